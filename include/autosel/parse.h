@@ -90,11 +90,25 @@ static __always_inline __u32 as_be32(const __u8 *p)
 	       ((__u32)p[2] << 8) | (__u32)p[3];
 }
 
-/* Ethernet, VLAN tags and MPLS labels: returns the L3 ethertype. */
-static __always_inline int as_parse_l2(const __u8 **cur, const __u8 *end,
-				       __u16 *proto)
+/*
+ * The verifier cannot prune paths whose variable lengths carry different
+ * bounds; hiding a length from clang and masking it gives every path the
+ * same bounds.  The mask never changes the value (callers guarantee it).
+ */
+#ifdef __bpf__
+#define as_same_bounds(x, mask) ({ asm volatile("" : "+r"(x)); (x) &= (mask); })
+#else
+#define as_same_bounds(x, mask) ((x) &= (mask))
+#endif
+
+/*
+ * Stage 1: Ethernet, VLAN tags and MPLS labels.  Sets l3_off and family
+ * (from the ethertype or, after MPLS, the version nibble).
+ */
+static __always_inline int as_parse_l2(const __u8 *start, const __u8 *end,
+				       struct as_pkt *pkt)
 {
-	const __u8 *p = *cur;
+	const __u8 *p = start;
 	__u16 type;
 	int i;
 
@@ -141,18 +155,25 @@ static __always_inline int as_parse_l2(const __u8 **cur, const __u8 *end,
 		else
 			return AS_PARSE_NON_IP;	/* e.g. a pseudowire */
 	}
-	*cur = p;
-	*proto = type;
+	if (type == AS_ETH_P_IP)
+		pkt->family = 4;
+	else if (type == AS_ETH_P_IPV6)
+		pkt->family = 6;
+	else
+		return AS_PARSE_NON_IP;
+	pkt->l3_off = (__u16)(p - start);
 	return AS_PARSE_OK;
 }
 
-static __always_inline int as_parse_ipv4(const __u8 **cur, const __u8 *end,
+static __always_inline int as_parse_ipv4(const __u8 *start, const __u8 *end,
 					 struct as_pkt *pkt)
 {
-	const __u8 *p = *cur;
-	__u32 ihl;
+	__u32 off = pkt->l3_off, ihl;
+	const __u8 *p;
 	__u16 frag;
 
+	as_same_bounds(off, 0xff);	/* L2 is at most 14 + 8 + 20 bytes */
+	p = start + off;
 	if (p + 20 > end)
 		return AS_PARSE_MALFORMED;
 	if ((p[0] >> 4) != 4)
@@ -172,21 +193,22 @@ static __always_inline int as_parse_ipv4(const __u8 **cur, const __u8 *end,
 	pkt->proto = p[9];
 	__builtin_memcpy(pkt->saddr, p + 12, 4);
 	__builtin_memcpy(pkt->daddr, p + 16, 4);
-	pkt->family = 4;
 	if (p + ihl > end)
 		return AS_PARSE_MALFORMED;
-	*cur = p + ihl;
+	pkt->l4_off = (__u16)(off + ihl);
 	return AS_PARSE_OK;
 }
 
-static __always_inline int as_parse_ipv6(const __u8 **cur, const __u8 *end,
+static __always_inline int as_parse_ipv6(const __u8 *start, const __u8 *end,
 					 struct as_pkt *pkt)
 {
-	const __u8 *p = *cur;
+	__u32 off = pkt->l3_off, len;
+	const __u8 *p;
 	__u8 next;
-	__u32 len;
 	int i;
 
+	as_same_bounds(off, 0xff);
+	p = start + off;
 	if (p + 40 > end)
 		return AS_PARSE_MALFORMED;
 	if ((p[0] >> 4) != 6)
@@ -197,59 +219,73 @@ static __always_inline int as_parse_ipv6(const __u8 **cur, const __u8 *end,
 	next = p[6];
 	__builtin_memcpy(pkt->saddr, p + 8, 16);
 	__builtin_memcpy(pkt->daddr, p + 24, 16);
-	pkt->family = 6;
-	p += 40;
+	off += 40;
 
 #pragma unroll
 	for (i = 0; i < AS_MAX_EXTHDR; i++) {
+		as_same_bounds(off, 0x7fff);	/* 296 + 8 * 2048 < 0x8000 */
+		p = start + off;
+		if (p + 8 > end)	/* every extension header has 8 bytes */
+			break;
 		if (next == 0 || next == 43 || next == 60) {
 			/* hop-by-hop, routing, destination options */
-			if (p + 2 > end)
-				return AS_PARSE_MALFORMED;
 			len = ((__u32)p[1] + 1) * 8;
 		} else if (next == 51) {
 			/* AH counts 4-byte units, minus two */
-			if (p + 2 > end)
-				return AS_PARSE_MALFORMED;
 			len = ((__u32)p[1] + 2) * 4;
 		} else if (next == 44) {
-			__u16 off;
+			__u16 fo = as_be16(p + 2);
 
-			if (p + 8 > end)
-				return AS_PARSE_MALFORMED;
-			off = as_be16(p + 2);
 			pkt->frag_id = as_be32(p + 4);
-			if (off & 0xfff8)
+			if (fo & 0xfff8)
 				pkt->frag = AS_FRAG_LATER;
-			else if (off & 1)
+			else if (fo & 1)
 				pkt->frag = AS_FRAG_FIRST;
 			len = 8;
 		} else {
 			break;
 		}
+		as_same_bounds(len, 0xffc);
 		if (p + len > end)
 			return AS_PARSE_MALFORMED;
 		next = p[0];
-		p += len;
+		off += len;
 		if (pkt->frag == AS_FRAG_LATER)
 			break;	/* what follows is payload of the datagram */
 	}
 	if (pkt->frag != AS_FRAG_LATER &&
 	    (next == 0 || next == 43 || next == 60 || next == 51 ||
 	     next == 44))
-		return AS_PARSE_MALFORMED;	/* chain longer than we walk */
+		return AS_PARSE_MALFORMED;	/* truncated or too long a chain */
 	pkt->proto = next;
-	*cur = p;
+	pkt->l4_off = (__u16)off;
 	return AS_PARSE_OK;
 }
 
-/* Length of the transport header at p, 0 for protocols we do not know. */
-static __always_inline int as_parse_l4(const __u8 **cur, const __u8 *end,
+/* Stage 2: the IP header(s).  Sets l4_off, addresses, proto, fragments. */
+static __always_inline int as_parse_l3(const __u8 *start, const __u8 *end,
 				       struct as_pkt *pkt)
 {
-	const __u8 *p = *cur;
-	__u32 len;
+	if (pkt->family == 4)
+		return as_parse_ipv4(start, end, pkt);
+	return as_parse_ipv6(start, end, pkt);
+}
 
+/*
+ * Stage 3: the transport header.  Sets hdr_len: the end of the transport
+ * header, or of the IP header for non-first fragments and for transport
+ * protocols autosel does not know.
+ */
+static __always_inline int as_parse_l4(const __u8 *start, const __u8 *end,
+				       struct as_pkt *pkt)
+{
+	__u32 off = pkt->l4_off, len = 0;
+	const __u8 *p;
+
+	as_same_bounds(off, 0x7fff);
+	p = start + off;
+	if (pkt->frag == AS_FRAG_LATER)
+		goto out;
 	switch (pkt->proto) {
 	case AS_IPPROTO_TCP:
 		if (p + 20 > end)
@@ -266,66 +302,50 @@ static __always_inline int as_parse_l4(const __u8 **cur, const __u8 *end,
 		len = 12;
 		break;
 	case AS_IPPROTO_ICMP:
-		if (pkt->family != 4)
-			return AS_PARSE_OK;
-		len = 8;
+		if (pkt->family == 4)
+			len = 8;
 		break;
 	case AS_IPPROTO_ICMPV6:
-		if (pkt->family != 6)
-			return AS_PARSE_OK;
-		len = 8;
+		if (pkt->family == 6)
+			len = 8;
 		break;
 	default:
-		return AS_PARSE_OK;
+		break;
 	}
+	as_same_bounds(len, 0x3c);
 	if (p + len > end)
 		return AS_PARSE_MALFORMED;
-	if (pkt->proto == AS_IPPROTO_TCP || pkt->proto == AS_IPPROTO_UDP ||
-	    pkt->proto == AS_IPPROTO_SCTP) {
+	if (len && pkt->proto != AS_IPPROTO_ICMP &&
+	    pkt->proto != AS_IPPROTO_ICMPV6) {
 		pkt->sport = as_be16(p);
 		pkt->dport = as_be16(p + 2);
 	}
-	*cur = p + len;
+out:
+	pkt->hdr_len = (__u16)(off + len);
+	/* The headers must lie inside the datagram, not in link padding. */
+	if (pkt->ip_len && pkt->hdr_len > pkt->l3_off + pkt->ip_len)
+		return AS_PARSE_MALFORMED;
 	return AS_PARSE_OK;
 }
 
 /*
- * Parse one frame.  pkt must be zeroed by the caller (so that the BPF
- * stack slot is initialised for the verifier); data and data_end are the
- * frame's bounds.
+ * Parse one frame.  pkt must be zeroed by the caller; data and data_end
+ * are the frame's bounds (the linear part, for multi-buffer frames).
  */
 static __always_inline int as_parse(const void *data, const void *data_end,
 				    struct as_pkt *pkt)
 {
 	const __u8 *start = (const __u8 *)data;
 	const __u8 *end = (const __u8 *)data_end;
-	const __u8 *p = start;
-	__u16 type = 0;
 	int ret;
 
-	ret = as_parse_l2(&p, end, &type);
+	ret = as_parse_l2(start, end, pkt);
 	if (ret != AS_PARSE_OK)
 		return ret;
-	pkt->l3_off = (__u16)(p - start);
-	if (type == AS_ETH_P_IP)
-		ret = as_parse_ipv4(&p, end, pkt);
-	else if (type == AS_ETH_P_IPV6)
-		ret = as_parse_ipv6(&p, end, pkt);
-	else
-		return AS_PARSE_NON_IP;
+	ret = as_parse_l3(start, end, pkt);
 	if (ret != AS_PARSE_OK)
 		return ret;
-	pkt->l4_off = (__u16)(p - start);
-	if (pkt->frag != AS_FRAG_LATER) {
-		ret = as_parse_l4(&p, end, pkt);
-		if (ret != AS_PARSE_OK)
-			return ret;
-	}
-	pkt->hdr_len = (__u16)(p - start);
-	/* The headers must lie inside the datagram, not in link padding. */
-	if (pkt->ip_len && pkt->hdr_len > pkt->l3_off + pkt->ip_len)
-		return AS_PARSE_MALFORMED;
-	return AS_PARSE_OK;
+	return as_parse_l4(start, end, pkt);
 }
 
 #endif /* AUTOSEL_PARSE_H */
