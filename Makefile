@@ -1,0 +1,127 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# autosel: top-level build.
+#
+#   make            the XDP objects, autosel.ko (with BTF) and autoselctl
+#   make deps       install the Debian packages the project needs
+#   make check      deps + build + every test (host and VM), one summary line
+#   make hostcheck  host tests only (no VM)
+#   make vmtest     VM tests only (QEMU, Debian's kernel, autosel.ko loaded)
+#   make demo       deps + build + the built-in demonstration
+#   make install    install autoselctl, the BPF objects and autosel.ko
+#   make clean      remove build products (the kernel cache in .cache/ stays)
+#   make distclean  clean, and drop .cache/ too
+#
+# Build products go to build/ (user space, BPF) and kmod/ (kbuild's way).
+
+ROOT    := $(CURDIR)
+BUILD   := $(ROOT)/build
+CLANG   ?= clang
+ARCH_INC := /usr/include/$(shell gcc -dumpmachine)
+BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -I$(ARCH_INC) -I$(ROOT)/include
+
+# Everything the build, the tests and the demo use, by Debian package name.
+DEBIAN_PKGS := make gcc libc6-dev clang llvm pkg-config \
+	libbpf-dev bpftool libelf-dev zlib1g-dev libsodium-dev libpcap-dev \
+	iproute2 tcpdump kmod linux-headers-amd64 dwarves xz-utils cpio \
+	qemu-system-x86 busybox-static python3
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
+export BUILD
+
+.PHONY: all deps xdp kmod user check hostcheck vmtest demo install clean \
+	distclean
+
+all: xdp kmod user
+
+$(BUILD):
+	@mkdir -p $@
+
+xdp: $(BUILD)/autosel.bpf.o $(BUILD)/autosel_kf.bpf.o
+
+BPF_DEPS := xdp/autosel.bpf.c $(wildcard include/autosel/*.h)
+
+$(BUILD)/autosel.bpf.o: $(BPF_DEPS) | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/autosel_kf.bpf.o: $(BPF_DEPS) | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -DAUTOSEL_KFUNCS -c $< -o $@
+
+kmod:
+	$(MAKE) -C kmod
+
+user: xdp
+	$(MAKE) -C user
+
+# Idempotent: installs only what is missing, and says what.
+deps:
+	@missing=""; \
+	for p in $(DEBIAN_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+			grep -q '^install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then \
+		echo "deps: all $(words $(DEBIAN_PKGS)) Debian packages present"; \
+	else \
+		echo "deps: installing:$$missing"; \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends $$missing >/dev/null && \
+		echo "deps: done"; \
+	fi
+
+# The TAP of every test run lands in build/check/*.tap; the summary reads it.
+CHECK := $(BUILD)/check
+
+hostcheck: all
+	@mkdir -p $(CHECK)
+	@rm -f $(CHECK)/host.tap
+	$(MAKE) -s -C selftests run_tests 2>&1 | tee $(CHECK)/host.tap; \
+		echo "$${PIPESTATUS[0]}" > $(CHECK)/host.rc
+	@selftests/tap-summary.sh $(CHECK)/host.tap
+
+vmtest: all
+	@mkdir -p $(CHECK)
+	@rm -f $(CHECK)/vm.tap
+	$(MAKE) -s -C selftests vm_tests 2>&1 | tee $(CHECK)/vm.tap; \
+		echo "$${PIPESTATUS[0]}" > $(CHECK)/vm.rc
+	@selftests/tap-summary.sh $(CHECK)/vm.tap
+
+# `check` runs both halves even if the first fails, then sums them up.
+check: SHELL := /bin/bash
+hostcheck vmtest: SHELL := /bin/bash
+check: deps
+	@t0=$$(date +%s); \
+	$(MAKE) --no-print-directory all || exit 1; \
+	t1=$$(date +%s); \
+	$(MAKE) --no-print-directory hostcheck >/dev/null 2>&1; \
+	cat $(CHECK)/host.tap; \
+	t2=$$(date +%s); \
+	$(MAKE) --no-print-directory vmtest >/dev/null 2>&1; \
+	cat $(CHECK)/vm.tap; \
+	t3=$$(date +%s); \
+	echo "# time: build $$((t1 - t0))s, host tests $$((t2 - t1))s, VM tests $$((t3 - t2))s"; \
+	selftests/tap-summary.sh --rc $(CHECK)/host.rc --rc $(CHECK)/vm.rc \
+		$(CHECK)/host.tap $(CHECK)/vm.tap
+
+demo: deps
+	@$(MAKE) --no-print-directory all >/dev/null
+	@user/demo/demo.sh
+
+install: all
+	install -D -m 0755 $(BUILD)/autoselctl $(DESTDIR)$(PREFIX)/sbin/autoselctl
+	install -D -m 0644 $(BUILD)/autosel.bpf.o $(DESTDIR)$(PREFIX)/lib/autosel/autosel.bpf.o
+	install -D -m 0644 $(BUILD)/autosel_kf.bpf.o $(DESTDIR)$(PREFIX)/lib/autosel/autosel_kf.bpf.o
+	install -D -m 0644 kmod/autosel.ko \
+		$(DESTDIR)/lib/modules/$$($(MAKE) -s -C kmod print-kver)/extra/autosel.ko
+
+clean:
+	-$(MAKE) -C kmod clean
+	-$(MAKE) -C user clean
+	-$(MAKE) -C selftests clean
+	rm -rf $(BUILD)
+
+distclean: clean
+	rm -rf .cache
