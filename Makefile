@@ -31,7 +31,7 @@ DESTDIR ?=
 
 export BUILD
 
-.PHONY: all deps xdp kmod user check hostcheck vmtest demo install clean \
+.PHONY: all deps xdp kmod user check hostcheck vmtest demo bench install clean \
 	distclean
 
 all: xdp kmod user
@@ -105,6 +105,20 @@ check: deps
 	echo "# time: build $$((t1 - t0))s, host tests $$((t2 - t1))s, VM tests $$((t3 - t2))s"; \
 	selftests/tap-summary.sh --rc $(CHECK)/host.rc --rc $(CHECK)/vm.rc \
 		$(CHECK)/host.tap $(CHECK)/vm.tap
+
+# Per-packet cost beside a bare XDP_DROP (not part of check: timings are noisy).
+BENCH := $(BUILD)/bench
+$(BENCH)/drop.bpf.o: selftests/bench/drop.bpf.c
+	@mkdir -p $(BENCH)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BENCH)/bench: selftests/bench/bench.c include/autosel/abi.h
+	@mkdir -p $(BENCH)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -I$(ROOT)/include $< -o $@ -lbpf
+
+bench: deps
+	@$(MAKE) --no-print-directory xdp $(BENCH)/drop.bpf.o $(BENCH)/bench
+	$(BENCH)/bench $(BUILD)/autosel.bpf.o $(BENCH)/drop.bpf.o
 
 demo: deps
 	@$(MAKE) --no-print-directory all >/dev/null
