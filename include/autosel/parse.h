@@ -30,6 +30,13 @@
 #define __always_inline inline __attribute__((always_inline))
 #endif
 
+/* Loop unrolling hint for clang (BPF); gcc (kbuild) warns on the pragma. */
+#ifdef __clang__
+#define AS_UNROLL _Pragma("unroll")
+#else
+#define AS_UNROLL
+#endif
+
 #define AS_MAX_VLAN	2
 #define AS_MAX_MPLS	5
 #define AS_MAX_EXTHDR	8
@@ -117,7 +124,7 @@ static __always_inline int as_parse_l2(const __u8 *start, const __u8 *end,
 	type = as_be16(p + 12);
 	p += 14;
 
-#pragma unroll
+AS_UNROLL
 	for (i = 0; i < AS_MAX_VLAN; i++) {
 		if (type != AS_ETH_P_8021Q && type != AS_ETH_P_8021AD &&
 		    type != AS_ETH_P_QINQ1)
@@ -134,7 +141,7 @@ static __always_inline int as_parse_l2(const __u8 *start, const __u8 *end,
 	if (type == AS_ETH_P_MPLS_UC || type == AS_ETH_P_MPLS_MC) {
 		int bos = 0;
 
-#pragma unroll
+AS_UNROLL
 		for (i = 0; i < AS_MAX_MPLS; i++) {
 			if (p + 4 > end)
 				return AS_PARSE_MALFORMED;
@@ -221,7 +228,7 @@ static __always_inline int as_parse_ipv6(const __u8 *start, const __u8 *end,
 	__builtin_memcpy(pkt->daddr, p + 24, 16);
 	off += 40;
 
-#pragma unroll
+AS_UNROLL
 	for (i = 0; i < AS_MAX_EXTHDR; i++) {
 		as_same_bounds(off, 0x7fff);	/* 296 + 8 * 2048 < 0x8000 */
 		p = start + off;
