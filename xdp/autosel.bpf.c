@@ -280,6 +280,7 @@ static __always_inline void as_flow_key(const struct as_pkt *pkt,
 	}
 	k->proto = pkt->proto;
 	k->family = pkt->family;
+	k->pad = 0;
 }
 
 static __always_inline void as_frag_key(const struct as_pkt *pkt,
@@ -290,6 +291,7 @@ static __always_inline void as_frag_key(const struct as_pkt *pkt,
 	k->id = pkt->frag_id;
 	k->proto = pkt->proto;
 	k->family = pkt->family;
+	k->pad = 0;
 }
 
 /*
@@ -398,8 +400,9 @@ int autosel_xdp(struct xdp_md *ctx)
 	cfg = bpf_map_lookup_elem(&config, &zero);
 	if (!s || !cfg)		/* cannot happen for arrays; never keep */
 		return as_delete(AS_DEL_MALFORMED, wire_len);
-	__builtin_memset(s, 0, sizeof(*s));
+	/* Keys are written whole before use; only the packet starts empty. */
 	pkt = &s->pkt;
+	__builtin_memset(pkt, 0, sizeof(*pkt));
 
 	ret = as_parse_ctx(ctx, pkt);
 	if (ret == AS_PARSE_NON_IP)
