@@ -199,7 +199,8 @@ static __always_inline int as_select(struct xdp_md *ctx, __u32 hdr_len,
 		}
 	}
 	as_account_selected(slot, wire_len, hdr_len, new_flow);
-	return bpf_redirect_map(&tx_port, 0, 0);
+	/* The loader fills tx_port before it attaches; without it, drop. */
+	return bpf_redirect_map(&tx_port, 0, XDP_DROP);
 }
 
 static __always_inline int as_lookup_domestic(struct as_scratch *s,
@@ -289,7 +290,12 @@ static __always_inline void as_frag_key(const struct as_pkt *pkt,
 	__builtin_memcpy(k->src, pkt->saddr, 16);
 	__builtin_memcpy(k->dst, pkt->daddr, 16);
 	k->id = pkt->frag_id;
-	k->proto = pkt->proto;
+	/*
+	 * IPv4 names a datagram by (src, dst, protocol, id); IPv6 by
+	 * (src, dst, id) alone (RFC 8200), and a later fragment does not
+	 * even show the protocol after the first fragment's extension chain.
+	 */
+	k->proto = pkt->family == 4 ? pkt->proto : 0;
 	k->family = pkt->family;
 	k->pad = 0;
 }

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * autosel selftests: the XDP program under BPF_PROG_TEST_RUN.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "xdp_env.h"
+
+#ifndef AUTOSEL_BPF_OBJ
+#define AUTOSEL_BPF_OBJ "build/autosel.bpf.o"
+#endif
+
+_Static_assert(XENV_XDP_DROP == XDP_DROP && XENV_XDP_REDIRECT == XDP_REDIRECT,
+	       "enum xdp_action");
+
+static int silent_print(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	if (level == LIBBPF_WARN && getenv("KSFT_VERBOSE"))
+		return vfprintf(stderr, fmt, ap);
+	return 0;
+}
+
+static int map_fd(struct xenv *e, const char *name)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(e->obj, name);
+
+	return m ? bpf_map__fd(m) : -1;
+}
+
+int xenv_open(struct xenv *e, int *skip, char *why, size_t whylen)
+{
+	const char *path = getenv("AUTOSEL_BPF_OBJ");
+	struct bpf_program *prog;
+	__u32 key = 0, lo = 1;
+	int err;
+
+	memset(e, 0, sizeof(*e));
+	*skip = 0;
+	if (!path || !*path)
+		path = AUTOSEL_BPF_OBJ;
+	if (geteuid() != 0) {
+		*skip = 1;
+		snprintf(why, whylen, "needs root for BPF_PROG_TEST_RUN");
+		return -1;
+	}
+	if (access(path, R_OK)) {
+		snprintf(why, whylen, "%s: %s (build it: make build/autosel.bpf.o)",
+			 path, strerror(errno));
+		return -1;
+	}
+	libbpf_set_print(silent_print);
+	e->obj = bpf_object__open_file(path, NULL);
+	if (!e->obj) {
+		snprintf(why, whylen, "open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	err = bpf_object__load(e->obj);
+	if (err) {
+		/* EPERM with euid 0 means BPF is locked down here. */
+		*skip = err == -EPERM;
+		snprintf(why, whylen, "load %s: %s", path, strerror(-err));
+		goto fail;
+	}
+	prog = bpf_object__find_program_by_name(e->obj, "autosel_xdp");
+	if (!prog) {
+		snprintf(why, whylen, "%s: no program autosel_xdp", path);
+		goto fail;
+	}
+	e->prog = bpf_program__fd(prog);
+	e->config = map_fd(e, "config");
+	e->approvals = map_fd(e, "approvals");
+	e->domestic4 = map_fd(e, "domestic4");
+	e->domestic6 = map_fd(e, "domestic6");
+	e->ind4 = map_fd(e, "ind4");
+	e->ind6 = map_fd(e, "ind6");
+	e->flows = map_fd(e, "flows");
+	e->frags = map_fd(e, "frags");
+	e->counters = map_fd(e, "counters");
+	e->slot_counters = map_fd(e, "slot_counters");
+	e->tx_port = map_fd(e, "tx_port");
+	if (e->config < 0 || e->approvals < 0 || e->domestic4 < 0 ||
+	    e->domestic6 < 0 || e->ind4 < 0 || e->ind6 < 0 || e->flows < 0 ||
+	    e->frags < 0 || e->counters < 0 || e->slot_counters < 0 ||
+	    e->tx_port < 0) {
+		snprintf(why, whylen, "%s: a map of the contract is missing", path);
+		goto fail;
+	}
+	e->ncpus = libbpf_num_possible_cpus();
+	if (e->ncpus <= 0) {
+		snprintf(why, whylen, "libbpf_num_possible_cpus: %d", e->ncpus);
+		goto fail;
+	}
+	/* The collection device: any device does, test_run sends nothing. */
+	if (bpf_map_update_elem(e->tx_port, &key, &lo, BPF_ANY)) {
+		snprintf(why, whylen, "tx_port <- lo: %s", strerror(errno));
+		goto fail;
+	}
+	if (xenv_set_now(e, 1)) {
+		snprintf(why, whylen, "config: %s", strerror(errno));
+		goto fail;
+	}
+	return 0;
+fail:
+	bpf_object__close(e->obj);
+	e->obj = NULL;
+	return -1;
+}
+
+void xenv_close(struct xenv *e)
+{
+	bpf_object__close(e->obj);
+	e->obj = NULL;
+}
+
+static int update_config(struct xenv *e, uint64_t now, int set_now,
+			 uint64_t idle, int set_idle)
+{
+	struct as_config c;
+	__u32 key = 0;
+
+	if (bpf_map_lookup_elem(e->config, &key, &c))
+		return -errno;
+	if (set_now)
+		c.fixed_now_ns = now;
+	if (set_idle)
+		c.flow_idle_ns = idle;
+	if (bpf_map_update_elem(e->config, &key, &c, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int xenv_set_now(struct xenv *e, uint64_t now_ns)
+{
+	e->now = now_ns;
+	return update_config(e, now_ns, 1, 0, 0);
+}
+
+int xenv_set_idle(struct xenv *e, uint64_t idle_ns)
+{
+	return update_config(e, 0, 0, idle_ns, 1);
+}
+
+int xenv_set_approval(struct xenv *e, uint32_t slot, uint8_t type,
+		      uint64_t from, uint64_t until, uint32_t uid, int active)
+{
+	struct as_approval a;
+
+	memset(&a, 0, sizeof(a));
+	a.valid_from_ns = from;
+	a.valid_until_ns = until;
+	a.uid = uid;
+	a.type = type;
+	a.active = (__u8)!!active;
+	return bpf_map_update_elem(e->approvals, &slot, &a, BPF_ANY) ? -errno : 0;
+}
+
+int xenv_add_domestic(struct xenv *e, int family, const uint8_t *addr,
+		      uint32_t plen)
+{
+	__u8 one = 1;
+
+	if (family == 4) {
+		struct as_lpm4 k = { .prefixlen = plen };
+
+		memcpy(k.addr, addr, 4);
+		return bpf_map_update_elem(e->domestic4, &k, &one, BPF_ANY) ? -errno : 0;
+	} else {
+		struct as_lpm6 k = { .prefixlen = plen };
+
+		memcpy(k.addr, addr, 16);
+		return bpf_map_update_elem(e->domestic6, &k, &one, BPF_ANY) ? -errno : 0;
+	}
+}
+
+int xenv_add_indicator(struct xenv *e, int family, const uint8_t *addr,
+		       uint32_t plen, uint64_t mask)
+{
+	if (family == 4) {
+		struct as_lpm4 k = { .prefixlen = plen };
+
+		memcpy(k.addr, addr, 4);
+		return bpf_map_update_elem(e->ind4, &k, &mask, BPF_ANY) ? -errno : 0;
+	} else {
+		struct as_lpm6 k = { .prefixlen = plen };
+
+		memcpy(k.addr, addr, 16);
+		return bpf_map_update_elem(e->ind6, &k, &mask, BPF_ANY) ? -errno : 0;
+	}
+}
+
+int xenv_run(struct xenv *e, const void *frame, size_t len, struct xrun *r)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o,
+		.data_in = frame,
+		.data_size_in = (__u32)len,
+		.data_out = r->out,
+		.data_size_out = sizeof(r->out),
+		.repeat = 1,
+	);
+	int err;
+
+	memset(r->out, 0, sizeof(r->out));
+	err = bpf_prog_test_run_opts(e->prog, &o);
+	r->retval = o.retval;
+	r->out_len = o.data_size_out;
+	return err ? -errno : 0;
+}
+
+int xenv_counters(struct xenv *e, uint64_t c[AS_C_MAX])
+{
+	uint64_t *v = calloc((size_t)e->ncpus, sizeof(*v));
+	__u32 i;
+	int cpu;
+
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < AS_C_MAX; i++) {
+		c[i] = 0;
+		if (bpf_map_lookup_elem(e->counters, &i, v)) {
+			free(v);
+			return -errno;
+		}
+		for (cpu = 0; cpu < e->ncpus; cpu++)
+			c[i] += v[cpu];
+	}
+	free(v);
+	return 0;
+}
+
+int xenv_slot(struct xenv *e, uint32_t slot, struct as_slot_counters *sc)
+{
+	struct as_slot_counters *v = calloc((size_t)e->ncpus, sizeof(*v));
+	int cpu;
+
+	if (!v)
+		return -ENOMEM;
+	memset(sc, 0, sizeof(*sc));
+	if (bpf_map_lookup_elem(e->slot_counters, &slot, v)) {
+		free(v);
+		return -errno;
+	}
+	for (cpu = 0; cpu < e->ncpus; cpu++) {
+		sc->packets += v[cpu].packets;
+		sc->flows += v[cpu].flows;
+		sc->bytes += v[cpu].bytes;
+		sc->kept_bytes += v[cpu].kept_bytes;
+	}
+	free(v);
+	return 0;
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * autosel selftests: load build/autosel.bpf.o, write its maps directly and
+ * run frames through it with BPF_PROG_TEST_RUN.  No traffic, no attach.
+ */
+#ifndef AUTOSEL_SELFTEST_XDP_ENV_H
+#define AUTOSEL_SELFTEST_XDP_ENV_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+
+#include <autosel/abi.h>
+
+struct bpf_object;
+
+struct xenv {
+	struct bpf_object *obj;
+	int prog;
+	int config, approvals, domestic4, domestic6, ind4, ind6;
+	int flows, frags, counters, slot_counters, tx_port;
+	int ncpus;
+	uint64_t now;			/* config.fixed_now_ns in force */
+};
+
+/*
+ * enum xdp_action's values, for files that cannot include <linux/bpf.h>
+ * (libpcap's <pcap/bpf.h> defines struct bpf_insn too).
+ */
+#define XENV_XDP_DROP		1
+#define XENV_XDP_REDIRECT	4
+
+/*
+ * Room for the largest frame a capture holds (snap length 262144) and the
+ * metadata in front of it: test_run copies a dropped frame back whole and
+ * fails with ENOSPC -- after running the program -- if it does not fit.
+ */
+#define XENV_OUT_MAX	(262144 + 64)
+
+/*
+ * test_run cannot hold a frame of more than MAX_SKB_FRAGS pages (ENOMEM,
+ * before the program runs); neither can a real XDP buffer.  Such frames
+ * (BIG TCP captures) are fed clipped to this length, like a snap length.
+ */
+#define XENV_CLIP	65536
+
+struct xrun {
+	uint32_t retval;		/* XDP_* */
+	uint32_t out_len;		/* bytes of data_out, metadata included */
+	uint8_t out[XENV_OUT_MAX];
+};
+
+/*
+ * Open and load the object (AUTOSEL_BPF_OBJ, else the built-in path),
+ * point tx_port at lo so that selection returns XDP_REDIRECT, and set
+ * fixed_now_ns.  Returns 0; or -1 with *skip set when the environment
+ * lacks something (not root, no BPF) and a reason in why; or -1 with
+ * *skip clear on a real failure (object missing, load refused).
+ */
+int xenv_open(struct xenv *e, int *skip, char *why, size_t whylen);
+void xenv_close(struct xenv *e);
+
+int xenv_set_now(struct xenv *e, uint64_t now_ns);
+int xenv_set_idle(struct xenv *e, uint64_t idle_ns);
+int xenv_set_approval(struct xenv *e, uint32_t slot, uint8_t type,
+		      uint64_t from, uint64_t until, uint32_t uid, int active);
+/*
+ * addr: 4 or 16 bytes.  An indicator entry holds the whole slot mask of
+ * its prefix (the data path does one longest-prefix lookup, so a longer
+ * prefix must carry the bits of the shorter ones covering it).
+ */
+int xenv_add_domestic(struct xenv *e, int family, const uint8_t *addr,
+		      uint32_t plen);
+int xenv_add_indicator(struct xenv *e, int family, const uint8_t *addr,
+		       uint32_t plen, uint64_t mask);
+
+/* One BPF_PROG_TEST_RUN.  Returns 0 or -errno. */
+int xenv_run(struct xenv *e, const void *frame, size_t len, struct xrun *r);
+
+/* Sums over CPUs. */
+int xenv_counters(struct xenv *e, uint64_t c[AS_C_MAX]);
+int xenv_slot(struct xenv *e, uint32_t slot, struct as_slot_counters *sc);
+
+#endif /* AUTOSEL_SELFTEST_XDP_ENV_H */
