@@ -1,0 +1,105 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# autoselctl replay on a capture made by mkpcap.py: counters, the records
+# written (lengths, link type, timestamps, no canary), link types other
+# than Ethernet, --now, nested indicators of different approvals, and
+# refusals that leave no output file behind.
+. "$(dirname "$0")/lib.sh"
+need_root "replay"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+R=$HERE/rules-good.txt
+
+tap_plan 21
+
+j() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
+# caplen,len of every record of a classic pcap
+recs() {
+	python3 - "$1" <<'PY'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+o, out = 24, []
+while o < len(d):
+    _, _, cl, ln = struct.unpack("<IIII", d[o:o + 16])
+    out.append("%d/%d" % (cl, ln))
+    o += 16 + cl
+print(" ".join(out))
+PY
+}
+linktype() { python3 -c "import struct,sys; print(struct.unpack('<I', open(sys.argv[1],'rb').read()[20:24])[0])" "$1"; }
+
+for kind in ethernet raw sll; do python3 "$HERE/mkpcap.py" "$TMP/$kind.pcap" $kind; done
+
+run "$AUTOSELCTL" replay --rules "$R" --pcap "$TMP/ethernet.pcap" --out "$TMP/out.pcap" --json
+echo "$out" > "$TMP/r.json"
+check "replay (Ethernet) exits 0" test "$rc" = 0 -a -z "$err"
+check "every packet judged once: read 11 = seen 10 + not_run 1" \
+	test "$(j "$TMP/r.json" '(d["packets_read"], d["seen"], d["not_run"])')" = "(11, 10, 1)"
+check "selected 4, one deletion for each reason but fragment" \
+	test "$(j "$TMP/r.json" '(d["selected"], d["deleted"], list(d["deleted_by_reason"].values()))')" = "(4, 6, [1, 1, 1, 1, 1, 1, 0])"
+check "seen = selected + sum(deleted by reason)" \
+	test "$(j "$TMP/r.json" 'd["seen"] == d["selected"] + sum(d["deleted_by_reason"].values())')" = True
+check "kept bytes = sum of header lengths (54+54+42+62)" test "$(j "$TMP/r.json" 'd["kept_bytes"]')" = 212
+check "per approval: T-FD-1 3 packets 2 flows, T-FF-1 1 packet" \
+	test "$(j "$TMP/r.json" '[(a["id"], a["packets"], a["flows"]) for a in d["approvals"]]')" = "[('T-FD-1', 3, 2), ('T-FF-1', 1, 1)]"
+check "records: header bytes only, wire length kept" \
+	test "$(recs "$TMP/out.pcap")" = "54/118 54/118 42/106 62/126"
+check "no canary in the records" sh -c "! grep -q CANARY '$TMP/out.pcap'"
+check "output keeps link type and timestamps" \
+	test "$(tcpdump -tt -nr "$TMP/out.pcap" 2>/dev/null | cut -d' ' -f1 | tr '\n' ' ')" = \
+	"1772323200.500000 1772323201.500000 1772323205.500000 1772323208.500000 "
+
+run "$AUTOSELCTL" replay --rules "$R" --pcap "$TMP/raw.pcap" --out "$TMP/raw-out.pcap" --json
+echo "$out" > "$TMP/raw.json"
+check "raw IP capture: same verdicts (no ARP: 9 packets, 4 selected)" \
+	test "$(j "$TMP/raw.json" '(d["seen"], d["selected"])')" = "(9, 4)"
+check "raw IP capture: records of link type RAW without Ethernet" \
+	test "$(linktype "$TMP/raw-out.pcap") $(recs "$TMP/raw-out.pcap")" = "101 40/104 40/104 28/92 48/112"
+run "$AUTOSELCTL" replay --rules "$R" --pcap "$TMP/sll.pcap" --out "$TMP/sll-out.pcap" --json
+echo "$out" > "$TMP/sll.json"
+check "Linux cooked capture: same verdicts, ARP is non_ip" \
+	test "$(j "$TMP/sll.json" '(d["seen"], d["selected"], d["deleted_by_reason"]["non_ip"])')" = "(10, 4, 1)"
+check "Linux cooked capture: records keep the 16-byte SLL header" \
+	test "$(linktype "$TMP/sll-out.pcap") $(recs "$TMP/sll-out.pcap")" = "113 56/120 56/120 44/108 64/128"
+check "no canary in any record" sh -c "! grep -q CANARY '$TMP/raw-out.pcap' '$TMP/sll-out.pcap'"
+
+run "$AUTOSELCTL" replay --rules "$R" --pcap "$TMP/ethernet.pcap" --now 2027-01-01T00:00:00Z --json
+echo "$out" > "$TMP/now.json"
+# The reply of the fd flow is df: another measure type, so "direction".
+check "--now after every window: nothing selected, matches counted expired" \
+	test "$(j "$TMP/now.json" '(d["selected"], d["deleted_by_reason"]["expired"], d["deleted_by_reason"]["direction"])')" = "(0, 4, 2)"
+
+# Nested indicators of two approvals: the /24 (ff) must not hide the /16
+# (fd).  The fd flow (2 packets) goes to WIDE; the ff packet from
+# 198.51.100.9 to 203.0.113.200 goes to NARROW.
+cat > "$TMP/nested.rules" <<'R'
+domestic 192.0.2.0/24
+approval WIDE type fd from 2026-01-01T00:00:00Z until 2027-01-01T00:00:00Z
+ip 198.51.0.0/16
+approval NARROW type ff from 2026-01-01T00:00:00Z until 2027-01-01T00:00:00Z
+ip 198.51.100.0/24
+R
+run "$AUTOSELCTL" replay --rules "$TMP/nested.rules" --pcap "$TMP/ethernet.pcap" --json
+echo "$out" > "$TMP/nested.json"
+check "a longer prefix of another approval does not hide a shorter one" \
+	test "$(j "$TMP/nested.json" '[(a["id"], a["packets"]) for a in d["approvals"]]')" = "[('WIDE', 2), ('NARROW', 1)]"
+
+printf 'not a capture\n' > "$TMP/junk.pcap"
+run "$AUTOSELCTL" replay --rules "$R" --pcap "$TMP/junk.pcap" --out "$TMP/junk-out.pcap"
+check "not a capture: exit 1, one line" sh -c "[ $rc = 1 ] && [ \$(printf '%s\n' \"\$0\" | wc -l) = 1 ] && [ -z '$out' ]" "$err"
+check "not a capture: no output file" sh -c "[ ! -e '$TMP/junk-out.pcap' ] && [ -z \"\$(ls '$TMP' | grep junk-out)\" ]"
+
+python3 - "$TMP/wifi.pcap" <<'PY'
+import struct, sys
+open(sys.argv[1], "wb").write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 105))
+PY
+expect_fail "unsupported link type" 1 \
+	"autoselctl: $TMP/wifi.pcap: link type IEEE802_11 is not supported" \
+	"$AUTOSELCTL" replay --rules "$R" --pcap "$TMP/wifi.pcap" --out "$TMP/wifi-out.pcap"
+printf 'approval X type fd from 2026-01-01T00:00:00Z until 2027-01-01T00:00:00Z\n' > "$TMP/empty.rules"
+expect_fail "bad rules: replay refuses before reading the capture" 1 \
+	"autoselctl: $TMP/empty.rules:1: approval X has no indicators" \
+	"$AUTOSELCTL" replay --rules "$TMP/empty.rules" --pcap "$TMP/ethernet.pcap" --out "$TMP/e-out.pcap"
+check "no output file after refusals" sh -c "! ls '$TMP' | grep -q -e wifi-out -e e-out"
+totals

@@ -1,0 +1,602 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * autoselctl attach / detach / stats: the filter on live capture ports.
+ *
+ * The first `attach` loads the program, writes the rule set into its maps
+ * and pins the lot under the pin directory (default /sys/fs/bpf/autosel):
+ *
+ *   prog            the loaded XDP program
+ *   maps/NAME       every map of the object
+ *   ids             approval ids by slot (an ARRAY map made here; the
+ *                   data path does not use it, `stats` does)
+ *   dev/IFACE       the program again, once per interface it is attached to
+ *
+ * Later attaches attach the same pinned program, so every capture port
+ * shares one rule set and one set of counters.  `detach` removes dev/IFACE
+ * and, with the last interface, everything else.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_link.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "autoselctl.h"
+#include "bpfobj.h"
+#include "counters.h"
+#include "rules.h"
+
+#ifndef BPF_FS_MAGIC
+#define BPF_FS_MAGIC	0xcafe4a11
+#endif
+
+#define AS_COLLECT_DEFAULT	"autosel0"
+#define AS_LOCK_FILE		"/run/autoselctl.lock"
+#define ID_LEN			64
+
+static char pin_dir[PATH_MAX / 2];
+
+static const char *pin_path(char *buf, size_t len, const char *what)
+{
+	snprintf(buf, len, "%s/%s", pin_dir, what);
+	return buf;
+}
+
+/* The pin directory must be on a bpffs, or pins die with the process. */
+static int check_bpffs(void)
+{
+	const char *env = getenv("AUTOSEL_PIN_DIR");
+	char parent[sizeof(pin_dir)];
+	struct statfs st;
+	char *slash;
+
+	snprintf(pin_dir, sizeof(pin_dir), "%s",
+		 env && *env ? env : AS_PIN_DIR_DEFAULT);
+	snprintf(parent, sizeof(parent), "%s", pin_dir);
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent)
+		*slash = '\0';
+	if (statfs(parent, &st) || st.f_type != BPF_FS_MAGIC)
+		return as_err("%s is not on a BPF file system (mount -t bpf bpf %s)",
+			      pin_dir, parent);
+	return 0;
+}
+
+/* One autoselctl at a time changes the pins. */
+static int take_lock(void)
+{
+	int fd = open(AS_LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0 || flock(fd, LOCK_EX)) {
+		as_err("%s: %s", AS_LOCK_FILE, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;	/* released when the process exits */
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st);
+}
+
+static void rm_dir_files(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+static void rm_pins(void)
+{
+	char p[PATH_MAX];
+
+	rm_dir_files(pin_path(p, sizeof(p), "dev"));
+	rm_dir_files(pin_path(p, sizeof(p), "maps"));
+	unlink(pin_path(p, sizeof(p), "prog"));
+	unlink(pin_path(p, sizeof(p), "ids"));
+	rmdir(pin_dir);
+}
+
+static int count_dir(const char *dir, char ***names)
+{
+	struct dirent *e;
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	if (names)
+		*names = NULL;
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (names) {
+			char **nv = realloc(*names, (size_t)(n + 1) * sizeof(char *));
+
+			if (!nv)
+				break;
+			*names = nv;
+			nv[n] = strdup(e->d_name);
+			if (!nv[n])
+				break;
+		}
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static uint32_t prog_id(int fd)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.id;
+}
+
+static uint32_t map_id(int fd)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.id;
+}
+
+static int devmap_set(struct bpf_map *m, uint32_t ifindex)
+{
+	uint8_t val[16] = { 0 };	/* __u32 ifindex or struct bpf_devmap_val */
+	__u32 zero = 0;
+
+	if (bpf_map__value_size(m) > sizeof(val))
+		return -EINVAL;
+	memcpy(val, &ifindex, sizeof(ifindex));
+	return bpf_map_update_elem(bpf_map__fd(m), &zero, val, BPF_ANY) ?
+	       -errno : 0;
+}
+
+static uint64_t clock_offset_ns(void)
+{
+	struct timespec rt, mono;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	return ((uint64_t)rt.tv_sec * 1000000000ULL + (uint64_t)rt.tv_nsec) -
+	       ((uint64_t)mono.tv_sec * 1000000000ULL + (uint64_t)mono.tv_nsec);
+}
+
+struct attach_opts {
+	const char *dev, *rules, *collect;
+	bool generic;
+};
+
+static void attach_usage(FILE *f)
+{
+	fputs("Usage: autoselctl attach dev IFACE [--rules FILE] [--generic] [--collect DEV]\n"
+	      "\n"
+	      "Attach the filter to the capture interface IFACE (native XDP; generic\n"
+	      "with --generic).  Selected records go to DEV (default autosel0).  The\n"
+	      "first attach loads the rule set from FILE (none: everything is\n"
+	      "deleted) and pins it; later attaches share it, its counters and its\n"
+	      "collection device.  Uses autosel_kf.bpf.o when autosel.ko is loaded,\n"
+	      "autosel.bpf.o otherwise.  AUTOSEL_PIN_DIR overrides the pin\n"
+	      "directory (default " AS_PIN_DIR_DEFAULT ").\n", f);
+}
+
+static void detach_usage(FILE *f)
+{
+	fputs("Usage: autoselctl detach dev IFACE\n"
+	      "\n"
+	      "Detach the filter from IFACE.  With the last interface, the pinned\n"
+	      "rule set and counters are removed.\n", f);
+}
+
+static void stats_usage(FILE *f)
+{
+	fputs("Usage: autoselctl stats [--json]\n"
+	      "\n"
+	      "Print the counters of the attached filter (summed over CPUs).\n", f);
+}
+
+/* Parse "dev IFACE" plus options; returns 0, EXIT_USAGE, or -1 for help. */
+static int parse_dev_args(int argc, char **argv, struct attach_opts *o,
+			  bool attach)
+{
+	const char *cmd = attach ? "attach" : "detach";
+
+	memset(o, 0, sizeof(*o));
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		const char **val = NULL;
+
+		if (as_is_help(a)) {
+			(attach ? attach_usage : detach_usage)(stdout);
+			return -1;
+		}
+		if (!strcmp(a, "dev"))
+			val = &o->dev;
+		else if (attach && !strcmp(a, "--rules"))
+			val = &o->rules;
+		else if (attach && !strcmp(a, "--collect"))
+			val = &o->collect;
+		else if (attach && !strcmp(a, "--generic")) {
+			o->generic = true;
+			continue;
+		} else
+			return as_usage_err("%s: unknown argument '%s' (see 'autoselctl %s help')",
+					    cmd, a, cmd);
+		if (i + 1 >= argc)
+			return as_usage_err("%s: %s needs a value", cmd, a);
+		if (*val)
+			return as_usage_err("%s: %s given twice", cmd, a);
+		*val = argv[++i];
+	}
+	if (!o->dev)
+		return as_usage_err("%s: dev IFACE is required", cmd);
+	if (strlen(o->dev) >= IF_NAMESIZE || strchr(o->dev, '/'))
+		return as_usage_err("%s: bad interface name '%s'", cmd, o->dev);
+	return 0;
+}
+
+static int write_ids(int fd, const struct rules *r)
+{
+	for (__u32 i = 0; i < r->n_approvals; i++) {
+		char id[ID_LEN] = { 0 };
+
+		snprintf(id, sizeof(id), "%s", r->approvals[i].id);
+		if (bpf_map_update_elem(fd, &i, id, BPF_ANY))
+			return -1;
+	}
+	return 0;
+}
+
+/* First attach: load, fill, attach, pin.  Any failure undoes it all. */
+static int attach_first(const struct attach_opts *o, int ifindex,
+			__u32 xdp_mode)
+{
+	enum as_flavour fl = access(AS_MODULE_BTF, F_OK) ? AS_OBJ_HOST :
+							   AS_OBJ_KFUNCS;
+	char err[RULES_ERR_MAX + 256], p[PATH_MAX];
+	const char *collect = o->collect ? o->collect : AS_COLLECT_DEFAULT;
+	struct as_config cfg = { 0 };
+	struct as_loadset ls = { 0 };
+	struct as_obj obj = { 0 };
+	struct rules r = { 0 };
+	struct bpf_map *m;
+	bool attached = false;
+	int ret = EXIT_RUNTIME, ids_fd = -1, prog_fd, cidx;
+
+	cidx = (int)if_nametoindex(collect);
+	if (!cidx) {
+		if (o->collect)
+			return as_err("%s: no such collection device", collect);
+		return as_usage_err("attach: no collection device: %s does not exist, give --collect DEV",
+				    AS_COLLECT_DEFAULT);
+	}
+	if (cidx == ifindex)
+		return as_usage_err("attach: the collection device cannot be the capture interface");
+	if (o->rules && rules_load_file(&r, o->rules, err, sizeof(err)))
+		return as_err("%s", err);
+
+	if (as_obj_open(&obj, fl, err, sizeof(err)) ||
+	    as_loadset_prepare(&ls, &r, obj.obj, err, sizeof(err)) ||
+	    as_obj_load(&obj, err, sizeof(err))) {
+		as_err("%s", err);
+		goto out;
+	}
+	cfg.clock_offset_ns = clock_offset_ns();
+	cfg.generation = 1;
+	if (as_maps_fill(obj.obj, &r, &ls, &cfg, err, sizeof(err))) {
+		as_err("%s", err);
+		goto out;
+	}
+	m = as_map(obj.obj, "tx_port");
+	if (!m || devmap_set(m, (uint32_t)cidx)) {
+		as_err("cannot point tx_port at %s: %s", collect,
+		       m ? strerror(errno) : "no such map");
+		goto out;
+	}
+	ids_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "autosel_ids", 4, ID_LEN,
+				AS_MAX_SLOTS, NULL);
+	if (ids_fd < 0 || write_ids(ids_fd, &r)) {
+		as_err("cannot create the approval id map: %s", strerror(errno));
+		goto out;
+	}
+
+	prog_fd = bpf_program__fd(obj.prog);
+	if (bpf_xdp_attach(ifindex, prog_fd,
+			   xdp_mode | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL)) {
+		as_err("cannot attach to %s: %s%s", o->dev, strerror(errno),
+		       errno == EBUSY || errno == EEXIST ?
+		       " (another XDP program is attached)" : "");
+		goto out;
+	}
+	attached = true;
+
+	if (mkdir(pin_dir, 0700) ||
+	    mkdir(pin_path(p, sizeof(p), "maps"), 0700) ||
+	    mkdir(pin_path(p, sizeof(p), "dev"), 0700)) {
+		as_err("cannot create %s: %s", p, strerror(errno));
+		goto out;
+	}
+	bpf_object__for_each_map(m, obj.obj) {
+		char mp[PATH_MAX];
+
+		if (bpf_map__is_internal(m))
+			continue;
+		snprintf(mp, sizeof(mp), "%s/maps/%s", pin_dir, bpf_map__name(m));
+		if (bpf_map__pin(m, mp)) {
+			as_err("cannot pin %s: %s", mp, strerror(errno));
+			goto out;
+		}
+	}
+	if (bpf_obj_pin(ids_fd, pin_path(p, sizeof(p), "ids")) ||
+	    bpf_obj_pin(prog_fd, pin_path(p, sizeof(p), "prog"))) {
+		as_err("cannot pin %s: %s", p, strerror(errno));
+		goto out;
+	}
+	snprintf(p, sizeof(p), "%s/dev/%s", pin_dir, o->dev);
+	if (bpf_obj_pin(prog_fd, p)) {
+		as_err("cannot pin %s: %s", p, strerror(errno));
+		goto out;
+	}
+	printf("attached %s to %s (%s mode), collection device %s, %zu approvals, %zu domestic prefixes\n",
+	       as_flavour_file(fl), o->dev,
+	       xdp_mode == XDP_FLAGS_SKB_MODE ? "generic" : "native", collect,
+	       r.n_approvals, r.n_domestic);
+	ret = 0;
+out:
+	if (ret) {
+		if (attached)
+			bpf_xdp_detach(ifindex, xdp_mode, NULL);
+		rm_pins();
+	}
+	if (ids_fd >= 0)
+		close(ids_fd);
+	as_loadset_free(&ls);
+	as_obj_close(&obj);
+	rules_free(&r);
+	return ret;
+}
+
+/* A later attach: the same pinned program on one more interface. */
+static int attach_more(const struct attach_opts *o, int ifindex,
+		       __u32 xdp_mode)
+{
+	char p[PATH_MAX];
+	uint32_t cur = 0;
+	__u32 zero = 0;
+	int prog_fd, tx_fd, ret = EXIT_RUNTIME;
+
+	if (o->rules)
+		return as_err("a rule set is already in force (pinned in %s); detach every interface to load another",
+			      pin_dir);
+	snprintf(p, sizeof(p), "%s/dev/%s", pin_dir, o->dev);
+	if (exists(p))
+		return as_err("%s: autosel is already attached", o->dev);
+	tx_fd = bpf_obj_get(pin_path(p, sizeof(p), "maps/tx_port"));
+	if (tx_fd < 0)
+		return as_err("%s: %s", p, strerror(errno));
+	if (bpf_map_lookup_elem(tx_fd, &zero, &cur))
+		cur = 0;
+	close(tx_fd);
+	if (o->collect && if_nametoindex(o->collect) != cur) {
+		char name[IF_NAMESIZE] = "?";
+
+		if_indextoname(cur, name);
+		return as_err("the collection device is already %s; detach every interface to change it",
+			      name);
+	}
+	prog_fd = bpf_obj_get(pin_path(p, sizeof(p), "prog"));
+	if (prog_fd < 0)
+		return as_err("%s: %s", p, strerror(errno));
+	if (bpf_xdp_attach(ifindex, prog_fd,
+			   xdp_mode | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL)) {
+		as_err("cannot attach to %s: %s%s", o->dev, strerror(errno),
+		       errno == EBUSY || errno == EEXIST ?
+		       " (another XDP program is attached)" : "");
+		goto out;
+	}
+	snprintf(p, sizeof(p), "%s/dev/%s", pin_dir, o->dev);
+	if (bpf_obj_pin(prog_fd, p)) {
+		as_err("cannot pin %s: %s", p, strerror(errno));
+		bpf_xdp_detach(ifindex, xdp_mode, NULL);
+		goto out;
+	}
+	printf("attached to %s (%s mode), sharing the rule set in force\n",
+	       o->dev, xdp_mode == XDP_FLAGS_SKB_MODE ? "generic" : "native");
+	ret = 0;
+out:
+	close(prog_fd);
+	return ret;
+}
+
+int cmd_attach(int argc, char **argv)
+{
+	struct attach_opts o;
+	char p[PATH_MAX];
+	__u32 mode;
+	int ret, ifindex;
+
+	ret = parse_dev_args(argc, argv, &o, true);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	mode = o.generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+	ifindex = (int)if_nametoindex(o.dev);
+	if (!ifindex)
+		return as_err("%s: no such device", o.dev);
+	if (check_bpffs() || take_lock() < 0)
+		return EXIT_RUNTIME;
+	if (exists(pin_path(p, sizeof(p), "prog")))
+		return attach_more(&o, ifindex, mode);
+	if (exists(pin_dir))
+		return as_err("%s exists but holds no program; remove it first",
+			      pin_dir);
+	return attach_first(&o, ifindex, mode);
+}
+
+int cmd_detach(int argc, char **argv)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	LIBBPF_OPTS(bpf_xdp_attach_opts, ao);
+	struct attach_opts o;
+	char p[PATH_MAX], dev[PATH_MAX];
+	uint32_t id;
+	__u32 mode = 0;
+	int ret, fd, ifindex;
+	bool last;
+
+	ret = parse_dev_args(argc, argv, &o, false);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	if (check_bpffs() || take_lock() < 0)
+		return EXIT_RUNTIME;
+	snprintf(dev, sizeof(dev), "%s/dev/%s", pin_dir, o.dev);
+	fd = bpf_obj_get(dev);
+	if (fd < 0)
+		return as_err("%s: autosel is not attached", o.dev);
+	id = prog_id(fd);
+	ifindex = (int)if_nametoindex(o.dev);
+	if (ifindex && !bpf_xdp_query(ifindex, 0, &q)) {
+		if (q.drv_prog_id == id)
+			mode = XDP_FLAGS_DRV_MODE;
+		else if (q.skb_prog_id == id)
+			mode = XDP_FLAGS_SKB_MODE;
+	}
+	if (mode) {
+		ao.old_prog_fd = fd;
+		if (bpf_xdp_detach(ifindex, mode | XDP_FLAGS_REPLACE, &ao)) {
+			ret = as_err("cannot detach from %s: %s", o.dev,
+				     strerror(errno));
+			close(fd);
+			return ret;
+		}
+	}
+	close(fd);
+	unlink(dev);
+	last = count_dir(pin_path(p, sizeof(p), "dev"), NULL) == 0;
+	if (last)
+		rm_pins();
+	if (mode)
+		printf("detached from %s%s\n", o.dev,
+		       last ? "; that was the last interface: rule set and counters removed" : "");
+	else
+		printf("%s: the program was no longer attached; forgot it%s\n",
+		       o.dev,
+		       last ? "; that was the last interface: rule set and counters removed" : "");
+	return 0;
+}
+
+int cmd_stats(int argc, char **argv)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info), ids[64];
+	struct as_report rep = { 0 };
+	char p[PATH_MAX];
+	bool json = false;
+	int cfd = -1, sfd = -1, afd = -1, ifd = -1, pfd = -1;
+	int ret = EXIT_RUNTIME;
+	uint32_t cid;
+
+	for (int i = 0; i < argc; i++) {
+		if (as_is_help(argv[i])) {
+			stats_usage(stdout);
+			return 0;
+		}
+		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))
+			json = true;
+		else
+			return as_usage_err("stats: unknown argument '%s' (see 'autoselctl stats help')",
+					    argv[i]);
+	}
+	if (check_bpffs())
+		return EXIT_RUNTIME;
+	if (!exists(pin_path(p, sizeof(p), "prog")))
+		return as_err("autosel is not attached (nothing pinned in %s)",
+			      pin_dir);
+	cfd = bpf_obj_get(pin_path(p, sizeof(p), "maps/counters"));
+	sfd = bpf_obj_get(pin_path(p, sizeof(p), "maps/slot_counters"));
+	afd = bpf_obj_get(pin_path(p, sizeof(p), "maps/approvals"));
+	ifd = bpf_obj_get(pin_path(p, sizeof(p), "ids"));
+	pfd = bpf_obj_get(pin_path(p, sizeof(p), "prog"));
+	if (cfd < 0 || sfd < 0 || afd < 0 || ifd < 0 || pfd < 0 ||
+	    as_counters_read(cfd, rep.c) ||
+	    as_slot_counters_read(sfd, rep.slots)) {
+		as_err("cannot read the pinned maps in %s: %s", pin_dir,
+		       strerror(errno));
+		goto out;
+	}
+	for (__u32 i = 0; i < AS_MAX_SLOTS; i++) {
+		struct as_report_slot *s = &rep.slots[i];
+		struct as_approval a;
+		char id[ID_LEN] = { 0 };
+
+		if (bpf_map_lookup_elem(afd, &i, &a) || !a.active)
+			continue;
+		if (!bpf_map_lookup_elem(ifd, &i, id))
+			memcpy(s->id, id, sizeof(s->id) - 1);
+		s->active = true;
+		s->type = a.type;
+		s->from_ns = a.valid_from_ns;
+		s->until_ns = a.valid_until_ns;
+	}
+	/* The kfunc flavour does not use the counters map. */
+	info.nr_map_ids = 64;
+	info.map_ids = (__u64)(unsigned long)ids;
+	cid = map_id(cfd);
+	rep.in_module = true;
+	if (!bpf_obj_get_info_by_fd(pfd, &info, &len)) {
+		for (__u32 i = 0; i < info.nr_map_ids && i < 64; i++)
+			if (ids[i] == cid)
+				rep.in_module = false;
+	}
+	rep.stats = true;
+	rep.n_ifaces = (size_t)count_dir(pin_path(p, sizeof(p), "dev"),
+					 &rep.ifaces);
+	as_report_print(stdout, &rep, json);
+	for (size_t i = 0; i < rep.n_ifaces; i++)
+		free(rep.ifaces[i]);
+	free(rep.ifaces);
+	ret = 0;
+out:
+	if (cfd >= 0)
+		close(cfd);
+	if (sfd >= 0)
+		close(sfd);
+	if (afd >= 0)
+		close(afd);
+	if (ifd >= 0)
+		close(ifd);
+	if (pfd >= 0)
+		close(pfd);
+	return ret;
+}

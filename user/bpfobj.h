@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The XDP object as user space sees it: open one of the two embedded
+ * flavours, check that a rule set fits its maps, and write the rule set
+ * into them.  Both flavours have the same maps, so everything after
+ * as_obj_open() works on a plain struct bpf_object.
+ */
+#ifndef AUTOSEL_BPFOBJ_H
+#define AUTOSEL_BPFOBJ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <bpf/libbpf.h>
+
+#include "rules.h"
+
+enum as_flavour {
+	AS_OBJ_HOST,	/* autosel.bpf.o: counters in maps */
+	AS_OBJ_KFUNCS,	/* autosel_kf.bpf.o: counters in autosel.ko */
+};
+
+#define AS_PROG_NAME	"autosel_xdp"
+#define AS_MODULE_BTF	"/sys/kernel/btf/autosel"
+
+struct as_obj {
+	enum as_flavour flavour;
+	void *skel;
+	struct bpf_object *obj;
+	struct bpf_program *prog;
+};
+
+/* The map contents computed from a rule set, before anything is written. */
+struct as_loadset {
+	struct rules_lpm *v4, *v6;
+	long n4, n6;
+};
+
+const char *as_flavour_file(enum as_flavour f);
+/* libbpf's messages go to stderr only when AUTOSEL_DEBUG is set. */
+void as_libbpf_quiet(void);
+/* The last line libbpf printed, for one-line errors ("" if none). */
+const char *as_libbpf_last(void);
+
+int as_obj_open(struct as_obj *o, enum as_flavour f, char *err, size_t errlen);
+int as_obj_load(struct as_obj *o, char *err, size_t errlen);
+void as_obj_close(struct as_obj *o);
+
+struct bpf_map *as_map(struct bpf_object *obj, const char *name);
+
+/* Compute the indicator maps' contents and check they fit. */
+int as_loadset_prepare(struct as_loadset *ls, const struct rules *r,
+		       struct bpf_object *obj, char *err, size_t errlen);
+void as_loadset_free(struct as_loadset *ls);
+
+/*
+ * Write the rule set into the (empty, loaded) maps and the config.  uid of
+ * slot i is generation * AS_MAX_SLOTS + i + 1, so that a slot reused by a
+ * later generation never matches an old flow entry.
+ */
+int as_maps_fill(struct bpf_object *obj, const struct rules *r,
+		 const struct as_loadset *ls, const struct as_config *cfg,
+		 char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * autoselctl: command-line front end of autosel.
+ *
+ *   autoselctl OBJECT|COMMAND [ARGS]   (see Documentation/autoselctl.rst)
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "autoselctl.h"
+#include "bpfobj.h"
+#include "rules.h"
+
+int as_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("autoselctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_RUNTIME;
+}
+
+int as_usage_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("autoselctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
+
+bool as_is_help(const char *arg)
+{
+	return !strcmp(arg, "help") || !strcmp(arg, "-h") ||
+	       !strcmp(arg, "--help");
+}
+
+static void usage(FILE *f)
+{
+	fputs("Usage: autoselctl OBJECT|COMMAND [ARGS]\n"
+	      "\n"
+	      "  replay --rules FILE --pcap IN [--out OUT] [--json] [--now TIME]\n"
+	      "                          judge a capture with the XDP program\n"
+	      "  attach dev IFACE [--rules FILE] [--generic] [--collect DEV]\n"
+	      "                          attach the filter to a capture interface\n"
+	      "  detach dev IFACE        detach it\n"
+	      "  stats [--json]          counters of the attached filter\n"
+	      "  rules check FILE [--json]\n"
+	      "                          validate a rules file, change nothing\n"
+	      "  help                    this text; 'autoselctl COMMAND help' for more\n"
+	      "\n"
+	      "Exit status: 0 success, 1 error, 2 usage error.\n", f);
+}
+
+static void rules_usage(FILE *f)
+{
+	fputs("Usage: autoselctl rules check FILE [--json]\n"
+	      "\n"
+	      "Parse and validate a rules file (Documentation/rules-format.rst)\n"
+	      "and print a summary.  Nothing is loaded or changed.\n", f);
+}
+
+int cmd_rules(int argc, char **argv)
+{
+	static const char *const dir_names[] = AS_DIR_NAMES;
+	const char *path = NULL;
+	char err[RULES_ERR_MAX];
+	struct rules r;
+	bool json = false;
+	size_t nind = 0;
+
+	if (argc < 1 || as_is_help(argv[0])) {
+		rules_usage(argc < 1 ? stderr : stdout);
+		return argc < 1 ? EXIT_USAGE : 0;
+	}
+	if (strcmp(argv[0], "check"))
+		return as_usage_err("unknown rules command '%s' (see 'autoselctl rules help')",
+				    argv[0]);
+	for (int i = 1; i < argc; i++) {
+		if (as_is_help(argv[i])) {
+			rules_usage(stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j")) {
+			json = true;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return as_usage_err("unknown option '%s' (see 'autoselctl rules help')",
+					    argv[i]);
+		} else if (!path) {
+			path = argv[i];
+		} else {
+			return as_usage_err("unexpected argument '%s'", argv[i]);
+		}
+	}
+	if (!path)
+		return as_usage_err("rules check needs a FILE");
+	if (rules_load_file(&r, path, err, sizeof(err)))
+		return as_err("%s", err);
+	for (size_t i = 0; i < r.n_approvals; i++)
+		nind += r.approvals[i].n_ips;
+	if (json) {
+		printf("{\"domestic_prefixes\":%zu,\"approvals\":[", r.n_domestic);
+		for (size_t i = 0; i < r.n_approvals; i++)
+			printf("%s{\"slot\":%zu,\"id\":\"%s\",\"type\":\"%s\",\"indicators\":%zu}",
+			       i ? "," : "", i, r.approvals[i].id,
+			       dir_names[r.approvals[i].type],
+			       r.approvals[i].n_ips);
+		printf("]}\n");
+	} else {
+		printf("%s: %zu domestic prefixes, %zu approvals, %zu IP indicators\n",
+		       path, r.n_domestic, r.n_approvals, nind);
+		for (size_t i = 0; i < r.n_approvals; i++) {
+			char from[40], until[40];
+
+			as_format_rfc3339(r.approvals[i].from_ns, from, sizeof(from));
+			as_format_rfc3339(r.approvals[i].until_ns, until,
+					  sizeof(until));
+			printf("  slot %zu: %s %s %s .. %s, %zu indicators\n", i,
+			       r.approvals[i].id, dir_names[r.approvals[i].type],
+			       from, until, r.approvals[i].n_ips);
+		}
+	}
+	rules_free(&r);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{ "replay", cmd_replay },
+	{ "attach", cmd_attach },
+	{ "detach", cmd_detach },
+	{ "stats", cmd_stats },
+	{ "rules", cmd_rules },
+};
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (as_is_help(argv[1])) {
+		usage(stdout);
+		return 0;
+	}
+	as_libbpf_quiet();
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 2, argv + 2);
+	return as_usage_err("unknown command '%s' (see 'autoselctl help')",
+			    argv[1]);
+}
