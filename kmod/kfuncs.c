@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * autosel: kfuncs through which an XDP program accounts its verdicts.
+ *
+ * Each call accounts one packet: it is seen once and gets exactly one
+ * verdict, so seen = selected + deleted = selected + sum(deleted_<reason>)
+ * holds by construction.  Out-of-range arguments (a buggy program) never
+ * lose the packet from the books: it is still counted with the verdict the
+ * program chose, attributed to the safest place, and invalid_calls records
+ * that it happened (Documentation/module.rst, "kfuncs").
+ */
+#include <linux/bpf.h>
+#include <linux/btf.h>
+#include <linux/btf_ids.h>
+#include <linux/module.h>
+
+#include "autosel.h"
+
+__diag_push();
+__diag_ignore_all("-Wmissing-prototypes",
+		  "kfuncs are called from BPF programs only");
+
+/**
+ * autosel_count_deleted - account one deleted packet
+ * @reason: enum as_reason; out of range counts as AS_DEL_MALFORMED
+ * @wire_len: length of the packet as received
+ */
+noinline void autosel_count_deleted(u32 reason, u32 wire_len)
+{
+	if (unlikely(reason >= AS_DEL_MAX)) {
+		as_count(AS_K_INVALID_CALLS, 1);
+		reason = AS_DEL_MALFORMED;
+	}
+	as_count(AS_C_SEEN, 1);
+	as_count(AS_C_SEEN_BYTES, wire_len);
+	as_count(AS_C_DELETED, 1);
+	as_count(AS_C_DELETED_BYTES, wire_len);
+	as_count(AS_C_DEL_REASON + reason, 1);
+}
+
+/**
+ * autosel_count_selected - account one selected packet
+ * @slot: approval slot that selected it; out of range is counted as
+ *	selected but attributed to no approval
+ * @wire_len: length of the packet as received
+ * @kept_len: length the program truncated it to before redirecting it
+ *	(autosel0 then trims what is still beyond the headers)
+ * @new_flow: non-zero if this packet started a flow under @slot
+ */
+noinline void autosel_count_selected(u32 slot, u32 wire_len, u32 kept_len,
+				     u32 new_flow)
+{
+	if (unlikely(kept_len > wire_len)) {
+		as_count(AS_K_INVALID_CALLS, 1);
+		kept_len = wire_len;
+	}
+	as_count(AS_C_SEEN, 1);
+	as_count(AS_C_SEEN_BYTES, wire_len);
+	as_count(AS_C_SELECTED, 1);
+	as_count(AS_C_SELECTED_BYTES, wire_len);
+	as_count(AS_C_DISCARDED_PAYLOAD, wire_len - kept_len);
+	if (unlikely(slot >= AS_MAX_SLOTS)) {
+		as_count(AS_K_INVALID_CALLS, 1);
+		return;
+	}
+	as_count_slot(slot, AS_S_PACKETS, 1);
+	as_count_slot(slot, AS_S_BYTES, wire_len);
+	if (new_flow)
+		as_count_slot(slot, AS_S_FLOWS, 1);
+}
+
+__diag_pop();
+
+BTF_SET8_START(as_kfunc_ids)
+BTF_ID_FLAGS(func, autosel_count_deleted)
+BTF_ID_FLAGS(func, autosel_count_selected)
+BTF_SET8_END(as_kfunc_ids)
+
+static const struct btf_kfunc_id_set as_kfunc_set = {
+	.owner = THIS_MODULE,
+	.set = &as_kfunc_ids,
+};
+
+/*
+ * There is no unregister: the set goes away with the module's BTF, and a
+ * program that calls these holds a reference on the module, so the
+ * counters they touch outlive every caller.
+ */
+int as_kfuncs_init(void)
+{
+	return register_btf_kfunc_id_set(BPF_PROG_TYPE_XDP, &as_kfunc_set);
+}
