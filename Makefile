@@ -73,12 +73,16 @@ deps:
 	fi
 
 # The TAP of every test run lands in build/check/*.tap; the summary reads it.
+# Host tests and autoselctl run under ASan and UBSan.
 CHECK := $(BUILD)/check
 
 hostcheck: all
 	@mkdir -p $(CHECK)
 	@rm -f $(CHECK)/host.tap
-	$(MAKE) -s -C selftests run_tests 2>&1 | tee $(CHECK)/host.tap; \
+	$(MAKE) -s -C user SANITIZE=1 >/dev/null
+	{ $(MAKE) -s -C selftests run_tests SAN=1 && \
+	  $(MAKE) -s -C selftests/host/cli run_tests \
+		AUTOSELCTL=$(BUILD)/asan/autoselctl; } 2>&1 | tee $(CHECK)/host.tap; \
 		echo "$${PIPESTATUS[0]}" > $(CHECK)/host.rc
 	@selftests/tap-summary.sh $(CHECK)/host.tap
 
