@@ -36,6 +36,7 @@ struct as_appr {
 	struct as_appr_data d;
 };
 
+/* Serializes control commands: each is checked whole, then applied. */
 DEFINE_MUTEX(as_control_lock);
 static DEFINE_SPINLOCK(as_approvals_data_lock);
 static struct kobject *as_approvals_kobj;
