@@ -86,14 +86,14 @@ hostcheck: all
 		AUTOSELCTL=$(BUILD)/asan/autoselctl || rc=1; \
 	  exit $$rc; } 2>&1 | tee $(CHECK)/host.tap; \
 		echo "$${PIPESTATUS[0]}" > $(CHECK)/host.rc
-	@selftests/tap-summary.sh $(CHECK)/host.tap
+	@selftests/tap-summary.sh --rc $(CHECK)/host.rc $(CHECK)/host.tap
 
 vmtest: all
 	@mkdir -p $(CHECK)
 	@rm -f $(CHECK)/vm.tap
 	$(MAKE) -s -C selftests vm_tests 2>&1 | tee $(CHECK)/vm.tap; \
 		echo "$${PIPESTATUS[0]}" > $(CHECK)/vm.rc
-	@selftests/tap-summary.sh $(CHECK)/vm.tap
+	@selftests/tap-summary.sh --rc $(CHECK)/vm.rc $(CHECK)/vm.tap
 
 # `check` runs both halves even if the first fails, then sums them up.
 check: SHELL := /bin/bash
