@@ -14,6 +14,12 @@
  * Later attaches attach the same pinned program, so every capture port
  * shares one rule set and one set of counters.  `detach` removes dev/IFACE
  * and, with the last interface, everything else.
+ *
+ * When autosel.ko is loaded (/sys/kernel/autosel/control exists), the first
+ * attach also binds the rule set's approvals to their slots in the module
+ * (serial 1, the SHA-256 of the rules file) and declares the generation,
+ * before the program is attached, so the module's per-approval counts
+ * cover every packet; the last detach removes them again.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -34,6 +40,7 @@
 
 #include "autoselctl.h"
 #include "bpfobj.h"
+#include "control.h"
 #include "counters.h"
 #include "rules.h"
 
@@ -285,14 +292,14 @@ static int attach_first(const struct attach_opts *o, int ifindex,
 {
 	enum as_flavour fl = access(AS_MODULE_BTF, F_OK) ? AS_OBJ_HOST :
 							   AS_OBJ_KFUNCS;
-	char err[RULES_ERR_MAX + 256], p[PATH_MAX];
+	char err[RULES_ERR_MAX + 256], p[PATH_MAX], sha[65];
 	const char *collect = o->collect ? o->collect : AS_COLLECT_DEFAULT;
 	struct as_config cfg = { 0 };
 	struct as_loadset ls = { 0 };
 	struct as_obj obj = { 0 };
 	struct rules r = { 0 };
 	struct bpf_map *m;
-	bool attached = false;
+	bool attached = false, in_module = false;
 	int ret = EXIT_RUNTIME, ids_fd = -1, prog_fd, cidx;
 
 	cidx = (int)if_nametoindex(collect);
@@ -304,7 +311,8 @@ static int attach_first(const struct attach_opts *o, int ifindex,
 	}
 	if (cidx == ifindex)
 		return as_usage_err("attach: the collection device cannot be the capture interface");
-	if (o->rules && rules_load_file(&r, o->rules, err, sizeof(err)))
+	as_sha256_hex("", 0, sha);
+	if (o->rules && as_rules_load_hashed(&r, o->rules, sha, err, sizeof(err)))
 		return as_err("%s", err);
 
 	if (as_obj_open(&obj, fl, err, sizeof(err)) ||
@@ -330,6 +338,16 @@ static int attach_first(const struct attach_opts *o, int ifindex,
 	if (ids_fd < 0 || write_ids(ids_fd, &r)) {
 		as_err("cannot create the approval id map: %s", strerror(errno));
 		goto out;
+	}
+
+	/* Bound before the first packet, so their counts miss none. */
+	if (as_control_present()) {
+		if (as_control_install(&r, sha, cfg.generation, err,
+				       sizeof(err))) {
+			as_err("%s", err);
+			goto out;
+		}
+		in_module = true;
 	}
 
 	prog_fd = bpf_program__fd(obj.prog);
@@ -373,11 +391,17 @@ static int attach_first(const struct attach_opts *o, int ifindex,
 	       as_flavour_file(fl), o->dev,
 	       xdp_mode == XDP_FLAGS_SKB_MODE ? "generic" : "native", collect,
 	       r.n_approvals, r.n_domestic);
+	if (in_module)
+		printf("autosel.ko: %zu approvals bound (serial 1, sha256 %s), generation %u declared\n",
+		       r.n_approvals, sha, cfg.generation);
 	ret = 0;
 out:
 	if (ret) {
 		if (attached)
 			bpf_xdp_detach(ifindex, xdp_mode, NULL);
+		if (in_module)
+			for (size_t i = 0; i < r.n_approvals; i++)
+				as_control_remove(r.approvals[i].id);
 		rm_pins();
 	}
 	if (ids_fd >= 0)
@@ -464,6 +488,28 @@ int cmd_attach(int argc, char **argv)
 	return attach_first(&o, ifindex, mode);
 }
 
+/* Last detach: the module forgets the approvals the rule set bound. */
+static void control_remove_ids(void)
+{
+	char p[PATH_MAX];
+	int fd;
+
+	if (!as_control_present())
+		return;
+	fd = bpf_obj_get(pin_path(p, sizeof(p), "ids"));
+	if (fd < 0)
+		return;
+	for (__u32 i = 0; i < AS_MAX_SLOTS; i++) {
+		char id[ID_LEN] = { 0 };
+
+		if (bpf_map_lookup_elem(fd, &i, id) || !id[0])
+			continue;
+		id[ID_LEN - 1] = '\0';
+		as_control_remove(id);
+	}
+	close(fd);
+}
+
 int cmd_detach(int argc, char **argv)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
@@ -504,8 +550,10 @@ int cmd_detach(int argc, char **argv)
 	close(fd);
 	unlink(dev);
 	last = count_dir(pin_path(p, sizeof(p), "dev"), NULL) == 0;
-	if (last)
+	if (last) {
+		control_remove_ids();
 		rm_pins();
+	}
 	if (mode)
 		printf("detached from %s%s\n", o.dev,
 		       last ? "; that was the last interface: rule set and counters removed" : "");

@@ -1,0 +1,308 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# live.sh - VM test: the REAL filter (xdp/autosel.bpf.c, kfunc flavour,
+# embedded in autoselctl) on a live port, counting through autosel.ko.
+#
+# A veth pair: "vout" in namespace "peer" sends, "vin" in the initial
+# namespace (with autosel0, which cannot leave it) is the capture port.
+# `autoselctl attach dev vin --rules F` must pick autosel_kf.bpf.o.  The
+# rules make 10.99.0.2 / fd00:99::2 (the receiver) domestic and approve
+# the sender 10.99.0.1 / fd00:99::1 (fd, slot 1); other source addresses
+# of the peer give no_match (.3), domestic (.10), direction (.5, an ff
+# approval in slot 0) and expired (.6, a window in 2020).  Traffic: busybox
+# ping (plain, IPv6, fragmented) and crafted frames with a canary after
+# their headers (astest send: TCP with options, 802.1Q, DNS, UDP/IPv6,
+# malformed, non-IP).  Checks: sysfs counters equal exactly what was sent,
+# per reason; seen = selected + sum(deleted_<reason>); the capture of
+# autosel0 holds header-only records only, VID = slot + 1, no canary;
+# autoselctl binds the approvals in the module (approvals/<id>/, whose
+# selected_packets must match) and removes them on the last detach;
+# rmmod fails while attached and works after `autoselctl detach`.
+#
+# Needs in PATH: autoselctl, astest (run-vm.sh -f), ip, tcpdump.
+
+KO=${AUTOSEL_KO:-/lib/autosel/autosel.ko}
+S=/sys/kernel/autosel
+CAP=/tmp/live-autosel0.pcap
+RULES=/tmp/live.rules
+n=0
+fails=0
+
+ok() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		fails=$((fails + 1))
+	fi
+}
+check() { desc=$1; shift; "$@" >/dev/null 2>&1; ok $? "$desc"; }
+bail() { echo "Bail out! $*"; exit 1; }
+c() { cat $S/$1; }
+pns() { ip netns exec peer "$@"; }
+
+# wait_for FILE VALUE: poll a counter (XDP on veth is asynchronous).
+wait_for() {
+	i=0
+	while [ "$(c "$1")" != "$2" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ "$(c "$1")" = "$2" ] || echo "# $1 = $(c "$1"), expected $2"
+	[ "$(c "$1")" = "$2" ]
+}
+
+# Totals of what we send.  SEL_*: selected (N frames, W wire bytes, H header
+# bytes a record keeps); DEL_*: deleted; D_<reason>: deletions per reason.
+SEL_N=0 SEL_W=0 SEL_H=0 DEL_N=0 DEL_W=0
+D_no_match=0 D_domestic=0 D_direction=0 D_expired=0 D_malformed=0
+D_non_ip=0 D_fragment=0
+# T_N: packets of the fd approval (slot 1); every selected one is.
+
+sel() { SEL_N=$((SEL_N + $1)) SEL_W=$((SEL_W + $2)) SEL_H=$((SEL_H + $3)); }
+del() {
+	DEL_N=$((DEL_N + $2)) DEL_W=$((DEL_W + $3))
+	eval "D_$1=\$((D_$1 + $2))"
+}
+
+# send sel|REASON SHAPE COUNT PORT: crafted frames from 10.99.0.1/fd00:99::1.
+send() {
+	out=$(pns astest send vout "$VIN_MAC" "$2" "$3" "$4") || bail "send $2"
+	set -- "$1" $out
+	if [ "$1" = sel ]; then sel "$3" "$5" "$7"; else del "$1" "$3" "$5"; fi
+}
+
+# ping4 SRC COUNT [SIZE]: busybox ping, never answered (XDP takes every frame).
+ping4() { pns ping -c "$2" -W 1 -i 0.2 -I "$1" ${3:+-s $3} 10.99.0.2 >/dev/null 2>&1; }
+
+echo "TAP version 13"
+echo "1..29"
+
+command -v autoselctl >/dev/null || bail "autoselctl not in PATH"
+command -v astest >/dev/null || bail "astest not in PATH"
+dmesg -c >/dev/null 2>&1
+insmod "$KO" || bail "insmod"
+[ -e /sys/kernel/btf/autosel ] || bail "no module BTF: kfuncs not registered"
+ip link set autosel0 up || bail "autosel0 up"
+
+ip netns add peer || bail "netns"
+# A new namespace starts with the kernel's IPv6 defaults: no noise, please.
+for k in accept_ra autoconf dad_transmits router_solicitations accept_dad; do
+	pns sysctl -qw "net.ipv6.conf.default.$k=0" 2>/dev/null
+	pns sysctl -qw "net.ipv6.conf.all.$k=0" 2>/dev/null
+done
+ip link add vin type veth peer name vout || bail "veth"
+ip link set vout netns peer
+ip link set vin up
+pns ip link set lo up
+pns ip link set vout up
+for a in 1 3 5 6 10; do
+	pns ip addr add 10.99.0.$a/24 dev vout || bail "addr 10.99.0.$a"
+done
+pns ip -6 addr add fd00:99::1/64 dev vout nodad
+VIN_MAC=$(cat /sys/class/net/vin/address)
+# Static neighbours: no ARP/ND in front of the pings.
+pns ip neigh add 10.99.0.2 lladdr "$VIN_MAC" dev vout nud permanent
+pns ip -6 neigh add fd00:99::2 lladdr "$VIN_MAC" dev vout nud permanent
+sleep 2		# let MLD reports of the new addresses go by unjudged
+
+iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
+NOW=$(date +%s)
+FROM=$(iso $((NOW - 600)))
+UNTIL=$(iso $((NOW + 3600)))
+cat >$RULES <<EOF
+# live.sh: the receiver (10.99.0.2, fd00:99::2) and 10.99.0.10 are domestic.
+domestic 10.99.0.2
+domestic 10.99.0.10
+domestic fd00:99::2
+
+# slot 0: ff, so fd traffic from .5 is deleted as "direction"
+approval LIVE-FF-0 type ff from $FROM until $UNTIL
+ip 10.99.0.5
+
+# slot 1: the sender (VID 2 on autosel0)
+approval LIVE-FD-1 type fd from $FROM until $UNTIL
+ip 10.99.0.1
+ip fd00:99::1
+
+# slot 2: long over, so .6 is deleted as "expired"
+approval LIVE-FD-2 type fd from 2020-01-01T00:00:00Z until 2020-02-01T00:00:00Z
+ip 10.99.0.6
+EOF
+
+# A slot the module has bound to another approval: attach must refuse and
+# undo everything, including the approvals it bound before the conflict.
+NOW0=$(date +%s)
+astest write $S/control "approval 1 OTHER fd $NOW0 $((NOW0 + 60)) 7 $(printf '%064d' 0)" >/dev/null ||
+	bail "bind OTHER"
+out=$(autoselctl attach dev vin --rules $RULES 2>&1)
+r=$?
+echo "$out" | sed 's/^/# /'
+[ $r = 1 ] && echo "$out" | grep -q 'refused approval LIVE-FD-1 (slot 1)' &&
+[ "$(ls $S/approvals | tr '\n' ' ')" = "OTHER " ] && [ ! -e /sys/fs/bpf/autosel ] &&
+! ip link show vin | grep -q xdp && [ "$(c generation)" = 0 ]
+ok $? "attach refused when the module holds slot 1 for another approval; nothing left behind"
+astest write $S/control "remove OTHER" >/dev/null || bail "remove OTHER"
+
+out=$(autoselctl attach dev vin --rules $RULES 2>&1)
+r=$?
+echo "$out" | sed 's/^/# /'
+if [ $r != 0 ]; then
+	echo "# attach failed (rc $r); again with AUTOSEL_DEBUG=1, last 60 lines:"
+	AUTOSEL_DEBUG=1 autoselctl attach dev vin --rules $RULES 2>&1 |
+		tail -n 60 | sed 's/^/#   /'
+fi
+ok $r "autoselctl attach dev vin --rules (the real program loads and attaches)"
+echo "$out" | grep -q '^attached autosel_kf.bpf.o to vin (native mode), collection device autosel0, 3 approvals, 3 domestic prefixes$'
+ok $? "attach reports the kfunc object, native mode, autosel0, 3 approvals"
+[ $r = 0 ] || bail "the real program is not attached"
+ip link show vin | grep -q 'xdp' || echo "# vin shows no xdp"
+st=$(autoselctl stats --json 2>&1)
+echo "$st" | grep -q '"counters_in_module":true'
+ok $? "autoselctl stats: counters_in_module true"
+sleep 0.5
+[ "$(c seen)" = 0 ]
+ok $? "nothing judged before the traffic (seen = 0)" || echo "# seen = $(c seen)"
+
+tcpdump -i autosel0 -n -U -Z root -w $CAP 2>/tmp/tcpdump.err &
+TD=$!
+i=0
+while ! grep -q listening /tmp/tcpdump.err && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+grep -q listening /tmp/tcpdump.err
+ok $? "tcpdump listens on autosel0"
+
+# ---- traffic ---------------------------------------------------------------
+# busybox ping: 56 data bytes; frames of 98 (IPv4) and 118 (IPv6) bytes.
+ping4 10.99.0.1 3;		sel 3 $((3 * 98)) $((3 * 42))
+pns ping -6 -c 2 -W 1 -i 0.2 fd00:99::2 >/dev/null 2>&1
+				sel 2 $((2 * 118)) $((2 * 62))
+# 3000 data bytes: fragments of 1514, 1514 and 82 bytes; the first keeps
+# 42 header bytes, the others their Ethernet and IP headers (34).
+ping4 10.99.0.1 1 3000;		sel 3 $((1514 + 1514 + 82)) $((42 + 34 + 34))
+send sel tcp4 4 8080
+send sel vlan4 2 8080
+send sel dns4 3 53
+send sel udp6 2 53
+send sel icmp4 1 0
+ping4 10.99.0.3 2;		del no_match 2 $((2 * 98))
+ping4 10.99.0.3 1 3000;		del no_match 1 1514; del fragment 2 $((1514 + 82))
+ping4 10.99.0.10 2;		del domestic 2 $((2 * 98))
+ping4 10.99.0.5 2;		del direction 2 $((2 * 98))
+ping4 10.99.0.6 2;		del expired 2 $((2 * 98))
+send malformed bad4 2 80
+send malformed bad6 3 80
+send non_ip nonip 2 0
+
+wait_for seen $((SEL_N + DEL_N))
+ok $? "seen = $((SEL_N + DEL_N)), every frame sent"
+wait_for records $SEL_N
+ok $? "records = $SEL_N, one per selected frame"
+sleep 0.5	# let tcpdump write what it got
+kill -INT $TD
+wait $TD
+echo "# tcpdump: $(grep -E 'captured|dropped' /tmp/tcpdump.err | tr '\n' ' ')"
+
+# ---- counters ----------------------------------------------------------------
+bad=0
+for kv in "seen_bytes $((SEL_W + DEL_W))" "selected $SEL_N" \
+	  "selected_bytes $SEL_W" "kept_bytes $SEL_H" \
+	  "discarded_payload_bytes $((SEL_W - SEL_H))" \
+	  "deleted $DEL_N" "deleted_bytes $DEL_W" \
+	  "record_bytes $((SEL_H + 4 * SEL_N))" "enforced 0" \
+	  "records_dropped 0" "stack_dropped 0" "invalid_calls 0"; do
+	set -- $kv
+	[ "$(c "$1")" = "$2" ] || { echo "# $1 = $(c "$1"), expected $2"; bad=1; }
+done
+ok $bad "global counters equal exactly what was sent"
+
+bad=0
+for name in no_match domestic direction expired malformed non_ip fragment; do
+	eval "exp=\$D_$name"
+	[ "$(c deleted_$name)" = "$exp" ] || { echo "# deleted_$name = $(c deleted_$name), expected $exp"; bad=1; }
+done
+ok $bad "deleted_<reason> equal what was sent for each of the 7 reasons"
+
+sum=$(c selected)
+for name in no_match domestic direction expired malformed non_ip fragment; do
+	sum=$((sum + $(c deleted_$name)))
+done
+[ "$(c seen)" = "$sum" ] && [ "$(c deleted)" = $((sum - $(c selected))) ]
+ok $? "seen = selected + sum(deleted_<reason>)"
+
+find $S -type f ! -name control | sort | while read -r f; do
+	printf '# %s = %s\n' "${f#$S/}" "$(cat "$f")"
+done
+
+A=$S/approvals/LIVE-FD-1
+SHA=$(sha256sum $RULES | cut -d' ' -f1)
+bad=0
+for id in LIVE-FF-0:0:ff:active LIVE-FD-1:1:fd:active LIVE-FD-2:2:fd:expired; do
+	set -- $(echo $id | tr : ' ')
+	B=$S/approvals/$1
+	got="$(cat $B/slot) $(cat $B/type) $(cat $B/state) $(cat $B/serial) $(cat $B/sha256)"
+	[ "$got" = "$2 $3 $4 1 $SHA" ] || { echo "# $1: '$got', expected '$2 $3 $4 1 $SHA'"; bad=1; }
+done
+[ "$(cat $A/valid_from)" = $((NOW - 600)) ] && [ "$(cat $A/valid_until)" = $((NOW + 3600)) ] ||
+	{ echo "# LIVE-FD-1 window $(cat $A/valid_from) $(cat $A/valid_until)"; bad=1; }
+ok $bad "autoselctl bound the 3 approvals in the module: slot, type, state, window, serial 1, sha256 of the rules file"
+# Flows: ICMP (v4: plain, fragmented, crafted: no ports, one flow), ICMPv6,
+# TCP 8080 (with and without 802.1Q), UDP 53 over IPv4 and over IPv6.
+got="$(cat $A/selected_packets) $(cat $A/selected_bytes) $(cat $A/kept_bytes) $(cat $A/selected_flows) $(cat $S/approvals/LIVE-FF-0/selected_packets) $(cat $S/approvals/LIVE-FD-2/selected_packets)"
+[ "$got" = "$SEL_N $SEL_W $SEL_H 5 0 0" ]
+ok $? "approvals/LIVE-FD-1: selected_packets = $SEL_N, selected_bytes, kept_bytes, 5 flows; the others 0" ||
+	echo "# got '$got', expected '$SEL_N $SEL_W $SEL_H 5 0 0'"
+[ "$(c generation)" = 1 ]
+ok $? "generation 1 declared by autoselctl"
+
+# ---- the capture ---------------------------------------------------------------
+pc=$(astest pcapcheck $CAP AUTOSEL-CANARY)
+ok $? "every record parses, ends exactly after its headers, carries an outer 802.1Q tag"
+echo "$pc" | sed 's/^/# /'
+echo "$pc" | grep -q "^records $SEL_N bytes $((SEL_H + 4 * SEL_N)) hdr_bytes $SEL_H\$"
+ok $? "the capture holds exactly the $SEL_N records (nothing else on autosel0)"
+! grep -q CANARY $CAP
+ok $? "no canary byte sequence anywhere in the capture"
+[ "$(echo "$pc" | grep '^vid' | tr '\n' ' ')" = "vid 2 $SEL_N " ]
+ok $? "every record has VID 2 = slot 1 + 1 (approval LIVE-FD-1)"
+tcpdump -r $CAP -nn -e 2>/dev/null | sed 's/^/# tcpdump: /'
+[ "$(tcpdump -r $CAP -nn 'vlan 2 and src 10.99.0.1 and icmp[icmptype] = icmp-echo' 2>/dev/null | wc -l)" = 5 ]
+ok $? "tcpdump decodes the 5 ICMP echo requests (4 pings, 1 crafted) from 10.99.0.1 under vlan 2"
+[ "$(tcpdump -r $CAP -nn 'vlan 2 and vlan 100' 2>/dev/null | wc -l)" = 2 ]
+ok $? "an 802.1Q frame keeps its own tag inside the slot tag"
+[ "$(tcpdump -r $CAP -nn 'vlan 2 and ip[6:2] & 0x1fff != 0' 2>/dev/null | wc -l)" = 2 ]
+ok $? "the non-first fragments of the selected datagram are records too"
+
+st=/sys/class/net/autosel0/statistics
+[ "$(cat $st/tx_packets)" = "$(c records)" ] && [ "$(cat $st/tx_dropped)" = 0 ]
+ok $? "autosel0 statistics: tx_packets = records, tx_dropped = 0"
+
+# ---- unload ---------------------------------------------------------------------
+out=$(rmmod autosel 2>&1)
+r=$?
+echo "# rmmod while attached: rc=$r $out"
+[ $r != 0 ] && grep -q '^autosel ' /proc/modules && [ -d $S ]
+ok $? "rmmod fails while the real program is attached; module and sysfs intact"
+out=$(autoselctl detach dev vin 2>&1)
+r=$?
+echo "# $out"
+ok $r "autoselctl detach dev vin"
+[ ! -e /sys/fs/bpf/autosel ] && ! ip link show vin | grep -q xdp
+ok $? "the pins and the program are gone"
+left=$(ls $S/approvals)
+[ -z "$left" ] || echo "# approvals left after the last detach: $(echo $left)"
+[ -z "$left" ] && [ "$(c generation)" = 1 ]
+ok $? "the last detach removed the approvals from the module (generation stays 1)"
+i=0
+while ! rmmod autosel 2>/dev/null && [ $i -lt 30 ]; do sleep 0.2; i=$((i + 1)); done
+! grep -q '^autosel ' /proc/modules && [ ! -e $S ] && ! ip link show autosel0 >/dev/null 2>&1
+ok $? "rmmod works after detach; sysfs and autosel0 are gone"
+dmesg | grep 'autosel: ' | grep -v taint | sed 's/^/# dmesg: /'
+dmesg | grep -q "autosel: unloading: seen $((SEL_N + DEL_N)) selected $SEL_N deleted $DEL_N records $SEL_N enforced 0"
+ok $? "unload logs the final counts"
+! dmesg | grep -qiE 'BUG|WARNING|leak'
+ok $? "no kernel warnings"
+
+ip netns del peer 2>/dev/null
+[ "$fails" = 0 ]
