@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Commission-signed bundles (Documentation/bundle-format.rst): approvals
+ * and the domestic prefix map, the trust file that says whose signatures
+ * count and how many are needed, and the step that turns verified bundles
+ * into the rule set model of rules.h, so that everything after parsing
+ * (bpfobj.c: as_loadset_prepare(), as_maps_fill()) is shared with rules
+ * files.
+ *
+ * The steps are separate on purpose:
+ *   bundle_load()         syntax only; says nothing about who signed it
+ *   bundle_verify()       quorum of distinct trust-file members
+ *   bundle_window_check() valid-from <= now < valid-until
+ *   bundle_to_rules()     kinds, slots, domestic overlap, unsupported
+ *                         indicators -> struct rules
+ * Rollback (serial) and "is it installed" are the installer's business.
+ *
+ * Every function that can fail returns 0 or -1 and writes one line, without
+ * the "autoselctl: " prefix, into err: "FILE:LINE: MESSAGE" when a line is
+ * to blame, "FILE: MESSAGE" otherwise.  Nothing here writes a file except
+ * bundle_keygen() and bundle_sign_file().  No function prints a secret key.
+ */
+#ifndef AUTOSEL_BUNDLE_H
+#define AUTOSEL_BUNDLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rules.h"
+
+#define BUNDLE_FORMAT_VERSION	1
+#define BUNDLE_FILE_MAX		(16u << 20)	/* bytes per bundle file */
+#define BUNDLE_LINE_MAX		1024		/* bytes per line, LF excluded */
+#define BUNDLE_IND_MAX		1000000u	/* indicators per bundle */
+#define BUNDLE_SIG_MAX		64		/* signature lines per bundle */
+#define BUNDLE_DOMAIN_MAX	254		/* ".label.label" + NUL */
+#define TRUST_MEMBER_MAX	64
+#define TRUST_NAME_MAX		64
+
+#define BUNDLE_KEYID_LEN	8		/* bytes; 16 hex digits in text */
+#define BUNDLE_KEYID_HEX	(2 * BUNDLE_KEYID_LEN + 1)
+#define BUNDLE_PK_LEN		32		/* Ed25519 public key */
+#define BUNDLE_SIG_LEN		64		/* Ed25519 detached signature */
+#define BUNDLE_SHA256_LEN	32
+#define BUNDLE_SHA256_HEX	(2 * BUNDLE_SHA256_LEN + 1)
+
+enum bundle_kind {
+	BUNDLE_APPROVAL = 1,	/* "kind approval" */
+	BUNDLE_DOMESTIC = 2,	/* "kind domestic-map" */
+};
+
+/* "domain NAME" (exact) or "domain .SUFFIX": kept, not enforced (issue 6). */
+struct bundle_domain {
+	char name[BUNDLE_DOMAIN_MAX];	/* as written, lower case, no trailing dot */
+	bool suffix;			/* written with a leading '.' */
+	unsigned int line;
+};
+
+/* One "signature KEYID BASE64" line after "end". */
+struct bundle_sig {
+	uint8_t keyid[BUNDLE_KEYID_LEN];
+	uint8_t sig[BUNDLE_SIG_LEN];
+	unsigned int line;
+};
+
+struct bundle {
+	char *name;			/* path as given, for messages (malloc'ed) */
+	enum bundle_kind kind;
+	char id[RULES_ID_MAX];
+	uint8_t type;			/* AS_DIR_FF/FD/DF; approvals only */
+	uint64_t from_ns;		/* valid-from; approvals only */
+	uint64_t until_ns;		/* valid-until, exclusive; approvals only */
+	uint64_t serial;		/* 1 .. 2^63-1 */
+
+	struct rules_prefix *ips;	/* "ip" lines, file order, .line set */
+	size_t n_ips;
+	struct bundle_domain *domains;	/* "domain" lines, file order */
+	size_t n_domains;
+
+	/*
+	 * The file as read: raw[0..signed_len) are the signed bytes (from
+	 * the first byte up to and including the LF of the "end" line),
+	 * raw[signed_len..raw_len) the signature lines.
+	 */
+	uint8_t *raw;
+	size_t raw_len, signed_len;
+	unsigned int end_line;		/* line number of "end" */
+	uint8_t sha256[BUNDLE_SHA256_LEN];	/* SHA-256 of the signed bytes */
+	uint8_t file_sha256[BUNDLE_SHA256_LEN];	/* SHA-256 of the whole file */
+
+	struct bundle_sig *sigs;	/* file order, duplicates kept */
+	size_t n_sigs;
+
+	/* Filled by bundle_verify(): distinct members whose signature verified. */
+	uint8_t signers[TRUST_MEMBER_MAX][BUNDLE_KEYID_LEN];
+	size_t n_signers;
+	size_t n_unknown;		/* signatures by keys not in the trust file */
+	size_t n_duplicate;		/* repeated valid signatures of one member */
+};
+
+struct trust_member {
+	uint8_t keyid[BUNDLE_KEYID_LEN];	/* = bundle_keyid(pk) */
+	uint8_t pk[BUNDLE_PK_LEN];
+	char name[TRUST_NAME_MAX];		/* optional, "" if none */
+	unsigned int line;
+};
+
+struct trust {
+	unsigned int quorum;			/* 1 .. n_members */
+	struct trust_member members[TRUST_MEMBER_MAX];
+	size_t n_members;
+};
+
+/* --- bundles --------------------------------------------------------- */
+
+/* Parse buf[0..len) (syntax and values only); name prefixes errors. */
+int bundle_parse(struct bundle *b, const void *buf, size_t len,
+		 const char *name, char *err, size_t errlen);
+/* The same for a file ("-" is standard input).  Syntax only: no trust. */
+int bundle_load(const char *path, struct bundle *b, char *err, size_t errlen);
+/* Read a whole file ("-": stdin) of at most max bytes into *out (malloc'ed). */
+int bundle_read_file(const char *path, size_t max, uint8_t **out,
+		     size_t *outlen, char *err, size_t errlen);
+/* Free what bundle_parse/load allocated; *b is zeroed.  Safe on a zeroed b. */
+void bundle_free(struct bundle *b);
+
+/*
+ * Check the signatures against the trust file.  Accepts when at least
+ * t->quorum distinct members have a valid signature over the signed bytes.
+ * A signature by a key id not in the trust file counts zero (n_unknown);
+ * a second valid signature by the same member counts zero (n_duplicate);
+ * a signature by a member that does NOT verify refuses the bundle outright
+ * (the bytes are not what that member signed).  Fills signers/n_signers
+ * (also on failure, for the audit log).  Errors, exactly:
+ *   "FILE: not signed (quorum is Q)"
+ *   "FILE:LINE: signature by KEYID (NAME) does not verify"
+ *   "FILE: quorum not reached: N of Q member signatures[; K by keys not in
+ *    the trust file][; D duplicate]"
+ */
+int bundle_verify(struct bundle *b, const struct trust *t, char *err,
+		  size_t errlen);
+
+/*
+ * Approvals: 0 if from_ns <= now_ns < until_ns, else -1 with
+ * "FILE: approval ID is not valid yet (valid-from TIME)" or
+ * "FILE: approval ID has expired (valid-until TIME)".
+ * Domestic maps have no window: always 0.
+ */
+int bundle_window_check(const struct bundle *b, uint64_t now_ns, char *err,
+			size_t errlen);
+
+/*
+ * Build the rule set from verified bundles: the domestic map (may be NULL:
+ * no address is domestic) and n approvals, which take slots 0..n-1 in the
+ * order given.  Refuses: a bundle of the wrong kind, more than
+ * AS_MAX_SLOTS approvals, two approvals with one id, domain indicators
+ * ("FILE:LINE: domain indicators are not supported yet"), and IP
+ * indicators overlapping the domestic map ("FILE:LINE: indicator P
+ * overlaps the domestic prefix D (DOMFILE line N)").  Map-size limits stay
+ * with as_loadset_prepare().  On error *r is empty.  rules_free() it.
+ */
+int bundle_to_rules(const struct bundle *domestic,
+		    const struct bundle *const *approvals, size_t n,
+		    struct rules *r, char *err, size_t errlen);
+
+/* Lower-case hex of a key id / SHA-256 into buf (BUNDLE_*_HEX bytes). */
+void bundle_hex(const uint8_t *bin, size_t n, char *buf);
+
+/* --- trust file and keys (trust.c) ------------------------------------ */
+
+/* Parse a trust file (format in bundle-format.rst). */
+int trust_parse(struct trust *t, const void *buf, size_t len,
+		const char *name, char *err, size_t errlen);
+int trust_load(const char *path, struct trust *t, char *err, size_t errlen);
+/* The member with this key id, or NULL. */
+const struct trust_member *trust_find(const struct trust *t,
+				      const uint8_t *keyid);
+
+/* Key id: the first 8 bytes of SHA-256(public key). */
+void bundle_keyid(const uint8_t pk[BUNDLE_PK_LEN],
+		  uint8_t keyid[BUNDLE_KEYID_LEN]);
+
+/*
+ * Make a key pair: PREFIX.key (0600, O_EXCL: never overwritten) and
+ * PREFIX.pub (one trust-file "member" line, name NAME or none).  Writes
+ * the key id in hex into keyid_hex.  Never prints the secret.
+ */
+int bundle_keygen(const char *prefix, const char *name, char *keyid_hex,
+		  char *err, size_t errlen);
+
+/*
+ * Append "signature KEYID BASE64" to the bundle file at path, signing its
+ * signed bytes with the secret key file.  Refuses a key file readable by
+ * group or others, a bundle that does not parse, and a bundle that already
+ * carries a signature by this key.  The file is replaced atomically
+ * (write a temporary, fsync, rename).
+ */
+int bundle_sign_file(const char *keypath, const char *path, char *keyid_hex,
+		     char *err, size_t errlen);
+
+/* Base64 (RFC 4648 standard alphabet, with padding), strict: 0 or -1. */
+int bundle_b64_decode(const char *s, uint8_t *out, size_t outlen);
+void bundle_b64_encode(const uint8_t *in, size_t n, char *out, size_t outlen);
+
+#endif
