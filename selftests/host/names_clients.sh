@@ -1,0 +1,114 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# names_clients.sh OUT.pcap - real clients send names; capture them.
+#
+# Two network namespaces on a veth pair: "asn-c" (10.1.2.3 and fd00:1::3,
+# domestic in test_names' rules) and "asn-s" (198.51.100.7 and
+# 2001:db8:100::7, foreign); everything is done over IPv4, then IPv6.  In asn-s: a
+# small UDP DNS responder (python3), openssl s_server on 443 and
+# python3 -m http.server on 80.  From asn-c: dig C2.Example. (UDP and TCP),
+# openssl s_client -servername c2.example, curl with Host: c2.example, and
+# the same three for a name no rule holds (other.invalid).  Every client
+# sends a canary after its name where it can (HTTP path and body, TLS
+# application data).  tcpdump on the client's veth writes OUT.pcap.
+# Exit 4 when a tool is missing (the caller skips), 1 on failure.
+set -u
+OUT=$1
+for t in ip tcpdump dig openssl curl python3; do
+	command -v $t >/dev/null || { echo "names_clients: no $t"; exit 4; }
+done
+C=asn-c$$ S=asn-s$$ TMP=$(mktemp -d)
+cleanup() {
+	[ -n "${TD:-}" ] && kill $TD 2>/dev/null
+	ip netns pids $S 2>/dev/null | xargs -r kill 2>/dev/null
+	ip netns del $C 2>/dev/null
+	ip netns del $S 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+ip netns add $C && ip netns add $S || exit 1
+ip link add vc$$ netns $C type veth peer name vs$$ netns $S || exit 1
+ip -n $C addr add 10.1.2.3/8 dev vc$$
+ip -n $S addr add 198.51.100.7/24 dev vs$$
+ip -n $C link set vc$$ up; ip -n $C link set lo up
+ip -n $S link set vs$$ up; ip -n $S link set lo up
+ip -n $C route add 198.51.100.0/24 dev vc$$
+ip -n $S route add 10.0.0.0/8 dev vs$$
+ip -n $C addr add fd00:1::3/64 dev vc$$ nodad
+ip -n $S addr add 2001:db8:100::7/64 dev vs$$ nodad
+ip -n $C -6 route add 2001:db8:100::/64 dev vc$$
+ip -n $S -6 route add fd00:1::/64 dev vs$$
+# checksum offload off, so the capture holds what a wire would
+ip netns exec $C ethtool -K vc$$ tx off >/dev/null 2>&1
+ip netns exec $S ethtool -K vs$$ tx off >/dev/null 2>&1
+
+cat > "$TMP/dns.py" <<'PY'
+import socket, struct, sys
+fam = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 53))
+t = socket.socket(fam, socket.SOCK_STREAM)
+t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+t.bind((sys.argv[1], 53)); t.listen(4)
+import select
+def answer(q):
+    # copy the question, NXDOMAIN, and a canary in an additional TXT record
+    qd = q[12:]
+    end = qd.index(b"\0") + 5
+    h = q[:2] + b"\x81\x83" + b"\0\1\0\0\0\0\0\1"
+    txt = b"CANARY-AUTOSEL"
+    return h + qd[:end] + b"\0\0\x10\0\1\0\0\0\0" + struct.pack("!H", len(txt) + 1) + bytes([len(txt)]) + txt
+while True:
+    r, _, _ = select.select([s, t], [], [], 30)
+    if not r: break
+    if s in r:
+        q, a = s.recvfrom(2048); s.sendto(answer(q), a)
+    if t in r:
+        c, _ = t.accept(); d = c.recv(4096)
+        if len(d) > 2:
+            m = answer(d[2:]); c.sendall(struct.pack("!H", len(m)) + m)
+        c.close()
+PY
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/k.pem" -out "$TMP/c.pem" \
+	-subj /CN=c2.example -days 1 >/dev/null 2>&1 || exit 1
+mkdir -p "$TMP/www" && echo "CANARY-AUTOSEL CANARY-AUTOSEL" > "$TMP/www/index.html"
+ip netns exec $S python3 "$TMP/dns.py" 198.51.100.7 >/dev/null 2>&1 &
+ip netns exec $S python3 "$TMP/dns.py" 2001:db8:100::7 >/dev/null 2>&1 &
+ip netns exec $S openssl s_server -quiet -accept 443 -cert "$TMP/c.pem" -key "$TMP/k.pem" \
+	-www >/dev/null 2>&1 &
+(cd "$TMP/www" && exec ip netns exec $S python3 -m http.server 80 --bind 198.51.100.7) >/dev/null 2>&1 &
+(cd "$TMP/www" && exec ip netns exec $S python3 -m http.server 80 --bind 2001:db8:100::7) >/dev/null 2>&1 &
+ip netns exec $C tcpdump -i vc$$ -w "$OUT" -U -s 0 -n 'not arp and not icmp6' >/dev/null 2>&1 &
+TD=$!
+# wait for the servers (python may take a while to start)
+i=0
+while [ $i -lt 100 ]; do
+	l=$(ip netns exec $S ss -lntu 2>/dev/null)
+	case "$l" in *198.51.100.7:53*) ;; *) sleep 0.1; i=$((i + 1)); continue ;; esac
+	case "$l" in *:443*) ;; *) sleep 0.1; i=$((i + 1)); continue ;; esac
+	case "$l" in *198.51.100.7:80*) ;; *) sleep 0.1; i=$((i + 1)); continue ;; esac
+	case "$l" in *2001:db8:100::7*:53*) ;; *) sleep 0.1; i=$((i + 1)); continue ;; esac
+	case "$l" in *2001:db8:100::7*:80*) break ;; esac
+	sleep 0.1; i=$((i + 1))
+done
+sleep 0.5
+cl() { ip netns exec $C "$@" >/dev/null 2>&1; }
+for a in 198.51.100.7 2001:db8:100::7; do
+	u=$a; case $a in *:*) u="[$a]" ;; esac
+	for n in C2.Example. other.invalid; do
+		cl dig +tries=1 +time=2 @$a "$n" A
+		cl dig +tries=1 +time=2 +tcp @$a "$n" A
+	done
+	for n in c2.example other.invalid; do
+		echo "GET /CANARY-AUTOSEL HTTP/1.0" | cl timeout 5 openssl s_client \
+			-quiet -connect $u:443 -servername $n
+		cl curl -s -m 5 -H "Host: $n" -d CANARY-AUTOSEL-CANARY-AUTOSEL \
+			http://$u/CANARY-AUTOSEL
+	done
+done
+sleep 1
+kill $TD; wait $TD 2>/dev/null
+TD=
+[ -s "$OUT" ] || exit 1
+exit 0

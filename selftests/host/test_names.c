@@ -1,0 +1,1267 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Domain indicators (issue 6) under BPF_PROG_TEST_RUN: the XDP program with
+ * xdp/names.h hooked in, its domain table filled by user/domains.c the way
+ * the loader does.  DNS question names (UDP, TCP), TLS ClientHello SNI and
+ * HTTP/1.x Host headers; exact and suffix entries, case, trailing dot,
+ * maximum lengths, suffix boundaries, compression pointers, split and
+ * truncated ClientHellos, lying length fields; flow following both ways;
+ * a canary after every name and the name itself never in a kept record;
+ * every packet counted once.
+ *
+ * The object: $AUTOSEL_NAMES_OBJ, else the path built in (the selftests
+ * Makefile builds it from xdp/autosel.bpf.c and the hook).
+ */
+#include <linux/bpf.h>
+#include <stdbool.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "../ksft.h"
+#include "pkt.h"
+#include "xdp_env.h"
+#include "domains.h"
+
+#ifndef AUTOSEL_NAMES_OBJ
+#define AUTOSEL_NAMES_OBJ "build/selftests/autosel_names.bpf.o"
+#endif
+
+#define NSEC		1000000000ULL
+#define T0		(1800000000ULL * NSEC)
+#define HOUR		(3600ULL * NSEC)
+
+/* 253 bytes: 63 + 1 + 63 + 1 + 63 + 1 + 61 */
+#define L63A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define L63B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define L63C "ccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
+#define L61D "ddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd"
+#define NAME253 L63A "." L63B "." L63C "." L61D
+
+/*
+ * Rules: slot 0 df (domestic client -> foreign server), slot 1 fd, slot 2
+ * df with only a suffix, slot 3 df expired.  10/8 and fd00::/8 domestic.
+ */
+static const struct { const char *name; int slot; } rules[] = {
+	{ "c2.example", 0 },
+	{ ".evil.test", 0 },
+	{ "in.example", 1 },
+	{ ".deep.a.b.c.d.e.f.g.h.example", 2 },
+	{ NAME253, 0 },
+	{ "old.example", 3 },
+	{ "Upper.Example.", 0 },	/* stored as upper.example */
+};
+
+struct tenv {
+	struct xenv x;
+	unsigned long fed;
+	uint64_t fed_bytes;
+	int domains, bloom, cfg;
+};
+
+static int map_fd(struct xenv *e, const char *name)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(e->obj, name);
+
+	return m ? bpf_map__fd(m) : -1;
+}
+
+static int setup(struct tenv *t, char *why, size_t whylen, int *skip)
+{
+	struct as_domains d;
+	uint8_t a[16];
+	size_t i;
+	int err = 0;
+
+	memset(t, 0, sizeof(*t));
+	if (xenv_open(&t->x, skip, why, whylen))
+		return -1;
+	t->domains = map_fd(&t->x, "domains");
+	t->bloom = map_fd(&t->x, "dom_bloom");
+	t->cfg = map_fd(&t->x, "names_cfg");
+	if (t->domains < 0 || t->bloom < 0 || t->cfg < 0) {
+		snprintf(why, whylen, "object has no domains/dom_bloom/names_cfg");
+		return -1;
+	}
+	err |= xenv_set_now(&t->x, T0);
+	err |= xenv_set_approval(&t->x, 0, AS_DIR_DF, T0 - HOUR, T0 + HOUR, 100, 1);
+	err |= xenv_set_approval(&t->x, 1, AS_DIR_FD, T0 - HOUR, T0 + HOUR, 101, 1);
+	err |= xenv_set_approval(&t->x, 2, AS_DIR_DF, T0 - HOUR, T0 + HOUR, 102, 1);
+	err |= xenv_set_approval(&t->x, 3, AS_DIR_DF, T0 - 2 * HOUR, T0 - HOUR, 103, 1);
+	pkt_ip4(a, 10, 0, 0, 0);
+	err |= xenv_add_domestic(&t->x, 4, a, 8);
+	pkt_ip6(a, 0xfd00, 0, 0, 0);
+	err |= xenv_add_domestic(&t->x, 6, a, 8);
+	as_domains_init(&d);
+	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		err |= as_domains_add(&d, rules[i].name, 1ULL << rules[i].slot);
+	err |= as_domains_write(&d, t->domains, t->bloom);
+	as_domains_free(&d);
+	if (err) {
+		snprintf(why, whylen, "setting the rules failed");
+		return -1;
+	}
+	return 0;
+}
+
+#define SETUP(t) do {								\
+	int _skip;								\
+	char _why[256];								\
+	if (setup((t), _why, sizeof(_why), &_skip)) {				\
+		if (_skip)							\
+			SKIP(return, "%s", _why);				\
+		FAIL("%s", _why);						\
+	}									\
+} while (0)
+
+/* Endpoints */
+enum host { D, D2, F, F2 };
+
+static void addr_of(int fam, enum host h, uint8_t out[16])
+{
+	static const uint8_t v4[][4] = {
+		{ 10, 1, 2, 3 }, { 10, 4, 5, 6 }, { 198, 51, 100, 7 },
+		{ 203, 0, 113, 9 },
+	};
+	static const uint16_t v6[][4] = {
+		{ 0xfd00, 1, 0, 3 }, { 0xfd00, 2, 0, 6 },
+		{ 0x2001, 0xdb8, 0x100, 7 }, { 0x2001, 0xdb8, 0x113, 9 },
+	};
+
+	if (fam == 4)
+		pkt_ip4(out, v4[h][0], v4[h][1], v4[h][2], v4[h][3]);
+	else
+		pkt_ip6(out, v6[h][0], v6[h][1], v6[h][2], v6[h][3]);
+}
+
+struct frame {
+	uint8_t b[PKT_MAX];
+	size_t len, hdr_len;
+	char what[200];
+};
+
+/*
+ * A frame carrying payload p (plen bytes) after its transport header,
+ * then tail canary bytes.
+ */
+static void mk(struct frame *f, int fam, int proto, enum host src,
+	       enum host dst, uint16_t sport, uint16_t dport,
+	       const void *p, size_t plen, size_t tail, const char *what)
+{
+	struct pkt_spec s = { .ipver = fam, .l4 = (uint8_t)proto,
+			      .tcp_optlen = proto == 6 ? 12 : 0,
+			      .payload = (int)(plen + tail) };
+	struct pkt_addr a;
+	struct pkt_info info;
+
+	memset(&a, 0, sizeof(a));
+	addr_of(fam, src, a.src);
+	addr_of(fam, dst, a.dst);
+	a.sport = sport;
+	a.dport = dport;
+	a.tcp_flags = PKT_TCP_ACK | 0x08;	/* PSH */
+	f->len = pkt_build(&s, &a, f->b, &info);
+	f->hdr_len = info.hdr_len;
+	memcpy(f->b + info.hdr_len, p, plen);
+	snprintf(f->what, sizeof(f->what), "%s (ip%d)", what, fam);
+}
+
+#define SEL(slot)	(slot)
+#define DEL(reason)	(100 + (reason))
+
+static const char *const reason_names[] = AS_REASON_NAMES;
+
+/*
+ * Run a frame; want is SEL(slot) or DEL(reason).  A selected record must
+ * be the metadata and the headers, no canary, not the name.
+ */
+static bool run(struct ksft_ctx *_ksft, struct tenv *t, const struct frame *f,
+		int want, const char *name)
+{
+	static struct xrun r;
+	uint64_t c0[AS_C_MAX], c1[AS_C_MAX];
+	int got = -1, moved = 0, i;
+	struct as_meta meta;
+	bool ok = true;
+
+	if (xenv_counters(&t->x, c0) || xenv_run(&t->x, f->b, f->len, &r) ||
+	    xenv_counters(&t->x, c1)) {
+		FAIL_SOFT("%s: test_run or counters failed", f->what);
+		return false;
+	}
+	t->fed++;
+	t->fed_bytes += f->len;
+	for (i = 0; i < AS_DEL_MAX; i++) {
+		if (c1[AS_C_DEL_REASON + i] != c0[AS_C_DEL_REASON + i]) {
+			moved += (int)(c1[AS_C_DEL_REASON + i] - c0[AS_C_DEL_REASON + i]);
+			got = DEL(i);
+		}
+	}
+	if (c1[AS_C_SELECTED] != c0[AS_C_SELECTED]) {
+		moved += (int)(c1[AS_C_SELECTED] - c0[AS_C_SELECTED]);
+		got = SEL(0);
+		if (r.out_len >= sizeof(meta)) {
+			memcpy(&meta, r.out, sizeof(meta));
+			got = SEL(meta.slot);
+		}
+	}
+	if (moved != 1 || c1[AS_C_SEEN] - c0[AS_C_SEEN] != 1) {
+		FAIL_SOFT("%s: %d verdicts counted", f->what, moved);
+		return false;
+	}
+	if (got != want) {
+		FAIL_SOFT("%s: got %s %d, want %s %d", f->what,
+			  got >= 100 ? reason_names[got - 100] : "slot",
+			  got >= 100 ? got - 100 : got,
+			  want >= 100 ? reason_names[want - 100] : "slot",
+			  want >= 100 ? want - 100 : want);
+		return false;
+	}
+	if (got >= 100) {
+		if (r.retval != XDP_DROP) {
+			FAIL_SOFT("%s: deleted, retval %u", f->what, r.retval);
+			ok = false;
+		}
+		return ok;
+	}
+	if (r.retval != XDP_REDIRECT ||
+	    r.out_len != sizeof(meta) + f->hdr_len ||
+	    memcmp(r.out + sizeof(meta), f->b, f->hdr_len)) {
+		FAIL_SOFT("%s: kept %u bytes (retval %u), want %zu + %zu",
+			  f->what, r.out_len, r.retval, sizeof(meta), f->hdr_len);
+		ok = false;
+	}
+	if (pkt_has_canary(r.out, r.out_len)) {
+		FAIL_SOFT("%s: CANARY IN KEPT RECORD", f->what);
+		ok = false;
+	}
+	if (name && *name && memmem(r.out, r.out_len, name, strlen(name))) {
+		FAIL_SOFT("%s: THE NAME IS IN THE KEPT RECORD", f->what);
+		ok = false;
+	}
+	return ok;
+}
+
+static void check_totals(struct ksft_ctx *_ksft, struct tenv *t)
+{
+	uint64_t c[AS_C_MAX], del = 0;
+	int i;
+
+	ASSERT_EQ(0, xenv_counters(&t->x, c));
+	for (i = 0; i < AS_DEL_MAX; i++)
+		del += c[AS_C_DEL_REASON + i];
+	EXPECT_EQ((uint64_t)t->fed, c[AS_C_SEEN]);
+	EXPECT_EQ(c[AS_C_SEEN], c[AS_C_SELECTED] + del);
+	EXPECT_EQ(t->fed_bytes, c[AS_C_SEEN_BYTES]);
+}
+
+/* ---- payload builders ----------------------------------------------- */
+
+/* DNS wire name of a dotted text ("" = root).  Returns its length. */
+static size_t dns_wire(uint8_t *o, const char *text)
+{
+	size_t n = 0;
+	const char *p = text;
+
+	while (*p) {
+		const char *dot = strchr(p, '.');
+		size_t l = dot ? (size_t)(dot - p) : strlen(p);
+
+		o[n++] = (uint8_t)l;
+		memcpy(o + n, p, l);
+		n += l;
+		p += l;
+		if (*p == '.')
+			p++;
+	}
+	o[n++] = 0;
+	return n;
+}
+
+/* A DNS query (or response, qr) for the wire name w. */
+static size_t dns_msg(uint8_t *o, const uint8_t *w, size_t wlen, int qr)
+{
+	memset(o, 0, 12);
+	pkt_put16(o, 0x1234);
+	pkt_put16(o + 2, qr ? 0x8180 : 0x0100);
+	pkt_put16(o + 4, 1);
+	if (qr)
+		pkt_put16(o + 6, 1);
+	memcpy(o + 12, w, wlen);
+	pkt_put16(o + 12 + wlen, 1);		/* A */
+	pkt_put16(o + 14 + wlen, 1);		/* IN */
+	return 16 + wlen;
+}
+
+static void dns_frame(struct frame *f, int fam, enum host src, enum host dst,
+		      uint16_t sport, uint16_t dport, const char *name)
+{
+	uint8_t w[600], m[700];
+	size_t n = dns_msg(m, w, dns_wire(w, name), 0);
+
+	mk(f, fam, 17, src, dst, sport, dport, m, n, 40, name);
+}
+
+struct tls_opt {
+	int grease_before;		/* extensions before server_name */
+	size_t pad_before;		/* bytes of padding extension before it */
+	int sid_len;
+	int no_sni;
+	int ciphers_lie, ext_lie, sni_lie, list_lie, name_type;
+	size_t record_extra;		/* the record claims this much more */
+};
+
+/* A TLS 1.2-style ClientHello record with server_name sni. */
+static size_t tls_hello(uint8_t *o, const char *sni, const struct tls_opt *op,
+			size_t *sni_end)
+{
+	size_t n = 0, hs, ext, i, sl = strlen(sni), rec;
+
+	o[n++] = 22;
+	o[n++] = 3;
+	o[n++] = 1;
+	rec = n;
+	n += 2;
+	o[n++] = 1;				/* ClientHello */
+	hs = n;
+	n += 3;
+	o[n++] = 3;
+	o[n++] = 3;
+	for (i = 0; i < 32; i++)
+		o[n++] = (uint8_t)(0xa0 + i);
+	o[n++] = (uint8_t)op->sid_len;
+	for (i = 0; i < (size_t)op->sid_len; i++)
+		o[n++] = 0x55;
+	pkt_put16(o + n, op->ciphers_lie ? 0xfff0 : 8);
+	n += 2;
+	for (i = 0; i < 8; i++)
+		o[n++] = (uint8_t)(0x13 + (i & 1));
+	o[n++] = 1;
+	o[n++] = 0;
+	ext = n;
+	n += 2;
+	for (i = 0; i < (size_t)op->grease_before; i++) {
+		pkt_put16(o + n, 0x0a0a + 0x1010 * (uint16_t)i);
+		pkt_put16(o + n + 2, 1);
+		o[n + 4] = 0;
+		n += 5;
+	}
+	if (op->pad_before) {
+		pkt_put16(o + n, 21);		/* padding */
+		pkt_put16(o + n + 2, (uint16_t)op->pad_before);
+		memset(o + n + 4, 0, op->pad_before);
+		n += 4 + op->pad_before;
+	}
+	if (!op->no_sni) {
+		pkt_put16(o + n, 0);
+		pkt_put16(o + n + 2, (uint16_t)(sl + 5 + (op->sni_lie ? 40 : 0)));
+		pkt_put16(o + n + 4, (uint16_t)(sl + 3 + (op->list_lie ? 9 : 0)));
+		o[n + 6] = (uint8_t)op->name_type;
+		pkt_put16(o + n + 7, (uint16_t)sl);
+		memcpy(o + n + 9, sni, sl);
+		n += 9 + sl;
+	}
+	*sni_end = n;
+	/* supported_versions, key_share-ish filler after it */
+	pkt_put16(o + n, 43);
+	pkt_put16(o + n + 2, 3);
+	o[n + 4] = 2;
+	pkt_put16(o + n + 5, 0x0304);
+	n += 7;
+	pkt_put16(o + ext, (uint16_t)(n - ext - 2 + (op->ext_lie ? 100 : 0)));
+	o[hs] = 0;
+	pkt_put16(o + hs + 1, (uint16_t)(n - hs - 3 + op->record_extra));
+	pkt_put16(o + rec, (uint16_t)(n - rec - 2 + op->record_extra));
+	return n;
+}
+
+static void tls_frame(struct frame *f, int fam, enum host src, enum host dst,
+		      uint16_t sport, uint16_t dport, const char *sni,
+		      const struct tls_opt *op)
+{
+	static uint8_t m[PKT_MAX];
+	size_t e, n = tls_hello(m, sni, op, &e);
+
+	mk(f, fam, 6, src, dst, sport, dport, m, n, 40, sni);
+}
+
+static void http_frame(struct frame *f, int fam, enum host src, enum host dst,
+		       uint16_t dport, const char *req)
+{
+	mk(f, fam, 6, src, dst, 40002, dport, req, strlen(req), 40, req);
+}
+
+/* ---- DNS -------------------------------------------------------------- */
+
+TEST(dns_exact_case_and_kinds)
+{
+	static struct tenv t;
+	static struct frame f;
+	int fam;
+
+	SETUP(&t);
+	for (fam = 4; fam <= 6; fam += 2) {
+		dns_frame(&f, fam, D, F, 30000, 53, "c2.example");
+		run(_ksft, &t, &f, SEL(0), "c2.example");
+		dns_frame(&f, fam, D, F, 30001, 53, "C2.ExAmPlE");
+		run(_ksft, &t, &f, SEL(0), "C2.ExAmPlE");
+		dns_frame(&f, fam, D, F, 30002, 53, "upper.example");
+		run(_ksft, &t, &f, SEL(0), NULL);
+		dns_frame(&f, fam, D, F, 30003, 53, "xc2.example");
+		run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+		dns_frame(&f, fam, D, F, 30004, 53, "c2.example.com");
+		run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+		dns_frame(&f, fam, D, F, 30005, 53, "example");
+		run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+		/* the fd approval's name in a df packet; expired approval */
+		dns_frame(&f, fam, D, F, 30006, 53, "in.example");
+		run(_ksft, &t, &f, DEL(AS_DEL_DIRECTION), NULL);
+		dns_frame(&f, fam, F, D, 30007, 53, "in.example");
+		run(_ksft, &t, &f, SEL(1), NULL);
+		dns_frame(&f, fam, D, F, 30008, 53, "old.example");
+		run(_ksft, &t, &f, DEL(AS_DEL_EXPIRED), NULL);
+		/* dd is never selected, whatever the name */
+		dns_frame(&f, fam, D, D2, 30009, 53, "c2.example");
+		run(_ksft, &t, &f, DEL(AS_DEL_DOMESTIC), NULL);
+		/* other port: not DNS */
+		dns_frame(&f, fam, D, F, 30010, 5353, "c2.example");
+		run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+		/* source port 53 counts too (a response's direction) */
+		dns_frame(&f, fam, D, F, 53, 30011, "c2.example");
+		run(_ksft, &t, &f, SEL(0), NULL);
+	}
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
+TEST(dns_suffix_boundaries)
+{
+	static const struct { const char *n; int want; } c[] = {
+		{ "a.evil.test", SEL(0) },
+		{ "x.y.z.evil.test", SEL(0) },
+		{ "A.EVIL.TEST", SEL(0) },
+		{ "evil.test", DEL(AS_DEL_NO_MATCH) },
+		{ "badevil.test", DEL(AS_DEL_NO_MATCH) },
+		{ "a.badevil.test", DEL(AS_DEL_NO_MATCH) },
+		{ "evil.test.a", DEL(AS_DEL_NO_MATCH) },
+		{ "a.evil.testx", DEL(AS_DEL_NO_MATCH) },
+		{ "test", DEL(AS_DEL_NO_MATCH) },
+		{ "q.deep.a.b.c.d.e.f.g.h.example", SEL(2) },
+		{ "q.r.s.t.u.v.w.deep.a.b.c.d.e.f.g.h.example", SEL(2) },
+		{ "deep.a.b.c.d.e.f.g.h.example", DEL(AS_DEL_NO_MATCH) },
+		{ "q.eep.a.b.c.d.e.f.g.h.example", DEL(AS_DEL_NO_MATCH) },
+	};
+	static struct tenv t;
+	static struct frame f;
+	size_t i;
+
+	SETUP(&t);
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		dns_frame(&f, 4, D, F, (uint16_t)(31000 + i), 53, c[i].n);
+		run(_ksft, &t, &f, c[i].want, NULL);
+	}
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
+TEST(dns_max_lengths)
+{
+	static struct tenv t;
+	static struct frame f;
+	static char s[600];
+	uint8_t w[600], m[700];
+	size_t n;
+
+	SETUP(&t);
+	ASSERT_EQ(253, strlen(NAME253));
+	dns_frame(&f, 4, D, F, 32000, 53, NAME253);
+	run(_ksft, &t, &f, SEL(0), NAME253);
+	dns_frame(&f, 6, D, F, 32001, 53, NAME253);
+	run(_ksft, &t, &f, SEL(0), NAME253);
+	/* 254 bytes: no name */
+	snprintf(s, sizeof(s), "e%s", NAME253);
+	dns_frame(&f, 4, D, F, 32002, 53, s);
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	/* a 63-byte label under a suffix; a 64-byte label is no name */
+	snprintf(s, sizeof(s), "%s.evil.test", L63A);
+	dns_frame(&f, 4, D, F, 32003, 53, s);
+	run(_ksft, &t, &f, SEL(0), NULL);
+	n = dns_wire(w, s);
+	w[0] = 64;			/* claims one more byte: lying label */
+	n = dns_msg(m, w, n, 0);
+	mk(&f, 4, 17, D, F, 32004, 53, m, n, 40, "64-byte label");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	/* a 263-byte name under the suffix: no name */
+	snprintf(s, sizeof(s), "%s.evil.test", NAME253);
+	ASSERT_EQ(263, strlen(s));
+	dns_frame(&f, 4, D, F, 32005, 53, s);
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	/* 253 bytes exactly under the suffix: matches */
+	snprintf(s, sizeof(s), "%s.%s.%s.%.51s.evil.test", L63A, L63B, L63C, L61D);
+	ASSERT_EQ(253, strlen(s));
+	dns_frame(&f, 4, D, F, 32006, 53, s);
+	run(_ksft, &t, &f, SEL(0), NULL);
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
+TEST(dns_bad_questions_are_no_name)
+{
+	static struct tenv t;
+	static struct frame f;
+	uint8_t w[600], m[700];
+	size_t n, wl, cut;
+
+	SETUP(&t);
+	/* compression pointer in the question: not followed */
+	w[0] = 1; w[1] = 'a'; w[2] = 0xc0; w[3] = 12;
+	n = dns_msg(m, w, 4, 0);
+	mk(&f, 4, 17, D, F, 33000, 53, m, n, 40, "compression pointer");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	/* root name, QDCOUNT 0 */
+	w[0] = 0;
+	n = dns_msg(m, w, 1, 0);
+	mk(&f, 4, 17, D, F, 33001, 53, m, n, 40, "root");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	wl = dns_wire(w, "c2.example");
+	n = dns_msg(m, w, wl, 0);
+	pkt_put16(m + 4, 0);
+	mk(&f, 4, 17, D, F, 33002, 53, m, n, 40, "qdcount 0");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	/* a label holding a dot, a NUL, a space, DEL: no name */
+	wl = dns_wire(w, "c2.example");
+	w[4] = '.';			/* "c2" ".xample" */
+	n = dns_msg(m, w, wl, 0);
+	mk(&f, 4, 17, D, F, 33003, 53, m, n, 40, "dot in label");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	{
+		/* "c2.example" as one label: must not match c2.example */
+		uint8_t one[20] = { 10, 'c', '2', '.', 'e', 'x', 'a', 'm', 'p',
+				    'l', 'e', 0 };
+
+		n = dns_msg(m, one, 12, 0);
+		mk(&f, 4, 17, D, F, 33004, 53, m, n, 40, "one label with a dot");
+		run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+		one[3] = 0;
+		n = dns_msg(m, one, 12, 0);
+		mk(&f, 4, 17, D, F, 33005, 53, m, n, 40, "NUL in a label");
+		run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	}
+	/* truncated at every byte of the question: never selected */
+	wl = dns_wire(w, "a.evil.test");
+	n = dns_msg(m, w, wl, 0);
+	for (cut = 0; cut < 12 + wl; cut++) {
+		mk(&f, 4, 17, D, F, (uint16_t)(33100 + cut), 53, m, cut, 0,
+		   "truncated question");
+		run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	}
+	/* complete name, no QTYPE/QCLASS: the name is whole, it counts */
+	mk(&f, 4, 17, D, F, 33300, 53, m, 12 + wl, 0, "no qtype");
+	run(_ksft, &t, &f, SEL(0), NULL);
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
+TEST(dns_over_tcp_and_ports)
+{
+	static struct tenv t;
+	static struct frame f;
+	uint8_t w[600], m[700];
+	uint16_t ports[2] = { 5353, 53 };
+	size_t n;
+
+	SETUP(&t);
+	n = dns_msg(m + 2, w, dns_wire(w, "c2.example"), 0);
+	pkt_put16(m, (uint16_t)n);
+	mk(&f, 4, 6, D, F, 34000, 53, m, n + 2, 40, "dns/tcp");
+	run(_ksft, &t, &f, SEL(0), NULL);
+	mk(&f, 6, 6, D, F, 34000, 53, m, n + 2, 40, "dns/tcp");
+	run(_ksft, &t, &f, SEL(0), NULL);
+	/* 5353 only once named; the list replaces the default */
+	dns_frame(&f, 4, D, F, 34001, 5353, "c2.example");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	ASSERT_EQ(0, as_names_cfg_write(t.cfg, ports, 1, 0));
+	dns_frame(&f, 4, D, F, 34002, 5353, "c2.example");
+	run(_ksft, &t, &f, SEL(0), NULL);
+	dns_frame(&f, 4, D, F, 34003, 53, "c2.example");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	ASSERT_EQ(0, as_names_cfg_write(t.cfg, ports, 2, 0));
+	dns_frame(&f, 4, D, F, 34004, 53, "c2.example");
+	run(_ksft, &t, &f, SEL(0), NULL);
+	/* switched off: IP indicators only */
+	ASSERT_EQ(0, as_names_cfg_write(t.cfg, NULL, 0, AS_NAMES_F_OFF));
+	dns_frame(&f, 4, D, F, 34005, 53, "c2.example");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
+/* ---- TLS -------------------------------------------------------------- */
+
+TEST(tls_sni_any_port_case_dot_suffix)
+{
+	static const struct { const char *sni; uint16_t port; int want; } c[] = {
+		{ "c2.example", 443, SEL(0) },
+		{ "C2.EXAMPLE.", 8443, SEL(0) },
+		{ "www.evil.test", 12345, SEL(0) },
+		{ "badevil.test", 443, DEL(AS_DEL_NO_MATCH) },
+		{ "evil.test", 443, DEL(AS_DEL_NO_MATCH) },
+		{ "c2.example..", 443, DEL(AS_DEL_NO_MATCH) },
+		{ ".c2.example", 443, DEL(AS_DEL_NO_MATCH) },
+		{ "c2 .example", 443, DEL(AS_DEL_NO_MATCH) },
+		{ NAME253, 443, SEL(0) },
+		{ NAME253 ".", 443, SEL(0) },
+	};
+	struct tls_opt op = { .grease_before = 3, .sid_len = 32 };
+	static struct tenv t;
+	static struct frame f;
+	size_t i;
+	int fam;
+
+	SETUP(&t);
+	for (fam = 4; fam <= 6; fam += 2)
+		for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+			tls_frame(&f, fam, D, F, (uint16_t)(47000 + i),
+				  c[i].port, c[i].sni, &op);
+			run(_ksft, &t, &f, c[i].want, c[i].sni);
+		}
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
+TEST(tls_flow_followed_both_ways_then_closed)
+{
+	struct tls_opt op = { .sid_len = 0 };
+	static struct tenv t;
+	static struct frame f, g;
+	const char data[] = "server data";
+
+	SETUP(&t);
+	tls_frame(&f, 4, D, F, 40001, 443, "a.evil.test", &op);
+	run(_ksft, &t, &f, SEL(0), "a.evil.test");
+	/* the server's answer and the client's next segment: no name */
+	mk(&g, 4, 6, F, D, 443, 40001, data, sizeof(data), 100, "reply");
+	run(_ksft, &t, &g, SEL(0), NULL);
+	mk(&g, 4, 6, D, F, 40001, 443, data, sizeof(data), 100, "next");
+	run(_ksft, &t, &g, SEL(0), NULL);
+	/* another connection without a name: not selected */
+	mk(&g, 4, 6, D, F, 40009, 443, data, sizeof(data), 100, "other");
+	run(_ksft, &t, &g, DEL(AS_DEL_NO_MATCH), NULL);
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
+TEST(tls_split_and_deep_sni)
+{
+	struct tls_opt op = { .sid_len = 32, .pad_before = 900,
+			      .record_extra = 1200 };
+	static struct tenv t;
+	static struct frame f;
+	static uint8_t m[PKT_MAX];
+	size_t n, e;
+
+	SETUP(&t);
+	/* the record goes on in the next segment; SNI is in this one */
+	n = tls_hello(m, "c2.example", &op, &e);
+	mk(&f, 4, 6, D, F, 41000, 443, m, n, 0, "split, sni in first");
+	run(_ksft, &t, &f, SEL(0), "c2.example");
+	/* SNI would be in the second segment: only the first is seen */
+	mk(&f, 4, 6, D, F, 41001, 443, m, e - 1, 0, "split, sni cut");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	mk(&f, 4, 6, D, F, 41002, 443, m, e - 900, 0, "split before sni");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	/* a jumbo ClientHello: SNI 3000 bytes in */
+	op.pad_before = 3000;
+	op.record_extra = 0;
+	n = tls_hello(m, "c2.example", &op, &e);
+	mk(&f, 6, 6, D, F, 41003, 443, m, n, 40, "deep sni");
+	run(_ksft, &t, &f, SEL(0), "c2.example");
+	/* past the window (AS_NAMES_WIN): not seen */
+	op.pad_before = 4200;
+	n = tls_hello(m, "c2.example", &op, &e);
+	mk(&f, 6, 6, D, F, 41004, 443, m, n, 40, "sni past the window");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
+TEST(tls_truncated_and_lying_never_selected)
+{
+	static const struct tls_opt lies[] = {
+		{ .ciphers_lie = 1 }, { .ext_lie = 1 }, { .sni_lie = 1 },
+		{ .list_lie = 1 }, { .name_type = 1 }, { .no_sni = 1 },
+		{ .sid_len = 200 },
+	};
+	struct tls_opt op = { .grease_before = 2, .sid_len = 16 };
+	static struct tenv t;
+	static struct frame f;
+	static uint8_t m[PKT_MAX];
+	size_t n, e, cut, i;
+
+	SETUP(&t);
+	for (i = 0; i < sizeof(lies) / sizeof(lies[0]); i++) {
+		n = tls_hello(m, "c2.example", &lies[i], &e);
+		mk(&f, 4, 6, D, F, (uint16_t)(42000 + i), 443, m, n, 40, "lying tls");
+		run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	}
+	/* every truncation point: selected exactly when SNI is whole */
+	n = tls_hello(m, "c2.example", &op, &e);
+	for (cut = 0; cut <= n; cut++) {
+		mk(&f, 4, 6, D, F, (uint16_t)(43000 + cut), 443, m, cut, 0,
+		   "truncated hello");
+		run(_ksft, &t, &f, cut >= e ? SEL(0) : DEL(AS_DEL_NO_MATCH), NULL);
+	}
+	/* not a ClientHello: ServerHello, alert, version 2 */
+	n = tls_hello(m, "c2.example", &op, &e);
+	m[5] = 2;
+	mk(&f, 4, 6, D, F, 43900, 443, m, n, 40, "server hello");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	m[5] = 1;
+	m[1] = 2;
+	mk(&f, 4, 6, D, F, 43901, 443, m, n, 40, "ssl2");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	/* over UDP: not TLS */
+	m[1] = 3;
+	mk(&f, 4, 17, D, F, 43902, 443, m, n, 40, "udp");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
+/* ---- HTTP ------------------------------------------------------------- */
+
+TEST(http_host_header)
+{
+	static const struct { const char *req; int want; } c[] = {
+		{ "GET / HTTP/1.1\r\nHost: c2.example\r\n\r\n", SEL(0) },
+		{ "POST /x HTTP/1.1\r\nUser-Agent: t\r\nhOsT:\t C2.Example:8080 \r\n\r\n", SEL(0) },
+		{ "HEAD / HTTP/1.0\r\nHost: c2.example.\r\n\r\n", SEL(0) },
+		{ "GET / HTTP/1.1\nHost: a.evil.test\n\n", SEL(0) },
+		{ "CONNECT c2.example:443 HTTP/1.1\r\nHost: c2.example:443\r\n\r\n", SEL(0) },
+		{ "GET / HTTP/1.1\r\nHost: " NAME253 "\r\n\r\n", SEL(0) },
+		{ "GET / HTTP/1.1\r\nHost: e" NAME253 "\r\n\r\n", DEL(AS_DEL_NO_MATCH) },
+		{ "GET / HTTP/1.1\r\nHost: badevil.test\r\n\r\n", DEL(AS_DEL_NO_MATCH) },
+		{ "GET / HTTP/1.1\r\nX-Host: c2.example\r\n\r\n", DEL(AS_DEL_NO_MATCH) },
+		{ "GET / HTTP/1.1\r\nAccept: */*\r\n\r\nHost: c2.example\r\n", DEL(AS_DEL_NO_MATCH) },
+		{ "get / HTTP/1.1\r\nHost: c2.example\r\n\r\n", DEL(AS_DEL_NO_MATCH) },
+		{ "GET/ HTTP/1.1\r\nHost: c2.example\r\n\r\n", DEL(AS_DEL_NO_MATCH) },
+		{ "GET / HTTP/1.1\r\nHost: c2..example\r\n\r\n", DEL(AS_DEL_NO_MATCH) },
+		{ "GET / HTTP/1.1\r\nHost: [2001:db8::1]:80\r\n\r\n", DEL(AS_DEL_NO_MATCH) },
+		{ "GET / HTTP/1.1\r\nHost: " L63A "a.evil.test\r\n\r\n", DEL(AS_DEL_NO_MATCH) },
+		{ "GET / HTTP/1.1\r\nHost: c2.example", DEL(AS_DEL_NO_MATCH) },
+	};
+	static struct tenv t;
+	static struct frame f;
+	size_t i;
+	int fam;
+
+	SETUP(&t);
+	for (fam = 4; fam <= 6; fam += 2)
+		for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+			http_frame(&f, fam, D, F, (uint16_t)(80 + i * 1000), c[i].req);
+			run(_ksft, &t, &f, c[i].want, "c2.example");
+		}
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
+TEST(http_truncated_never_selected)
+{
+	static const char req[] =
+		"GET /index.html HTTP/1.1\r\nAccept: */*\r\nHost: c2.example\r\n\r\n";
+	static struct tenv t;
+	static struct frame f;
+	size_t cut, end = strstr(req, "example\r") - req + 8;
+
+	SETUP(&t);
+	/* the name must be followed by its line end to count */
+	for (cut = 0; cut <= sizeof(req) - 1; cut++) {
+		mk(&f, 4, 6, D, F, (uint16_t)(44000 + cut), 80, req, cut, 0,
+		   "truncated request");
+		run(_ksft, &t, &f, cut >= end ? SEL(0) : DEL(AS_DEL_NO_MATCH), NULL);
+	}
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
+/*
+ * After every verdict, the per-CPU scratch buffer holds no payload byte,
+ * no name and no key: nothing of a packet outlives it.
+ */
+static bool scratch_clean(struct tenv *t)
+{
+	int fd = map_fd(&t->x, "names_scratch");
+	struct bpf_map_info info;
+	__u32 il = sizeof(info), key = 0;
+	size_t vs, i;
+	uint8_t *v;
+	bool clean = true;
+
+	memset(&info, 0, sizeof(info));
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &il))
+		return false;
+	vs = (info.value_size + 7) & ~7u;
+	v = calloc((size_t)t->x.ncpus, vs);
+	if (!v || bpf_map_lookup_elem(fd, &key, v)) {
+		free(v);
+		return false;
+	}
+	/* buf (4096), name (256), key (256) open the value */
+	for (i = 0; i < (size_t)t->x.ncpus * vs; i++)
+		if (i % vs < 4096 + 256 + 256 && v[i])
+			clean = false;
+	free(v);
+	return clean;
+}
+
+TEST(scratch_wiped_after_every_packet)
+{
+	struct tls_opt op = { .grease_before = 3, .sid_len = 32 };
+	static struct tenv t;
+	static struct frame f;
+	uint8_t m[700], w[600];
+	size_t n;
+
+	SETUP(&t);
+	dns_frame(&f, 4, D, F, 48000, 53, "c2.example");
+	run(_ksft, &t, &f, SEL(0), NULL);
+	EXPECT_TRUE(scratch_clean(&t));
+	dns_frame(&f, 4, D, F, 48001, 53, "nothing.example");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	EXPECT_TRUE(scratch_clean(&t));
+	n = dns_msg(m, w, dns_wire(w, "a.evil.test"), 0);
+	mk(&f, 4, 17, D, F, 48002, 53, m, n, 3000, "big dns");
+	run(_ksft, &t, &f, SEL(0), NULL);
+	EXPECT_TRUE(scratch_clean(&t));
+	tls_frame(&f, 6, D, F, 48003, 443, "www.some.example", &op);
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	EXPECT_TRUE(scratch_clean(&t));
+	http_frame(&f, 4, D, F, 80, "GET / HTTP/1.1\r\nHost: c2.example\r\n\r\n");
+	run(_ksft, &t, &f, SEL(0), NULL);
+	EXPECT_TRUE(scratch_clean(&t));
+	mk(&f, 4, 6, D, F, 48004, 22, "SSH-2.0-x\r\n", 11, 2000, "ssh");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	EXPECT_TRUE(scratch_clean(&t));
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
+/* ---- loader side -------------------------------------------------------- */
+
+TEST(normalize_rules)
+{
+	static const struct { const char *in, *out; } ok[] = {
+		{ "C2.Example.", "c2.example" }, { ".Evil.Test", ".evil.test" },
+		{ "xn--bcher-kva.example", "xn--bcher-kva.example" },
+		{ "_dmarc.example", "_dmarc.example" }, { NAME253, NAME253 },
+	};
+	static const char *const bad[] = {
+		"", ".", "..", "a..b", "..a", "a b", "e" NAME253,
+		L63A "a.example", "-\x01.x", "b\xc3\xbc.example", "a/b",
+	};
+	char out[AS_NAME_KEY_LEN + 1];
+	size_t i, len;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		EXPECT_EQ(0, as_domain_normalize(ok[i].in, out, &len));
+		EXPECT_EQ(0, strcmp(out, ok[i].out));
+		EXPECT_EQ(strlen(ok[i].out), len);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		EXPECT_EQ(-1, as_domain_normalize(bad[i], out, &len));
+}
+
+/* Many indicators: same answers, and 100k entries load. */
+TEST(hundred_thousand_domains)
+{
+	static struct tenv t;
+	static struct frame f;
+	struct as_domains d;
+	char name[64];
+	int i;
+
+	SETUP(&t);
+	as_domains_init(&d);
+	for (i = 0; i < 100000; i++) {
+		snprintf(name, sizeof(name), "%sh%d.bulk%d.example",
+			 i & 1 ? "." : "", i, i % 97);
+		ASSERT_EQ(0, as_domains_add(&d, name, 1ULL << 0));
+	}
+	ASSERT_EQ(0, as_domains_write(&d, t.domains, t.bloom));
+	ASSERT_EQ(100000, as_domains_count(&d));
+	as_domains_free(&d);
+	dns_frame(&f, 4, D, F, 45000, 53, "h4.bulk4.example");
+	run(_ksft, &t, &f, SEL(0), NULL);
+	dns_frame(&f, 4, D, F, 45001, 53, "x.h4.bulk4.example");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	dns_frame(&f, 4, D, F, 45002, 53, "x.h99999.bulk89.example");
+	run(_ksft, &t, &f, SEL(0), NULL);
+	dns_frame(&f, 4, D, F, 45003, 53, "h99999.bulk89.example");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	dns_frame(&f, 4, D, F, 45004, 53, "c2.example");
+	run(_ksft, &t, &f, SEL(0), NULL);
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
+/*
+ * Per-packet cost (informational, never fails): the program's average run
+ * time over many repetitions, for an IP-only packet and a DNS, a TLS and an
+ * HTTP packet that match nothing (the common case) and one that matches.
+ */
+static double ns_per_run(struct tenv *t, const struct frame *f, int repeat)
+{
+	const char *r = getenv("AUTOSEL_COST_REPEAT");
+
+	static uint8_t out[XENV_OUT_MAX];
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f->b,
+		    .data_size_in = (__u32)f->len, .data_out = out,
+		    .data_size_out = sizeof(out), .repeat = repeat);
+
+	if (r && atoi(r) > 0)
+		o.repeat = atoi(r);
+
+	if (bpf_prog_test_run_opts(t->x.prog, &o))
+		return -1;
+	return o.duration;
+}
+
+static void cost_table(struct tenv *t, const char *tag)
+{
+	struct tls_opt op = { .grease_before = 3, .sid_len = 32 };
+	static struct frame f;
+	const char data[] = "0123456789abcdef0123456789abcdef";
+
+	mk(&f, 4, 6, D, F, 46000, 443, data, sizeof(data), 500, "ip only");
+	ksft_print("cost %s: tcp, no name        %6.1f ns\n", tag, ns_per_run(t, &f, 100000));
+	mk(&f, 4, 17, D, F, 46001, 9999, data, sizeof(data), 500, "udp");
+	ksft_print("cost %s: udp, not dns        %6.1f ns\n", tag, ns_per_run(t, &f, 100000));
+	dns_frame(&f, 4, D, F, 46002, 53, "www.some-site.example.org");
+	ksft_print("cost %s: dns, no match       %6.1f ns\n", tag, ns_per_run(t, &f, 100000));
+	tls_frame(&f, 4, D, F, 46003, 443, "www.some-site.example.org", &op);
+	ksft_print("cost %s: tls sni, no match   %6.1f ns\n", tag, ns_per_run(t, &f, 100000));
+	http_frame(&f, 4, D, F, 80,
+		   "GET / HTTP/1.1\r\nUser-Agent: curl/8\r\nHost: www.some-site.example.org\r\n\r\n");
+	ksft_print("cost %s: http host, no match %6.1f ns\n", tag, ns_per_run(t, &f, 100000));
+	/* a match is selected once, then the flow decides: measure the miss */
+}
+
+TEST(per_packet_cost)
+{
+	static struct tenv t;
+	struct as_domains d;
+	char name[64], why[256], *names_obj;
+	int i, skip;
+
+	/* the program without names, same frames, for comparison */
+	names_obj = strdup(getenv("AUTOSEL_BPF_OBJ"));
+	setenv("AUTOSEL_BPF_OBJ", AUTOSEL_BPF_OBJ, 1);
+	memset(&t, 0, sizeof(t));
+	if (!xenv_open(&t.x, &skip, why, sizeof(why))) {
+		xenv_set_now(&t.x, T0);
+		xenv_set_approval(&t.x, 0, AS_DIR_DF, T0 - HOUR, T0 + HOUR, 100, 1);
+		cost_table(&t, "no names   ");
+		xenv_close(&t.x);
+	}
+	setenv("AUTOSEL_BPF_OBJ", names_obj, 1);
+	free(names_obj);
+	SETUP(&t);
+	cost_table(&t, "7 domains  ");
+	as_domains_init(&d);
+	for (i = 0; i < 100000; i++) {
+		snprintf(name, sizeof(name), "%sh%d.bulk%d.example",
+			 i & 1 ? "." : "", i, i % 97);
+		ASSERT_EQ(0, as_domains_add(&d, name, 1ULL << 0));
+	}
+	ASSERT_EQ(0, as_domains_write(&d, t.domains, t.bloom));
+	as_domains_free(&d);
+	cost_table(&t, "100k domains");
+	xenv_close(&t.x);
+}
+
+/*
+ * The corpus (../shared/corpus/tcpdump) with domain indicators only: every
+ * TLD-ish suffix common in it, in an ff, an fd and a df approval.  Every
+ * packet counted once; a selected record is exactly the metadata and the
+ * headers the shared parser finds, a prefix of the frame.  Reports how many
+ * packets each kind of name selected (a flow's later packets included).
+ */
+#include <autosel/parse.h>
+#include "names_pcap.h"
+
+#ifndef AUTOSEL_CORPUS
+#define AUTOSEL_CORPUS "../shared/corpus/tcpdump"
+#endif
+
+struct corpus_run {
+	struct ksft_ctx *k;
+	struct tenv *t;
+};
+
+static void corpus_frame(void *arg, const char *path, const uint8_t *data,
+			 size_t len, uint64_t now)
+{
+	struct corpus_run *cr = arg;
+	struct ksft_ctx *_ksft = cr->k;
+	struct tenv *t = cr->t;
+	static struct xrun r;
+	struct as_meta meta;
+	struct as_pkt pkt;
+	int pr;
+
+	if (len < 14)
+		return;
+	if (len > XENV_CLIP)
+		len = XENV_CLIP;
+	if (xenv_set_now(&t->x, now ? now : 1) ||
+	    xenv_run(&t->x, data, len, &r)) {
+		FAIL_SOFT("%s: test_run failed", path);
+		return;
+	}
+	t->fed++;
+	t->fed_bytes += len;
+	if (r.retval != XDP_REDIRECT)
+		return;
+	memset(&pkt, 0, sizeof(pkt));
+	pr = as_parse(data, data + len, &pkt);
+	memcpy(&meta, r.out, sizeof(meta));
+	if (pr != AS_PARSE_OK || meta.hdr_len != pkt.hdr_len ||
+	    r.out_len != sizeof(meta) + pkt.hdr_len ||
+	    memcmp(r.out + sizeof(meta), data, pkt.hdr_len))
+		FAIL_SOFT("%s: packet %lu: kept %u, headers %u", path, t->fed,
+			  r.out_len, pkt.hdr_len);
+}
+
+TEST(corpus_with_domain_rules_counts_once)
+{
+	static const char *const sfx[] = {
+		".com", ".net", ".org", ".arpa", ".local", ".edu", ".jp", ".de",
+		".uk", ".io", ".gov", ".int", ".info", ".example", ".test",
+		".localdomain", ".lan", ".home",
+	};
+	const char *dir = getenv("AUTOSEL_CORPUS");
+	static struct tenv t;
+	struct corpus_run cr = { _ksft, &t };
+	struct as_domains d;
+	uint64_t c[AS_C_MAX], del = 0;
+	long files;
+	size_t i;
+
+	SETUP(&t);
+	if (!dir || !*dir)
+		dir = AUTOSEL_CORPUS;
+	/* ff, fd, df open forever; names only, no IP indicator */
+	ASSERT_EQ(0, xenv_set_approval(&t.x, 0, AS_DIR_FF, 0, UINT64_MAX, 1, 1));
+	ASSERT_EQ(0, xenv_set_approval(&t.x, 1, AS_DIR_FD, 0, UINT64_MAX, 2, 1));
+	ASSERT_EQ(0, xenv_set_approval(&t.x, 2, AS_DIR_DF, 0, UINT64_MAX, 3, 1));
+	as_domains_init(&d);
+	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++)
+		ASSERT_EQ(0, as_domains_add(&d, sfx[i], 7));
+	ASSERT_EQ(0, as_domains_write(&d, t.domains, t.bloom));
+	as_domains_free(&d);
+	files = names_pcap_each(dir, corpus_frame, &cr);
+	if (files <= 0)
+		SKIP(return, "no captures in %s", dir);
+	ASSERT_EQ(0, xenv_counters(&t.x, c));
+	for (i = 0; i < AS_DEL_MAX; i++)
+		del += c[AS_C_DEL_REASON + i];
+	ksft_print("corpus: %ld files, seen %llu, selected by names (and their flows) %llu, deleted %llu\n",
+		   files, (unsigned long long)c[AS_C_SEEN],
+		   (unsigned long long)c[AS_C_SELECTED], (unsigned long long)del);
+	EXPECT_EQ((uint64_t)t.fed, c[AS_C_SEEN]);
+	EXPECT_EQ(c[AS_C_SEEN], c[AS_C_SELECTED] + del);
+	EXPECT_EQ(t.fed_bytes, c[AS_C_SEEN_BYTES]);
+	EXPECT_LT(0, c[AS_C_SELECTED]);
+}
+
+/*
+ * Real clients (names_clients.sh): dig (UDP and TCP), openssl s_client
+ * -servername, curl -H Host, each for c2.example (a rule) and other.invalid
+ * (none), between a domestic client and a foreign server, captured and fed
+ * in order.  In a flow that carries the name: the packets before the name
+ * are deleted (no_match: nothing names them yet), the packet with the name
+ * and every later one, both ways, are selected up to the first FIN, which
+ * ends the flow.  Flows without the name: all deleted.  Every record is the
+ * headers only: no canary, no name.
+ */
+#ifndef AUTOSEL_NAMES_CLIENTS
+#define AUTOSEL_NAMES_CLIENTS "selftests/host/names_clients.sh"
+#endif
+
+#define RC_MAX 1024
+
+struct rc_frame {
+	uint8_t *b;
+	size_t len;
+	struct as_flow_key k;
+	int parsed, has_name, fin;
+};
+
+struct rc_set {
+	struct rc_frame f[RC_MAX];
+	int n;
+};
+
+static int has_name(const uint8_t *p, size_t len)
+{
+	static const char *const pat[] = { "c2.example", "\x02" "c2" "\x07" "example" };
+	size_t i, j, k;
+
+	for (k = 0; k < 2; k++) {
+		size_t pl = strlen(pat[k]);
+
+		for (i = 0; i + pl <= len; i++) {
+			for (j = 0; j < pl; j++)
+				if (as_name_lower(p[i + j]) != (uint8_t)pat[k][j])
+					break;
+			if (j == pl)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+static void rc_collect(void *arg, const char *path, const uint8_t *data,
+		       size_t len, uint64_t now)
+{
+	struct rc_set *set = arg;
+	struct rc_frame *f;
+	struct as_pkt pkt;
+	int swap;
+
+	(void)path;
+	(void)now;
+	if (set->n >= RC_MAX || len < 14)
+		return;
+	f = &set->f[set->n++];
+	f->b = malloc(len);
+	memcpy(f->b, data, len);
+	f->len = len;
+	memset(&pkt, 0, sizeof(pkt));
+	f->parsed = as_parse(data, data + len, &pkt) == AS_PARSE_OK;
+	memset(&f->k, 0, sizeof(f->k));
+	if (!f->parsed)
+		return;
+	swap = memcmp(pkt.saddr, pkt.daddr, 16) > 0 ||
+	       (!memcmp(pkt.saddr, pkt.daddr, 16) && pkt.sport > pkt.dport);
+	memcpy(f->k.a, swap ? pkt.daddr : pkt.saddr, 16);
+	memcpy(f->k.b, swap ? pkt.saddr : pkt.daddr, 16);
+	f->k.pa = swap ? pkt.dport : pkt.sport;
+	f->k.pb = swap ? pkt.sport : pkt.dport;
+	f->k.proto = pkt.proto;
+	f->has_name = pkt.hdr_len < len && has_name(data + pkt.hdr_len, len - pkt.hdr_len);
+	f->fin = pkt.proto == 6 && (pkt.tcp_flags & 0x05);
+}
+
+TEST(real_clients_dig_openssl_curl)
+{
+	const char *script = getenv("AUTOSEL_NAMES_CLIENTS");
+	static struct rc_set set;
+	static struct tenv t;
+	static struct frame fr;
+	char cmd[1024], pcap[] = "/tmp/autosel-names-XXXXXX";
+	int i, j, fd, rc, sel = 0, named = 0;
+
+	SETUP(&t);
+	if (!script || !*script)
+		script = AUTOSEL_NAMES_CLIENTS;
+	if (access(script, X_OK))
+		SKIP(return, "no %s", script);
+	fd = mkstemp(pcap);
+	ASSERT_LE(0, fd);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "%s %s >/dev/null 2>&1", script, pcap);
+	rc = system(cmd);
+	if (WEXITSTATUS(rc) == 4) {
+		unlink(pcap);
+		SKIP(return, "a client tool is missing (%s)", script);
+	}
+	ASSERT_EQ(0, WEXITSTATUS(rc));
+	{
+		/* names_pcap_each() reads directories: give it one */
+		char dir[] = "/tmp/autosel-names-dXXXXXX", link[1200];
+
+		ASSERT_NE(NULL, mkdtemp(dir));
+		snprintf(link, sizeof(link), "%s/clients.pcap", dir);
+		ASSERT_EQ(0, rename(pcap, link));
+		ASSERT_EQ(1, names_pcap_each(dir, rc_collect, &set));
+		unlink(link);
+		rmdir(dir);
+	}
+	ksft_print("real clients: %d frames captured\n", set.n);
+	for (i = 0; i < set.n; i++) {
+		struct rc_frame *f = &set.f[i];
+		int want = DEL(AS_DEL_NO_MATCH), seen_name = 0, ended = 0;
+
+		if (!f->parsed)
+			continue;
+		/* where is this frame in its flow? */
+		for (j = 0; j < i; j++) {
+			struct rc_frame *g = &set.f[j];
+
+			if (!g->parsed || memcmp(&g->k, &f->k, sizeof(f->k)))
+				continue;
+			if (g->has_name)
+				seen_name = 1;
+			if (seen_name && g->fin)
+				ended = 1;	/* the FIN was selected, and ended it */
+		}
+		if (f->has_name) {
+			named++;
+			want = SEL(0);
+		} else if (seen_name && !ended) {
+			want = SEL(0);
+		}
+		if (ended && !f->has_name)
+			want = DEL(AS_DEL_NO_MATCH);
+		memcpy(fr.b, f->b, f->len < sizeof(fr.b) ? f->len : sizeof(fr.b));
+		fr.len = f->len < sizeof(fr.b) ? f->len : sizeof(fr.b);
+		{
+			struct as_pkt pkt;
+
+			memset(&pkt, 0, sizeof(pkt));
+			as_parse(fr.b, fr.b + fr.len, &pkt);
+			fr.hdr_len = pkt.hdr_len;
+		}
+		snprintf(fr.what, sizeof(fr.what), "captured frame %d (:%u-:%u)",
+			 i + 1, f->k.pa, f->k.pb);
+		if (run(_ksft, &t, &fr, want, "c2.example") && want == SEL(0))
+			sel++;
+	}
+	for (i = 0; i < set.n; i++)
+		free(set.f[i].b);
+	ksft_print("real clients: %d frames carry the name, %d selected\n",
+		   named, sel);
+	/* per family: dig UDP and TCP (query, response), TLS, HTTP */
+	EXPECT_LE(12, named);
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
+/* test_names --load OBJ: load an object (verifier only), e.g. the kfunc one. */
+static int load_only(const char *path)
+{
+	struct bpf_object *obj = bpf_object__open_file(path, NULL);
+	int err;
+
+	if (!obj) {
+		printf("open %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	err = bpf_object__load(obj);
+	printf("load %s: %s\n", path, err ? strerror(-err) : "ok");
+	bpf_object__close(obj);
+	return err ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *obj = getenv("AUTOSEL_NAMES_OBJ");
+
+	if (argc == 3 && !strcmp(argv[1], "--load"))
+		return load_only(argv[2]);
+
+	/* xenv_open() loads $AUTOSEL_BPF_OBJ: here, the object with names. */
+	setenv("AUTOSEL_BPF_OBJ", obj && *obj ? obj : AUTOSEL_NAMES_OBJ, 1);
+	return ksft_run();
+}

@@ -1,0 +1,46 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# names.sh - VM test: the domain indicators of xdp/names.h on the guest's
+# kernel (Debian's 6.1).  Runs the host test program test_names (the XDP
+# program with the names hook under BPF_PROG_TEST_RUN: DNS, TLS SNI, HTTP
+# Host, every edge case) against the guest's verifier and data path, then
+# loads the kfunc flavour with autosel.ko in place.
+#
+# Needs in /opt/autosel (run-vm.sh -f): test_names, autosel_names.bpf.o,
+# autosel_names_kf.bpf.o.
+#
+#   selftests/vm/run-vm.sh -t 300 -f build/selftests/test_names \
+#	-f build/selftests/autosel_names.bpf.o \
+#	-f build/selftests/autosel_names_kf.bpf.o selftests/vm/tests/names.sh
+
+KO=${AUTOSEL_KO:-/lib/autosel/autosel.ko}
+D=/opt/autosel
+
+echo "TAP version 13"
+echo "1..2"
+uname -r | sed 's/^/# kernel /'
+for f in test_names autosel_names.bpf.o autosel_names_kf.bpf.o; do
+	if [ ! -e $D/$f ]; then
+		echo "ok 1 # SKIP no $D/$f (run-vm.sh -f build/selftests/$f)"
+		echo "ok 2 # SKIP no $D/$f"
+		exit 0
+	fi
+done
+AUTOSEL_NAMES_OBJ=$D/autosel_names.bpf.o AUTOSEL_COST_REPEAT=2000 \
+	KSFT_TIMEOUT=240 $D/test_names >/tmp/names.tap 2>&1
+rc=$?
+sed 's/^/# /' /tmp/names.tap
+if [ $rc = 0 ]; then echo "ok 1 - test_names on $(uname -r)"; else echo "not ok 1 - test_names on $(uname -r) (exit $rc)"; fi
+# the kfuncs come from autosel.ko: load it for this, and leave it as found
+loaded=0
+if ! grep -q '^autosel ' /proc/modules; then
+	insmod "$KO" && loaded=1
+fi
+if $D/test_names --load $D/autosel_names_kf.bpf.o | sed 's/^/# /'; then
+	echo "ok 2 - kfunc flavour with names loads"
+else
+	echo "not ok 2 - kfunc flavour with names loads"
+fi
+[ $loaded = 1 ] && rmmod autosel
+exit 0

@@ -1,0 +1,622 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * autosel: domain indicators in the data path (issue 6).  Included by
+ * xdp/autosel.bpf.c (after autosel/parse.h; it defines its own maps);
+ * include/autosel/names.h defines what a name is and how the domain table
+ * is keyed.  Documentation/domains.rst describes the behaviour.
+ *
+ * For a packet that is not in a selected flow, as_match_names() extracts at
+ * most one name from the payload and returns the slot mask of the domain
+ * indicators it matches (0 if none), which the caller ORs into the mask of
+ * the IP indicators.  The rest is the IP path's: the approval's type and
+ * window decide, a match opens the flow, the record keeps the headers only.
+ * The name itself is never kept: the payload bytes read, the name and the
+ * key live in a per-CPU scratch buffer only while the packet is judged, and
+ * as_names_wipe() zeroes them before the program goes on.
+ *
+ * Where a name is looked for (all offsets inside the IP datagram, after the
+ * transport header; a non-first fragment has none):
+ *
+ *   DNS   UDP or TCP (2-byte length prefix) with source or destination port
+ *         in names_cfg.dns_port[] (default 53): the first question's name,
+ *         queries and responses alike.  A compression pointer or a reserved
+ *         label type in the question is not followed: no name.
+ *   SNI   TCP, any port: a payload that starts with a TLS handshake record
+ *         holding a ClientHello; session id, cipher suites and compression
+ *         methods are skipped, then up to AS_TLS_MAX_EXT extensions are
+ *         walked to server_name (type 0), whose first entry must be a
+ *         host_name.  Only the bytes of this segment are seen: a
+ *         ClientHello whose server_name extension does not lie whole in the
+ *         first segment gives no name (documented limit; the record may
+ *         itself go on in the next segment).
+ *   HTTP  TCP, any port: a payload that starts with an HTTP/1.x method and a
+ *         space; the first "Host:" header line (name case-insensitive) of
+ *         the header block in this segment; the port and surrounding blanks
+ *         are dropped.
+ *
+ * Everything a packet says about lengths is checked against what the packet
+ * holds; a lying or truncated field gives no name, never a read outside the
+ * buffer, never a selection.  "No name" is not a deletion reason of its own
+ * (the headers parsed fine): the packet is judged by its IP indicators and,
+ * without any, deleted as no_match.
+ *
+ * Cost: nothing for packets of selected flows; for others a port test (UDP)
+ * or a 16-byte peek (TCP with payload); a name is read once into the scratch
+ * buffer and walked once, right to left, testing one Bloom bit per dot;
+ * only a set bit costs a lookup in "domains".  Independent of the number
+ * of domain indicators.
+ */
+#ifndef AUTOSEL_XDP_NAMES_H
+#define AUTOSEL_XDP_NAMES_H
+
+#include "autosel/names.h"
+
+#define AS_NAMES_WIN		4096	/* payload bytes a name may lie in */
+#define AS_NAMES_IDX(i)		((i) & (AS_NAMES_WIN - 1))
+#define AS_NAMES_PEEK		16
+#define AS_DNS_WIN		(2 + 12 + AS_NAME_MAX + 3)	/* TCP prefix, header, name */
+#define AS_DNS_WIN_ROUND	((AS_DNS_WIN + 7) & ~7)
+#define AS_TLS_MAX_EXT		64
+#define AS_HTTP_HOST_WS		16	/* blanks allowed before the host */
+
+/*
+ * Walk state lives here, not on the stack: bpf_loop() callbacks then see
+ * the same (unknown) values on every call, and newer verifiers, which
+ * verify a callback until its state converges, are done after one pass.
+ * Every index into buf, name and key is masked to its array.
+ */
+struct as_names_scratch {
+	__u8 buf[AS_NAMES_WIN];		/* the payload's first n bytes */
+	__u8 name[AS_NAME_KEY_LEN];	/* the name's text, left-aligned */
+	struct as_dom_key key;
+	__u64 mask;			/* result of as_names_lookup() */
+	__u32 n;			/* bytes in buf */
+	__u32 len;			/* bytes in name */
+	__u32 kind;			/* enum as_name_kind */
+	/* walk state */
+	__u32 pos, lim, end, lab, out, host, at, h;
+	__s32 state;			/* 0 going, 1 done/found, -1 no name */
+};
+
+/* What a bpf_loop() callback gets: the scratch buffer, nothing else. */
+struct as_walk {
+	struct as_names_scratch *ns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, AS_DOMAINS_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct as_dom_key);
+	__type(value, __u64);
+} domains SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, AS_NAME_BLOOM_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
+} dom_bloom SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct as_names_cfg);
+} names_cfg SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct as_names_scratch);
+} names_scratch SEC(".maps");
+
+static __always_inline __u32 as_nb(const struct as_names_scratch *ns, __u32 i)
+{
+	return ns->buf[AS_NAMES_IDX(i)];
+}
+
+static __always_inline __u32 as_nb16(const struct as_names_scratch *ns, __u32 i)
+{
+	return (as_nb(ns, i) << 8) | as_nb(ns, i + 1);
+}
+
+/* ---- reading a name ------------------------------------------------- */
+
+/* One byte of a DNS question name (wire form: length-prefixed labels). */
+static int as_dns_step(__u32 idx, void *data)
+{
+	struct as_names_scratch *ns = ((struct as_walk *)data)->ns;
+	__u32 b;
+
+	if (ns->pos >= ns->n) {
+		ns->state = -1;		/* the name runs past the payload */
+		return 1;
+	}
+	b = as_nb(ns, ns->pos);
+	ns->pos++;
+	if (!ns->lab) {
+		if (!b) {
+			ns->state = 1;
+			return 1;
+		}
+		if (b > AS_LABEL_MAX) {	/* compression pointer, 0x40/0x80 */
+			ns->state = -1;
+			return 1;
+		}
+		if (ns->out) {
+			if (ns->out >= AS_NAME_MAX) {
+				ns->state = -1;
+				return 1;
+			}
+			ns->name[ns->out & 0xff] = '.';
+			ns->out++;
+		}
+		ns->lab = b;
+		return 0;
+	}
+	if (!as_name_byte_ok((__u8)b) || ns->out >= AS_NAME_MAX) {
+		ns->state = -1;
+		return 1;
+	}
+	ns->name[ns->out & 0xff] = as_name_lower((__u8)b);
+	ns->out++;
+	ns->lab--;
+	return 0;
+}
+
+/* The first question's name of the DNS message at off in buf. */
+static __always_inline int as_name_dns(struct as_names_scratch *ns, __u32 off)
+{
+	struct as_walk w = { .ns = ns };
+
+	if (off + 12 > ns->n || !as_nb16(ns, off + 4))	/* QDCOUNT */
+		return 0;
+	ns->pos = off + 12;
+	ns->lab = 0;
+	ns->out = 0;
+	ns->state = 0;
+	bpf_loop(AS_NAME_MAX + 3, as_dns_step, &w, 0);
+	if (ns->state != 1 || !ns->out || ns->out > AS_NAME_MAX)
+		return 0;
+	ns->len = ns->out;
+	return AS_NAME_DNS;
+}
+
+/*
+ * One byte of a name in text form from buf[pos]: exactly lim bytes (SNI),
+ * or up to a blank, CR, LF or ':' (Host).
+ */
+static int as_text_step(__u32 idx, void *data)
+{
+	struct as_names_scratch *ns = ((struct as_walk *)data)->ns;
+	__u32 b;
+
+	if (idx >= ns->lim) {
+		ns->state = 1;
+		return 1;
+	}
+	if (ns->pos + idx >= ns->n) {
+		ns->state = -1;
+		return 1;
+	}
+	b = as_nb(ns, ns->pos + idx);
+	if (ns->host && (b == '\r' || b == '\n' || b == ' ' || b == '\t' ||
+			 b == ':')) {
+		ns->state = 1;
+		return 1;
+	}
+	if (ns->out > AS_NAME_MAX) {	/* 253 and a trailing dot at most */
+		ns->state = -1;
+		return 1;
+	}
+	if (b == '.') {
+		if (!ns->lab) {		/* leading dot, empty label */
+			ns->state = -1;
+			return 1;
+		}
+		ns->lab = 0;
+	} else {
+		if (!as_name_byte_ok((__u8)b) || ns->lab >= AS_LABEL_MAX) {
+			ns->state = -1;
+			return 1;
+		}
+		ns->lab++;
+		b = as_name_lower((__u8)b);
+	}
+	ns->name[ns->out & 0xff] = (__u8)b;
+	ns->out++;
+	return 0;
+}
+
+static __always_inline int as_name_text(struct as_names_scratch *ns,
+					__u32 pos, __u32 lim, __u32 host,
+					int kind)
+{
+	struct as_walk w = { .ns = ns };
+	__u32 out;
+
+	ns->pos = pos;
+	ns->lim = lim;
+	ns->host = host;
+	ns->lab = 0;
+	ns->out = 0;
+	ns->state = 0;
+	bpf_loop(AS_NAME_MAX + 2, as_text_step, &w, 0);
+	if (ns->state != 1)
+		return 0;
+	out = ns->out;
+	if (out && ns->name[(out - 1) & 0xff] == '.')
+		out--;			/* one trailing dot is ignored */
+	if (!out || out > AS_NAME_MAX)
+		return 0;
+	ns->len = out;
+	return kind;
+}
+
+/* One TLS extension from buf[pos]; server_name's name goes to at/lim. */
+static int as_tls_step(__u32 idx, void *data)
+{
+	struct as_names_scratch *ns = ((struct as_walk *)data)->ns;
+	__u32 q = ns->pos, type, elen, list, nlen;
+
+	if (q + 4 > ns->end) {
+		ns->state = -1;		/* no server_name in what we have */
+		return 1;
+	}
+	type = as_nb16(ns, q);
+	elen = as_nb16(ns, q + 2);
+	if (type) {
+		ns->pos = q + 4 + elen;
+		return 0;
+	}
+	/* server_name: list length, name type 0 (host_name), length, name */
+	if (q + 4 + elen > ns->end || elen < 5) {
+		ns->state = -1;
+		return 1;
+	}
+	list = as_nb16(ns, q + 4);
+	nlen = as_nb16(ns, q + 7);
+	if (list + 2 > elen || as_nb(ns, q + 6) != 0 || nlen + 3 > list ||
+	    !nlen) {
+		ns->state = -1;
+		return 1;
+	}
+	ns->at = q + 9;
+	ns->lim = nlen;
+	ns->state = 1;
+	return 1;
+}
+
+static __always_inline int as_name_tls(struct as_names_scratch *ns)
+{
+	struct as_walk w = { .ns = ns };
+	__u32 n = ns->n, lim, end, p, len;
+
+	if (n < 44 || as_nb(ns, 0) != 22 || as_nb(ns, 1) != 3 ||
+	    as_nb(ns, 5) != 1)
+		return 0;
+	/* this segment's part of the record, and of the handshake message */
+	end = 5 + as_nb16(ns, 3);
+	len = (as_nb(ns, 6) << 16) | as_nb16(ns, 7);
+	if (len + 9 < end)
+		end = len + 9;
+	lim = end < n ? end : n;
+	p = 9 + 2 + 32;				/* version, random */
+	if (as_nb(ns, p) > 32)
+		return 0;
+	p += 1 + as_nb(ns, p);			/* session id, <= 32 */
+	if (p + 2 > lim)
+		return 0;
+	p += 2 + as_nb16(ns, p);		/* cipher suites */
+	if (p + 1 > lim)
+		return 0;
+	p += 1 + as_nb(ns, p);			/* compression methods */
+	if (p + 2 > lim)
+		return 0;
+	len = as_nb16(ns, p);			/* extensions */
+	p += 2;
+	if (p + len > end)
+		return 0;			/* longer than the message */
+	ns->pos = p;
+	ns->end = p + len < lim ? p + len : lim;
+	ns->state = 0;
+	bpf_loop(AS_TLS_MAX_EXT, as_tls_step, &w, 0);
+	if (ns->state != 1 || ns->at + ns->lim > ns->end)
+		return 0;
+	return as_name_text(ns, ns->at, ns->lim, 0, AS_NAME_SNI);
+}
+
+static __always_inline __u32 as_lc(__u32 c)
+{
+	return c | 0x20;	/* ASCII letters only */
+}
+
+/* HTTP: find "\nHost:" (any case) in the header block; at = after it. */
+static int as_http_step(__u32 idx, void *data)
+{
+	struct as_names_scratch *ns = ((struct as_walk *)data)->ns;
+	__u32 i = idx;
+
+	if (i + 6 >= ns->n)
+		return 1;
+	if (as_nb(ns, i) != '\n')
+		return 0;
+	if (as_nb(ns, i + 1) == '\r' || as_nb(ns, i + 1) == '\n')
+		return 1;			/* end of the header block */
+	if (as_lc(as_nb(ns, i + 1)) == 'h' && as_lc(as_nb(ns, i + 2)) == 'o' &&
+	    as_lc(as_nb(ns, i + 3)) == 's' && as_lc(as_nb(ns, i + 4)) == 't' &&
+	    as_nb(ns, i + 5) == ':') {
+		ns->at = i + 6;
+		return 1;
+	}
+	return 0;
+}
+
+static int as_http_ws(__u32 idx, void *data)
+{
+	struct as_names_scratch *ns = ((struct as_walk *)data)->ns;
+	__u32 b;
+
+	if (ns->at >= ns->n)
+		return 1;
+	b = as_nb(ns, ns->at);
+	if (b != ' ' && b != '\t')
+		return 1;
+	ns->at++;
+	return 0;
+}
+
+/* An HTTP/1.x method (token of capitals) and a space open the payload. */
+static __always_inline int as_http_method(const struct as_names_scratch *ns)
+{
+	__u32 i, b;
+
+	for (i = 0; i < AS_NAMES_PEEK; i++) {
+		if (i >= ns->n)
+			return 0;
+		b = ns->buf[i];
+		if (b == ' ')
+			return i > 0;
+		if (b < 'A' || b > 'Z')
+			return 0;
+	}
+	return 0;
+}
+
+static __always_inline int as_name_http(struct as_names_scratch *ns)
+{
+	struct as_walk w = { .ns = ns };
+
+	ns->at = 0;
+	bpf_loop(AS_NAMES_WIN, as_http_step, &w, 0);
+	if (!ns->at)
+		return 0;
+	bpf_loop(AS_HTTP_HOST_WS, as_http_ws, &w, 0);
+	return as_name_text(ns, ns->at, AS_NAME_MAX + 2, 1, AS_NAME_HTTP);
+}
+
+static __always_inline int as_is_dns_port(const struct as_names_cfg *cfg,
+					  __u16 port)
+{
+	int i, any = 0;
+
+	if (cfg) {
+#pragma unroll
+		for (i = 0; i < AS_DNS_PORTS; i++) {
+			if (!cfg->dns_port[i])
+				continue;
+			any = 1;
+			if (cfg->dns_port[i] == port)
+				return 1;
+		}
+	}
+	return !any && port == AS_DNS_PORT_DEFAULT;
+}
+
+/* Copy the payload's first n bytes (1..AS_NAMES_WIN) into the window. */
+static __always_inline int as_names_load(struct xdp_md *ctx,
+					 struct as_names_scratch *ns,
+					 __u32 off, __u32 n)
+{
+	if (n > AS_NAMES_WIN)
+		n = AS_NAMES_WIN;
+	if (n < 1)
+		return -1;
+	/* one register, bounds [1, AS_NAMES_WIN] whatever clang does */
+	n -= 1;
+	as_same_bounds(n, AS_NAMES_WIN - 1);
+	n += 1;
+	ns->n = 0;
+	if (bpf_xdp_load_bytes(ctx, off, ns->buf, n))
+		return -1;
+	ns->n = n;
+	return 0;
+}
+
+/*
+ * Extract the packet's name into names_scratch: returns its kind
+ * (enum as_name_kind), AS_NAME_NONE when it carries none.
+ */
+__attribute__((noinline))
+int as_names_extract(struct xdp_md *ctx, struct as_pkt *pkt)
+{
+	struct as_names_scratch *ns;
+	struct as_names_cfg *cfg;
+	__u32 zero = 0, off, end, avail;
+	int dns;
+
+	ns = bpf_map_lookup_elem(&names_scratch, &zero);
+	cfg = bpf_map_lookup_elem(&names_cfg, &zero);
+	if (!pkt || !ns)
+		return AS_NAME_NONE;
+	ns->len = 0;
+	ns->n = 0;
+	ns->kind = AS_NAME_NONE;
+	if (cfg && (cfg->flags & AS_NAMES_F_OFF))
+		return AS_NAME_NONE;
+	if (pkt->frag == AS_FRAG_LATER ||
+	    (pkt->proto != AS_IPPROTO_TCP && pkt->proto != AS_IPPROTO_UDP))
+		return AS_NAME_NONE;
+	off = pkt->hdr_len;
+	end = bpf_xdp_get_buff_len(ctx);
+	if (pkt->ip_len && (__u32)pkt->l3_off + pkt->ip_len < end)
+		end = (__u32)pkt->l3_off + pkt->ip_len;
+	if (end <= off)
+		return AS_NAME_NONE;
+	avail = end - off;
+	dns = as_is_dns_port(cfg, pkt->sport) || as_is_dns_port(cfg, pkt->dport);
+
+	/* a question name lies in the first AS_DNS_WIN bytes of a message */
+	if (dns && avail > AS_DNS_WIN)
+		avail = AS_DNS_WIN;
+	if (pkt->proto == AS_IPPROTO_UDP) {
+		if (!dns || as_names_load(ctx, ns, off, avail))
+			return AS_NAME_NONE;
+		ns->kind = as_name_dns(ns, 0);
+		return ns->kind;
+	}
+	/* TCP: a look at the first bytes before reading more. */
+	if (as_names_load(ctx, ns, off, avail < AS_NAMES_PEEK ?
+					 avail : AS_NAMES_PEEK))
+		return AS_NAME_NONE;
+	if (dns) {
+		if (as_names_load(ctx, ns, off, avail))
+			return AS_NAME_NONE;
+		ns->kind = as_name_dns(ns, 2);	/* after the length prefix */
+	} else if (ns->n >= 6 && ns->buf[0] == 22 && ns->buf[5] == 1) {
+		if (as_names_load(ctx, ns, off, avail))
+			return AS_NAME_NONE;
+		ns->kind = as_name_tls(ns);
+	} else if (as_http_method(ns)) {
+		if (as_names_load(ctx, ns, off, avail))
+			return AS_NAME_NONE;
+		ns->kind = as_name_http(ns);
+	}
+	return ns->kind;
+}
+
+/* ---- matching ------------------------------------------------------- */
+
+static __always_inline void as_dom_probe(struct as_names_scratch *ns,
+					 __u32 h)
+{
+	__u32 bit = as_name_bloom_idx(h), wi = bit >> 6;
+	__u64 *word = bpf_map_lookup_elem(&dom_bloom, &wi);
+	__u64 *v;
+
+	if (!word || !((*word >> (bit & 63)) & 1))
+		return;
+	v = bpf_map_lookup_elem(&domains, &ns->key);
+	if (v)
+		ns->mask |= *v;
+}
+
+/* Key byte j from the right: the name's byte len-1-j; probe at each dot. */
+static int as_lookup_step(__u32 j, void *data)
+{
+	struct as_names_scratch *ns = ((struct as_walk *)data)->ns;
+	__u32 len = ns->len;
+	__u8 c;
+
+	if (j >= len || len > AS_NAME_MAX)
+		return 1;
+	c = ns->name[(len - 1 - j) & 0xff];
+	ns->key.name[(AS_NAME_KEY_LEN - 1 - j) & 0xff] = c;
+	ns->h = as_name_hash_step(ns->h, c);
+	if (c == '.')
+		as_dom_probe(ns, ns->h);	/* the suffix ".tail" */
+	return 0;
+}
+
+/*
+ * The slot mask of every entry matching the name in names_scratch.  The
+ * scratch buffer is looked up here, not passed in: 6.1 takes a map key
+ * from the stack or a map value only, not from a global function's
+ * memory argument.
+ */
+__attribute__((noinline))
+int as_names_lookup(struct xdp_md *ctx)
+{
+	struct as_names_scratch *ns;
+	struct as_walk w;
+	__u32 zero = 0;
+
+	ns = bpf_map_lookup_elem(&names_scratch, &zero);
+	if (!ctx || !ns)
+		return 0;
+	w.ns = ns;
+	ns->mask = 0;
+	if (!ns->len || ns->len > AS_NAME_MAX)
+		return 0;
+	__builtin_memset(&ns->key, 0, sizeof(ns->key));
+	ns->h = AS_NAME_HASH_INIT;
+	bpf_loop(AS_NAME_MAX, as_lookup_step, &w, 0);
+	as_dom_probe(ns, ns->h);		/* the whole name */
+	return ns->mask != 0;
+}
+
+/*
+ * Nothing of the payload outlives the packet: the bytes read, the name and
+ * the key are zeroed before the program moves on.
+ */
+static int as_wipe_step(__u32 i, void *data)
+{
+	struct as_names_scratch *ns = ((struct as_walk *)data)->ns;
+	__u32 off = i * 512;
+
+	if (off >= ns->n)
+		return 1;
+	off &= AS_NAMES_WIN - 512;
+	__builtin_memset(&ns->buf[off], 0, 512);
+	return 0;
+}
+
+__attribute__((noinline))
+int as_names_wipe(struct xdp_md *ctx)
+{
+	struct as_names_scratch *ns;
+	struct as_walk w;
+	__u32 zero = 0;
+
+	ns = bpf_map_lookup_elem(&names_scratch, &zero);
+	if (!ctx || !ns)
+		return 0;
+	w.ns = ns;
+	if (ns->n <= AS_NAMES_PEEK)
+		__builtin_memset(ns->buf, 0, AS_NAMES_PEEK);
+	else if (ns->n <= AS_DNS_WIN_ROUND)
+		__builtin_memset(ns->buf, 0, AS_DNS_WIN_ROUND);
+	else
+		bpf_loop(AS_NAMES_WIN / 512, as_wipe_step, &w, 0);
+	if (ns->len || ns->kind) {
+		__builtin_memset(ns->name, 0, sizeof(ns->name));
+		__builtin_memset(&ns->key, 0, sizeof(ns->key));
+	}
+	ns->n = 0;
+	ns->len = 0;
+	ns->h = 0;
+	return 0;
+}
+
+/* The hook: domain indicators' slot mask for this packet (0: none). */
+static __always_inline __u64 as_match_names(struct xdp_md *ctx,
+					    struct as_pkt *pkt)
+{
+	struct as_names_scratch *ns;
+	__u32 zero = 0;
+
+	__u64 mask = 0;
+
+	if (as_names_extract(ctx, pkt) != AS_NAME_NONE &&
+	    as_names_lookup(ctx)) {
+		ns = bpf_map_lookup_elem(&names_scratch, &zero);
+		if (ns)
+			mask = ns->mask;
+	}
+	as_names_wipe(ctx);
+	return mask;
+}
+
+#endif /* AUTOSEL_XDP_NAMES_H */
