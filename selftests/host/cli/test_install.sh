@@ -1,0 +1,393 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# autoselctl install / remove / status / report, expiry and the audit log.
+#
+# Part 1 (state only, nothing attached): every refusal, each with its exact
+# one-line error, exit 1, and the state directory byte-for-byte unchanged;
+# serials survive removal; expiry.
+# Part 2 (veth pair in namespaces, like test_attach.sh): install and remove
+# on a live port swap the program atomically; refusals leave the pinned
+# program, maps and counters unchanged; report --json equals the counters;
+# a swap loop under load never selects what neither rule set selects.
+. "$(dirname "$0")/lib.sh"
+need_root "install on veth"
+
+SRC=asel-isrc-$$ CAP=asel-icap-$$
+TMP=$(mktemp -d)
+export AUTOSEL_PIN_DIR=/sys/fs/bpf/autosel-itest-$$
+export AUTOSEL_STATE_DIR=$TMP/state
+export AUTOSEL_AUDIT_LOG=$TMP/log/audit.log
+export AUTOSEL_TRUST=$TMP/trust
+MAC=02:00:00:00:00:aa
+PIDS=
+
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	chattr -a "$AUTOSEL_AUDIT_LOG" 2>/dev/null
+	ip netns del "$SRC" 2>/dev/null
+	ip netns del "$CAP" 2>/dev/null
+	rm -rf "$AUTOSEL_PIN_DIR" "$TMP"
+}
+trap cleanup EXIT
+
+A=$AUTOSELCTL
+incap() { nsenter --net=/run/netns/"$CAP" "$@"; }
+insrc() { ip netns exec "$SRC" "$@"; }
+ctl() { incap "$A" "$@"; }
+
+tap_plan 57
+
+# ---- the Commission: five members, quorum 3; one outsider -------------------
+cd "$TMP" || exit 1
+for m in m1 m2 m3 m4 m5 mx; do
+	"$A" bundle keygen --out "$TMP/$m" --name "$m" >/dev/null || exit 1
+done
+{ echo "autosel-trust 1"; echo "quorum 3"; cat m1.pub m2.pub m3.pub m4.pub m5.pub; } >trust
+jq_() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
+keyid() { awk '{print $2}' "$TMP/$1.pub"; }
+
+NOW=$(date +%s)
+t() { date -u -d "@$(($NOW + $1))" +%Y-%m-%dT%H:%M:%SZ; }
+PAST=$(t -86400) FUTURE=$(t 31536000)
+
+# mk FILE ID TYPE SERIAL FROM UNTIL SIGNERS... < indicators
+mk() {
+	local f=$1 id=$2 type=$3 serial=$4 from=$5 until=$6
+	shift 6
+	if [ "$type" = dom ]; then
+		"$A" bundle create --kind domestic-map --id "$id" --serial "$serial" --out "$f" >/dev/null
+	else
+		"$A" bundle create --kind approval --id "$id" --type "$type" \
+			--from "$from" --until "$until" --serial "$serial" --out "$f" >/dev/null
+	fi || return 1
+	for k in "$@"; do "$A" bundle sign --key "$TMP/$k.key" "$f" >/dev/null || return 1; done
+}
+
+# The state as bytes, and (when attached) the program, rule maps and counters.
+snapshot() {
+	{
+		find "$AUTOSEL_STATE_DIR" -type f 2>/dev/null | sort | xargs -r sha256sum
+		if [ -e "$AUTOSEL_PIN_DIR/prog" ]; then
+			bpftool prog show pinned "$AUTOSEL_PIN_DIR/prog" | head -1
+			for m in approvals config counters slot_counters; do
+				[ -e "$AUTOSEL_PIN_DIR/maps/$m" ] &&
+					bpftool map dump pinned "$AUTOSEL_PIN_DIR/maps/$m"
+			done
+			bpftool map dump pinned "$AUTOSEL_PIN_DIR/ids"
+			ls "$AUTOSEL_PIN_DIR/dev"
+		fi
+	} | sha256sum
+}
+audit_lines() { wc -l 2>/dev/null <"$AUTOSEL_AUDIT_LOG" || echo 0; }
+
+# refused NAME 'EXACT ERROR' CMD...: exit 1, that error, no output, nothing
+# changed, one "result=refused" audit line.
+refused() {
+	local name=$1 want=$2 before lines
+	shift 2
+	before=$(snapshot) lines=$(audit_lines)
+	run "$@"
+	if [ "$rc" = 1 ] && [ "$err" = "$want" ] && [ -z "$out" ] &&
+	   [ "$(snapshot)" = "$before" ] &&
+	   [ "$(audit_lines)" = $((lines + 1)) ] &&
+	   tail -1 "$AUTOSEL_AUDIT_LOG" | grep -q " result=refused "; then
+		ok "$name"
+	else
+		not_ok "$name" "want rc=1 err='$want'" "got rc=$rc err='$err' out='$out'" \
+			"unchanged: $([ "$(snapshot)" = "$before" ] && echo yes || echo NO)" \
+			"audit: $(tail -1 "$AUTOSEL_AUDIT_LOG" 2>/dev/null)"
+	fi
+}
+
+# ---- part 1: the state directory ----------------------------------------------
+printf 'ip 192.0.2.0/24\nip 2001:db8:d::/48\n' | mk dom1.b JP-DOM dom 1 - - m1 m2 m3 || exit 1
+printf 'ip 198.51.100.0/24\nip 2001:db8:f::/48\n' | mk a1.b T-FD-1 fd 1 "$PAST" "$FUTURE" m1 m2 m3
+printf 'ip 203.0.113.0/25\n' | mk b1.b T-FF-1 ff 1 "$PAST" "$FUTURE" m2 m4 m5
+
+refused "approval before any domestic map" \
+	"autoselctl: a1.b: no domestic map is installed; install the domestic-map bundle first" \
+	"$A" install a1.b
+run "$A" install dom1.b
+check "install the domestic map" test "$rc" = 0
+run "$A" install a1.b
+check "install approval T-FD-1 (quorum 3 of 5)" \
+	sh -c "[ $rc = 0 ] && echo '$out' | grep -q 'installed approval T-FD-1 serial 1 in slot 0'"
+run "$A" install b1.b
+check "install approval T-FF-1 in slot 1" \
+	sh -c "[ $rc = 0 ] && echo '$out' | grep -q 'in slot 1'"
+
+# Quorum and signatures.
+printf 'ip 198.51.100.0/24\n' | mk q.b T-FD-1 fd 2 "$PAST" "$FUTURE" m1 m2
+refused "short quorum" \
+	"autoselctl: q.b: quorum not reached: 2 of 3 member signatures" "$A" install q.b
+printf 'ip 198.51.100.0/24\n' | mk u.b T-FD-1 fd 2 "$PAST" "$FUTURE" m1 m2 mx
+refused "a key not in the trust file counts zero" \
+	"autoselctl: u.b: quorum not reached: 2 of 3 member signatures; 1 by keys not in the trust file" \
+	"$A" install u.b
+cp q.b d.b && tail -1 q.b >>d.b
+refused "a duplicate signature counts once" \
+	"autoselctl: d.b: quorum not reached: 2 of 3 member signatures; 1 duplicate" "$A" install d.b
+printf 'ip 198.51.100.0/24\n' | mk n.b T-FD-1 fd 2 "$PAST" "$FUTURE"
+refused "unsigned bundle" "autoselctl: n.b: not signed (quorum is 3)" "$A" install n.b
+printf 'ip 198.51.100.0/24\n' | mk x.b T-FD-1 fd 2 "$PAST" "$FUTURE" m1 m2 m3
+sed -i 's|^ip 198.51.100.0/24$|ip 198.51.101.0/24|' x.b
+line=$(grep -n "^signature $(keyid m1)" x.b | cut -d: -f1)
+refused "a signature over other bytes" \
+	"autoselctl: x.b:$line: signature by $(keyid m1) (m1) does not verify" "$A" install x.b
+
+# Window.
+printf 'ip 198.51.100.0/24\n' | mk w.b T-FD-1 fd 2 "$(t -7200)" "$(t -3600)" m1 m2 m3
+refused "window over" "autoselctl: w.b: approval T-FD-1 has expired (valid-until $(t -3600))" \
+	"$A" install w.b
+printf 'ip 198.51.100.0/24\n' | mk y.b T-FD-1 fd 2 "$(t 3600)" "$(t 7200)" m1 m2 m3
+refused "window not yet open" \
+	"autoselctl: y.b: approval T-FD-1 is not valid yet (valid-from $(t 3600))" "$A" install y.b
+
+# Serial, contents, capacity.
+printf 'ip 198.51.100.0/25\n' | mk r.b T-FD-1 fd 1 "$PAST" "$FUTURE" m1 m2 m3
+refused "rollback: serial not above the installed one" \
+	"autoselctl: r.b: serial 1 of T-FD-1 is not above the installed serial 1 (rollback)" \
+	"$A" install r.b
+printf 'ip 192.0.2.128/25\n' | mk o.b T-FD-9 fd 1 "$PAST" "$FUTURE" m1 m2 m3
+domcopy=$AUTOSEL_STATE_DIR/bundles/$(sed -n 's/^domestic JP-DOM 1 \([0-9a-f]*\) .*/\1/p' "$AUTOSEL_STATE_DIR/state")
+OVERLAP="autoselctl: o.b:$(grep -n '^ip 192.0.2.128/25$' o.b | cut -d: -f1): indicator 192.0.2.128/25 overlaps the domestic prefix 192.0.2.0/24 ($domcopy line $(grep -n '^ip 192.0.2.0/24$' "$domcopy" | cut -d: -f1))"
+refused "IP indicator inside the domestic map" "$OVERLAP" "$A" install o.b
+printf 'ip 192.0.2.0/24\n' | mk dom0.b JP-DOM2 dom 1 - - m1 m2 m3
+refused "a second domestic map id" \
+	"autoselctl: dom0.b: the domestic map in force is JP-DOM, not JP-DOM2" "$A" install dom0.b
+"$A" bundle create --kind approval --id T-E --type fd --from "$PAST" --until "$FUTURE" \
+	--serial 1 --out e.b </dev/null >/dev/null 2>&1 ||
+	{ cp a1.b e.b; sed -i '/^ip /d; /^signature /d' e.b; }
+run "$A" install e.b
+check "empty approval refused, nothing changed" \
+	sh -c "[ $rc = 1 ] && echo '$err' | grep -q 'has no indicators'"
+sed 's/^serial 1$/serial one/' a1.b >s.b
+run "$A" install s.b
+check "syntax error refused with its line" \
+	sh -c "[ $rc = 1 ] && echo '$err' | grep -q '^autoselctl: s.b:[0-9]*: '"
+printf 'domain c2.example\n' | mk dn.b T-DN fd 1 "$PAST" "$FUTURE" m1 m2 m3
+run "$A" install dn.b
+check "domain indicators refused (not supported yet)" \
+	sh -c "[ $rc = 1 ] && echo '$err' | grep -q 'domain indicators are not supported yet'"
+
+# 64 slots: 62 more approvals fill them, the 65th is refused.
+for i in $(seq 2 63); do
+	printf 'ip 100.64.%d.0/24\n' "$i" | mk s$i.b T-S-$i df 1 "$PAST" "$FUTURE" m3 m4 m5
+	"$A" install s$i.b >/dev/null || break
+done
+check "64 approvals in force" test "$("$A" status --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["approvals"]))')" = 64
+printf 'ip 100.65.0.0/24\n' | mk s64.b T-S-64 df 1 "$PAST" "$FUTURE" m3 m4 m5
+refused "a 65th approval" "autoselctl: s64.b: no free approval slot: 64 approvals are in force" \
+	"$A" install s64.b
+
+# Remove: the serial stays recorded; the slot is free again.
+run "$A" remove T-S-10
+check "remove T-S-10" sh -c "[ $rc = 0 ] && echo '$out' | grep -q 'removed approval T-S-10 (serial 1, slot 10)'"
+refused "reinstalling a removed serial is a rollback" \
+	"autoselctl: s10.b: serial 1 of T-S-10 is not above the installed serial 1 (rollback)" \
+	"$A" install s10.b
+run "$A" install s64.b
+check "a new approval takes the freed slot 10" sh -c "[ $rc = 0 ] && echo '$out' | grep -q 'in slot 10'"
+uid_before=$("$A" status --json | python3 -c 'import json,sys; print([a["uid"] for a in json.load(sys.stdin)["approvals"] if a["id"]=="T-FD-1"][0])')
+printf 'ip 198.51.100.0/24\nip 2001:db8:f::/48\n' | mk a2.b T-FD-1 fd 2 "$PAST" "$FUTURE" m1 m4 m5
+run "$A" install a2.b
+uid_after=$("$A" status --json | python3 -c 'import json,sys; print([(a["uid"], a["slot"], a["serial"]) for a in json.load(sys.stdin)["approvals"] if a["id"]=="T-FD-1"][0])')
+check "extension (serial 2) keeps slot 0 and its uid" test "$uid_after" = "($uid_before, 0, 2)"
+for i in $(seq 2 63) 64; do "$A" remove T-S-$i >/dev/null 2>&1; done
+expect_fail "remove an unknown id" 1 "autoselctl: NOPE: no such approval in force" "$A" remove NOPE
+expect_fail "the domestic map cannot be removed" 1 \
+	"autoselctl: JP-DOM is the domestic map: it cannot be removed, only replaced by a higher serial" \
+	"$A" remove JP-DOM
+
+# Expiry: marked and removed on the next run of any command, and logged.
+EXP=$(($(date +%s) + 3))
+printf 'ip 203.0.113.128/25\n' | mk x2.b T-EXP fd 1 "$PAST" "$(t $((EXP - NOW)))" m1 m2 m3
+run "$A" install x2.b
+check "install a short approval" test "$rc" = 0
+sleep 4
+run "$A" status --json
+check "expired approval removed by the next command" \
+	test "$rc,$err,$(echo "$out" | jq_ '([a["id"] for a in d["approvals"] if a["id"] == "T-EXP"], d["removed_or_expired"][-1])')" = \
+	"0,autoselctl: approval T-EXP expired (valid-until $(t $((EXP - NOW)))); removed from the rule set in force,([], {'id': 'T-EXP', 'serial': 1, 'state': 'expired'})"
+check "expiry logged" grep -q " expire result=ok id=T-EXP serial=1 sha256=[0-9a-f]\{64\} signers=" "$AUTOSEL_AUDIT_LOG"
+
+# Audit log format.
+check "every audit line has the documented fields" \
+	sh -c "! grep -v -E '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z (install|refuse|remove|expire|attach|detach) result=(ok|refused|error) id=[^ ]+ serial=([0-9]+|-) sha256=([0-9a-f]{64}|-) signers=([0-9a-f,]+|-) reason=\"[^\"]*\"$' '$AUTOSEL_AUDIT_LOG'"
+check "an install line names its signers" \
+	grep -q "install result=ok id=T-FD-1 serial=1 sha256=[0-9a-f]* signers=$(keyid m1),$(keyid m2),$(keyid m3) " "$AUTOSEL_AUDIT_LOG"
+
+# Replay with the installed rule set, or with the bundles themselves.
+python3 "$HERE/mkpcap.py" "$TMP/mix.pcap" ethernet
+run "$A" replay --state "$AUTOSEL_STATE_DIR" --pcap "$TMP/mix.pcap" --now "$(t 0)" --json
+echo "$out" >"$TMP/rs.json"
+check "replay --state works" test "$rc" = 0
+run "$A" replay --bundle dom1.b --bundle a2.b --bundle b1.b --trust trust --pcap "$TMP/mix.pcap" --now "$(t 0)" --json
+check "replay --bundle gives the same counts as --state" test "$rc,$out" = "0,$(cat "$TMP/rs.json")"
+expect_fail "replay --bundle refuses a bundle without the quorum" 1 \
+	"autoselctl: q.b: quorum not reached: 2 of 3 member signatures" \
+	"$A" replay --bundle dom1.b --bundle q.b --pcap "$TMP/mix.pcap"
+run "$A" replay --state "$AUTOSEL_STATE_DIR" --pcap "$TMP/mix.pcap" --now "$(t 0)" --report --json
+echo "$out" >"$TMP/rr.json"
+check "replay --report --json matches replay --json" python3 - "$TMP/rs.json" "$TMP/rr.json" <<'EOF2'
+import json, sys
+s, r = (json.load(open(p)) for p in sys.argv[1:3])
+assert r["source"] == "replay"
+for k in ("seen", "selected", "kept_bytes", "deleted", "deleted_by_reason", "approvals"):
+    assert s[k] == r[k], k
+for t in ("ff", "fd", "df"):
+    m = [a for a in s["approvals"] if a["type"] == t]
+    assert r["measures"][t]["packets"] == sum(a["packets"] for a in m), t
+    assert r["measures"][t]["approvals_in_force"] == len(m), t
+assert s["selected"] > 0
+EOF2
+
+# ---- part 2: live ports -----------------------------------------------------
+setup() {
+	ip netns add "$SRC" && ip netns add "$CAP" || return 1
+	ip link add as-s1 netns "$SRC" type veth peer name as-s0 netns "$CAP" || return 1
+	ip -n "$CAP" link add as-c0 type veth peer name as-c1 || return 1
+	for d in as-s0 as-c0 as-c1; do
+		incap sysctl -qw net.ipv6.conf.$d.disable_ipv6=1 || return 1
+	done
+	ip -n "$CAP" link set as-s0 address $MAC
+	for d in as-s0 as-c0 as-c1 lo; do ip -n "$CAP" link set $d up || return 1; done
+	ip -n "$CAP" link set dev as-c1 xdp obj "$TMP/xdp_pass.o" sec xdp || return 1
+	ip -n "$SRC" link set lo up
+	ip -n "$SRC" link set as-s1 up
+	for a in 198.51.100.7 203.0.113.5 8.8.8.8; do
+		ip -n "$SRC" addr add $a/32 dev as-s1 || return 1
+	done
+	ip -n "$SRC" neigh add 10.99.0.1 lladdr $MAC dev as-s1 nud permanent || return 1
+	ip -n "$SRC" route add default via 10.99.0.1 dev as-s1 onlink || return 1
+}
+clang -O2 -target bpf -I/usr/include/"$(gcc -dumpmachine)" \
+	-c "$HERE/xdp_pass.c" -o "$TMP/xdp_pass.o" 2>"$TMP/clang.err"
+if ! setup 2>"$TMP/setup.err"; then
+	not_ok "set up namespaces and veth pairs" "$(head -3 "$TMP/setup.err" "$TMP/clang.err")"
+	totals
+	exit 1
+fi
+ok "set up namespaces and veth pairs"
+
+stats() { ctl stats --json; }
+A_SRC=198.51.100.7 B_SRC=203.0.113.5 C_SRC=8.8.8.8 DST=192.0.2.10
+
+# State holds T-FD-1 (fd, A) and T-FF-1 (ff, B's /25 -- but B -> DST is fd).
+run ctl attach dev as-s0 --collect as-c0
+check "attach loads the rule set in force from the state" \
+	sh -c "[ $rc = 0 ] && echo '$out' | grep -q '2 approvals'"
+echo "# $out"
+prog1=$(bpftool prog show pinned "$AUTOSEL_PIN_DIR/prog" | cut -d: -f1)
+flows1="$(bpftool map show pinned "$AUTOSEL_PIN_DIR/maps/flows" | cut -d: -f1),$(bpftool map show pinned "$AUTOSEL_PIN_DIR/maps/counters" | cut -d: -f1)"
+insrc python3 "$HERE/send.py" $A_SRC $DST 3
+insrc python3 "$HERE/send.py" $B_SRC $DST 2
+check "A selected under T-FD-1, B (ff approval, fd traffic) deleted as direction" \
+	test "$(stats | jq_ '(d["selected"], d["deleted_by_reason"]["direction"], [(a["id"], a["packets"]) for a in d["approvals"] if a["packets"]])')" = "(3, 2, [('T-FD-1', 3)])"
+
+printf 'ip 203.0.113.0/24\n' | mk bfd.b T-FD-B fd 1 "$PAST" "$FUTURE" m1 m2 m3
+run ctl install bfd.b
+check "install on a live port swaps the program" \
+	sh -c "[ $rc = 0 ] && echo '$out' | grep -q 'swapped in on 1 port' && [ \"\$(bpftool prog show pinned $AUTOSEL_PIN_DIR/prog | cut -d: -f1)\" != '$prog1' ]"
+check "the new rule maps are frozen" \
+	sh -c "bpftool map show pinned $AUTOSEL_PIN_DIR/maps/approvals | grep -q frozen"
+check "the shared maps (flows, counters) are the same objects" \
+	test "$(bpftool map show pinned "$AUTOSEL_PIN_DIR/maps/flows" | cut -d: -f1),$(bpftool map show pinned "$AUTOSEL_PIN_DIR/maps/counters" | cut -d: -f1)" = "$flows1"
+check "the port runs the pinned program" \
+	sh -c "ip -n $CAP -d link show as-s0 | grep -q \"prog/xdp id \$(bpftool prog show pinned $AUTOSEL_PIN_DIR/prog | cut -d: -f1)\""
+insrc python3 "$HERE/send.py" $A_SRC $DST 1
+insrc python3 "$HERE/send.py" $B_SRC $DST 2
+check "after the swap: A's flow continues, B selected under T-FD-B; counters kept" \
+	test "$(stats | jq_ '(d["selected"], sorted((a["id"], a["packets"]) for a in d["approvals"] if a["packets"]))')" = \
+	     "(6, [('T-FD-1', 4), ('T-FD-B', 2)])"
+
+# Refusals on a live port change neither the program, the maps nor the counters.
+refused "live: short quorum" \
+	"autoselctl: q.b: quorum not reached: 2 of 3 member signatures" ctl install q.b
+refused "live: rollback" \
+	"autoselctl: r.b: serial 1 of T-FD-1 is not above the installed serial 2 (rollback)" ctl install r.b
+refused "live: indicator in the domestic map" "$OVERLAP" ctl install o.b
+
+# report --json equals the counters.
+stats >"$TMP/s.json"
+ctl report --json >"$TMP/r.json"
+check "report --json equals the counters (maps)" python3 - "$TMP/s.json" "$TMP/r.json" <<'EOF'
+import json, sys
+s, r = (json.load(open(p)) for p in sys.argv[1:3])
+for k in ("seen", "selected", "kept_bytes", "deleted", "deleted_by_reason"):
+    assert s[k] == r[k], k
+for t in ("ff", "fd", "df"):
+    m = [a for a in s["approvals"] if a["type"] == t]
+    assert r["measures"][t]["packets"] == sum(a["packets"] for a in m), t
+    assert r["measures"][t]["flows"] == sum(a["flows"] for a in m), t
+    assert r["measures"][t]["kept_bytes"] == sum(a["kept_bytes"] for a in m), t
+assert r["measures"]["fd"]["approvals_in_force"] == 2
+assert r["measures"]["ff"]["approvals_in_force"] == 1
+EOF
+
+run ctl remove T-FD-B
+check "remove on a live port" sh -c "[ $rc = 0 ] && echo '$out' | grep -q 'swapped out on 1 port'"
+insrc python3 "$HERE/send.py" $B_SRC $DST 2
+check "B is no longer selected after its removal (its flow ended)" \
+	test "$(stats | jq_ '[a["packets"] for a in d["approvals"] if a["id"] == "T-FD-B"]')" = "[]"
+
+# Swap under load: rule set X selects A only, Y selects B only; C never.
+incap timeout 60 tcpdump -i as-c1 -Q in -U -n -w "$TMP/load.pcap" udp 2>"$TMP/tcpdump.err" &
+TCPD=$!
+PIDS="$PIDS $TCPD"
+for _ in $(seq 50); do grep -q listening "$TMP/tcpdump.err" && break; sleep 0.1; done
+s0=$(stats)
+insrc python3 - $A_SRC $B_SRC $C_SRC $DST <<'EOF' &
+import socket, sys, time
+srcs, dst = sys.argv[1:4], sys.argv[4]
+socks = []
+for s in srcs:
+    k = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); k.bind((s, 0)); socks.append(k)
+end = time.time() + 8
+while time.time() < end:
+    for k in socks:
+        k.sendto(b"CANARY!!" * 8, (dst, 5000))
+    time.sleep(0.0005)
+EOF
+SENDER=$!
+PIDS="$PIDS $SENDER"
+monotonic=1 swaps=0 prev=0 serial_a=3 serial_b=2
+while kill -0 $SENDER 2>/dev/null; do
+	rm -f ly.b lx.b
+	printf 'ip 203.0.113.0/24\n' | mk ly.b T-FD-B fd $serial_b "$PAST" "$FUTURE" m1 m2 m3
+	ctl remove T-FD-1 >/dev/null && ctl install ly.b >/dev/null || break
+	printf 'ip 198.51.100.0/24\n' | mk lx.b T-FD-1 fd $serial_a "$PAST" "$FUTURE" m1 m2 m3
+	ctl remove T-FD-B >/dev/null && ctl install lx.b >/dev/null || break
+	serial_a=$((serial_a + 1)) serial_b=$((serial_b + 1)) swaps=$((swaps + 4))
+	cur=$(stats | jq_ 'd["seen"]')
+	[ "$cur" -ge "$prev" ] || monotonic=0
+	prev=$cur
+done
+wait $SENDER
+sleep 0.5
+s1=$(stats)
+echo "# $swaps installs/removals under load"
+check "swap loop ran (>= 8 swaps) without an error" test "$swaps" -ge 8
+check "counters never went backwards" test "$monotonic" = 1
+check "seen = selected + sum(deleted) after the loop" \
+	test "$(echo "$s1" | jq_ 'd["seen"] == d["selected"] + sum(d["deleted_by_reason"].values())')" = True
+kill -INT "$TCPD" 2>/dev/null
+wait "$TCPD" 2>/dev/null
+tcpdump -r "$TMP/load.pcap" -n 2>/dev/null | sed -n 's/.* \([0-9.]*\)\.[0-9]* > .*/\1/p' | sort | uniq -c >"$TMP/srcs.txt"
+sed 's/^/#   /' "$TMP/srcs.txt"
+check "C (selected by neither rule set) was never selected" sh -c "! grep -q ' $C_SRC\$' '$TMP/srcs.txt'"
+check "A and B were both selected during the loop" \
+	sh -c "grep -q ' $A_SRC\$' '$TMP/srcs.txt' && grep -q ' $B_SRC\$' '$TMP/srcs.txt'"
+sel=$(python3 -c "import json,sys; a,b=(json.loads(x) for x in sys.argv[1:3]); print(b['selected']-a['selected'])" "$s0" "$s1")
+rec=$(awk '{s+=$1} END {print s+0}' "$TMP/srcs.txt")
+check "every selection of the loop reached the collection device ($sel = $rec)" test "$sel" = "$rec"
+
+run ctl status --json
+check "status shows the port and the generation" \
+	test "$(echo "$out" | jq_ '(d["interfaces"], d["generation"] > 10)')" = "(['as-s0'], True)"
+run ctl detach dev as-s0
+check "detach" test "$rc" = 0
+check "attach and detach are in the audit log" \
+	sh -c "grep -q ' attach result=ok id=as-s0 ' '$AUTOSEL_AUDIT_LOG' && grep -q ' detach result=ok id=as-s0 ' '$AUTOSEL_AUDIT_LOG'"
+totals

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The installer's state directory (default /var/lib/autosel,
+ * AUTOSEL_STATE_DIR overrides it): what is installed, in which slot, with
+ * which uid, and the highest serial ever installed per id (anti-rollback;
+ * kept after removal and expiry).  Documentation/admin-guide.rst has the
+ * layout:
+ *
+ *   state              one text file, replaced atomically (temp + rename)
+ *   bundles/SHA256     verbatim copies of the installed bundles, named by
+ *                      the SHA-256 of their signed bytes
+ *
+ * Nothing in the directory is written before a change has been fully
+ * checked; a refused install leaves every byte as it was.
+ */
+#ifndef AUTOSEL_STATE_H
+#define AUTOSEL_STATE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "autosel/abi.h"
+#include "rules.h"
+
+#define AS_STATE_DIR_DEFAULT	"/var/lib/autosel"
+#define AS_TRUST_DEFAULT	"/etc/autosel/trust"
+#define AS_STATE_MAGIC		"autosel-state 1"
+/* Signer key ids, comma-separated hex: 64 members * 17 + NUL. */
+#define AS_SIGNERS_TXT		(64 * 17 + 1)
+
+/* An approval in force, bound to its slot. */
+struct st_slot {
+	bool used;
+	char id[RULES_ID_MAX];
+	uint64_t serial;
+	uint32_t uid;		/* the data path's approval uid; kept while bound */
+	uint8_t type;
+	uint64_t from_ns, until_ns;
+	char sha[65];		/* SHA-256 of the bundle's signed bytes */
+	char signers[AS_SIGNERS_TXT];	/* "k1,k2,..." or "-" */
+};
+
+/* Every id ever installed: its highest serial and what became of it. */
+struct st_serial {
+	char id[RULES_ID_MAX];
+	uint64_t serial;
+	char last[16];		/* "installed", "removed", "expired" */
+};
+
+struct as_state {
+	char dir[PATH_MAX / 2];
+	uint32_t generation;	/* rule-set generation; 0: nothing ever */
+	bool has_domestic;
+	struct st_slot domestic;	/* the domestic map (slot unused) */
+	struct st_slot slots[AS_MAX_SLOTS];
+	struct st_serial *serials;
+	size_t n_serials;
+};
+
+/* The directory, from AUTOSEL_STATE_DIR or the default. */
+const char *as_state_dir(void);
+/* Read dir/state; a missing directory or file is an empty state. */
+int as_state_load(struct as_state *st, char *err, size_t errlen);
+void as_state_free(struct as_state *st);
+/* Path of the copy of a bundle with this SHA-256. */
+void as_state_bundle_path(const struct as_state *st, const char *sha,
+			  char *buf, size_t len);
+uint64_t as_state_serial(const struct as_state *st, const char *id);
+int as_state_set_serial(struct as_state *st, const char *id, uint64_t serial,
+			const char *last);
+
+/*
+ * Commit in two steps, so that the caller can do the irrevocable part
+ * (the program swap) between them: prepare writes the new bundle copy
+ * (if any) and "state.new"; commit renames it into place and removes
+ * copies nobody refers to; abort removes what prepare wrote.
+ */
+int as_state_prepare(const struct as_state *st, const void *bundle,
+		     size_t bundle_len, const char *bundle_sha, char *err,
+		     size_t errlen);
+int as_state_commit(const struct as_state *st, char *err, size_t errlen);
+void as_state_abort(const struct as_state *st, const char *bundle_sha);
+
+#endif
