@@ -10,6 +10,7 @@
 
 #include <bpf/bpf.h>
 
+#include "autosel/flat.h"
 #include "autosel.skel.h"
 #include "autosel_kf.skel.h"
 #include "bpfobj.h"
@@ -138,10 +139,28 @@ static int fits(struct bpf_object *obj, const char *name, size_t n,
 	return 0;
 }
 
+/* How many pfx4 / pfx6 entries a rule set needs (dir4 holds short IPv4). */
+static void pfx_counts(const struct rules *r, const struct as_loadset *ls,
+		       size_t *p4, size_t *p6)
+{
+	*p4 = *p6 = 0;
+	for (size_t i = 0; i < r->n_domestic; i++) {
+		const struct rules_prefix *p = &r->domestic[i];
+
+		if (p->family == 4)
+			*p4 += p->len > AS_DIR4_LEN;
+		else
+			(*p6)++;
+	}
+	for (long i = 0; i < ls->n4; i++)
+		*p4 += ls->v4[i].pfx.len > AS_DIR4_LEN;
+	*p6 += (size_t)ls->n6;
+}
+
 int as_loadset_prepare(struct as_loadset *ls, const struct rules *r,
 		       struct bpf_object *obj, char *err, size_t errlen)
 {
-	size_t d4 = 0, d6 = 0;
+	size_t p4, p6;
 
 	memset(ls, 0, sizeof(*ls));
 	ls->n4 = rules_lpm_entries(r, 4, &ls->v4);
@@ -150,16 +169,30 @@ int as_loadset_prepare(struct as_loadset *ls, const struct rules *r,
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	for (size_t i = 0; i < r->n_domestic; i++) {
-		d4 += r->domestic[i].family == 4;
-		d6 += r->domestic[i].family == 6;
-	}
-	if (fits(obj, "domestic4", d4, "IPv4 domestic prefixes", err, errlen) ||
-	    fits(obj, "domestic6", d6, "IPv6 domestic prefixes", err, errlen) ||
-	    fits(obj, "ind4", (size_t)ls->n4, "IPv4 indicators", err, errlen) ||
-	    fits(obj, "ind6", (size_t)ls->n6, "IPv6 indicators", err, errlen) ||
-	    fits(obj, "approvals", r->n_approvals, "approvals", err, errlen))
+	if (fits(obj, "approvals", r->n_approvals, "approvals", err, errlen))
 		goto fail;
+	/*
+	 * The prefix hashes are sized to the rule set (a fresh object is
+	 * opened for every rule set), with room for at least 64k entries.
+	 */
+	pfx_counts(r, ls, &p4, &p6);
+	if (p4 > (1U << 24) || p6 > (1U << 24)) {
+		snprintf(err, errlen, "too many prefixes: %zu IPv4, %zu IPv6 "
+			 "(at most %u each)", p4, p6, 1U << 24);
+		goto fail;
+	}
+	if (!as_map(obj, "pfx4") || !as_map(obj, "pfx6")) {
+		snprintf(err, errlen, "the XDP object has no map pfx4/pfx6");
+		goto fail;
+	}
+	if (bpf_map__set_max_entries(as_map(obj, "pfx4"),
+				     (__u32)(p4 > 65536 ? p4 : 65536)) ||
+	    bpf_map__set_max_entries(as_map(obj, "pfx6"),
+				     (__u32)(p6 > 65536 ? p6 : 65536))) {
+		snprintf(err, errlen, "cannot size the prefix maps (object "
+			 "already loaded?)");
+		goto fail;
+	}
 	return 0;
 fail:
 	as_loadset_free(ls);
@@ -185,45 +218,130 @@ static int put(struct bpf_object *obj, const char *name, const void *key,
 	return 0;
 }
 
-static void lpm_key(const struct rules_prefix *p, struct as_lpm4 *k4,
-		    struct as_lpm6 *k6)
+/* Hash entries go in batches: one syscall per PFX_BATCH entries. */
+#define PFX_BATCH	4096
+
+struct pfx_batch {
+	int fd;
+	const char *name;
+	size_t ksz, n;
+	unsigned char keys[PFX_BATCH * sizeof(struct as_pfx6_key)];
+	__u64 vals[PFX_BATCH];
+};
+
+static int pfx_flush(struct pfx_batch *b, char *err, size_t errlen)
 {
-	memset(k4, 0, sizeof(*k4));
-	memset(k6, 0, sizeof(*k6));
-	k4->prefixlen = p->len;
-	memcpy(k4->addr, p->addr, 4);
-	k6->prefixlen = p->len;
-	memcpy(k6->addr, p->addr, 16);
+	LIBBPF_OPTS(bpf_map_batch_opts, o, .elem_flags = BPF_ANY);
+	__u32 count = (__u32)b->n;
+
+	if (!b->n)
+		return 0;
+	if (bpf_map_update_batch(b->fd, b->keys, b->vals, &count, &o)) {
+		/* Kernels without batch support for the map: one by one. */
+		for (size_t i = 0; i < b->n; i++)
+			if (bpf_map_update_elem(b->fd, b->keys + i * b->ksz,
+						&b->vals[i], BPF_ANY)) {
+				snprintf(err, errlen, "cannot update map %s: %s",
+					 b->name, strerror(errno));
+				return -1;
+			}
+	}
+	b->n = 0;
+	return 0;
+}
+
+static int pfx_add(struct pfx_batch *b, const void *key, __u64 val,
+		   char *err, size_t errlen)
+{
+	memcpy(b->keys + b->n * b->ksz, key, b->ksz);
+	b->vals[b->n++] = val;
+	return b->n == PFX_BATCH ? pfx_flush(b, err, errlen) : 0;
+}
+
+static int add_prefix(struct as_flat *f, struct pfx_batch *b4,
+		      struct pfx_batch *b6, unsigned int set,
+		      const struct rules_prefix *p, __u64 val, char *err,
+		      size_t errlen)
+{
+	struct as_pfx4_key k4;
+	struct as_pfx6_key k6;
+
+	if (p->family == 4)
+		return as_flat_add4(f, set, p->addr, p->len, val, &k4) ?
+		       pfx_add(b4, &k4, val, err, errlen) : 0;
+	as_flat_add6(f, set, p->addr, p->len, val, &k6);
+	return pfx_add(b6, &k6, val, err, errlen);
+}
+
+static int map_fd_of(struct bpf_object *obj, const char *name)
+{
+	struct bpf_map *m = as_map(obj, name);
+
+	return m ? bpf_map__fd(m) : -1;
+}
+
+/* Write the domestic map and the indicators into the flat prefix sets. */
+static int fill_prefixes(struct bpf_object *obj, const struct rules *r,
+			 const struct as_loadset *ls, char *err, size_t errlen)
+{
+	struct pfx_batch *b4 = calloc(1, sizeof(*b4));
+	struct pfx_batch *b6 = calloc(1, sizeof(*b6));
+	struct as_flat f;
+	int ret = -1;
+
+	if (!b4 || !b6) {
+		snprintf(err, errlen, "out of memory");
+		goto out_free;
+	}
+	b4->fd = map_fd_of(obj, "pfx4");
+	b6->fd = map_fd_of(obj, "pfx6");
+	b4->name = "pfx4";
+	b6->name = "pfx6";
+	b4->ksz = sizeof(struct as_pfx4_key);
+	b6->ksz = sizeof(struct as_pfx6_key);
+	if (b4->fd < 0 || b6->fd < 0 || map_fd_of(obj, "lens") < 0 ||
+	    as_flat_mmap(&f, map_fd_of(obj, "dir4"), map_fd_of(obj, "guard4"),
+			 map_fd_of(obj, "guard6"), map_fd_of(obj, "guard48"),
+			 map_fd_of(obj, "bloom4"),
+			 map_fd_of(obj, "bloom6"))) {
+		snprintf(err, errlen, "cannot map the prefix maps: %s",
+			 strerror(errno));
+		goto out_free;
+	}
+	for (size_t i = 0; i < r->n_domestic; i++)
+		if (add_prefix(&f, b4, b6, AS_PSET_DOM, &r->domestic[i], 1,
+			       err, errlen))
+			goto out;
+	for (long i = 0; i < ls->n4; i++)
+		if (add_prefix(&f, b4, b6, AS_PSET_IND, &ls->v4[i].pfx,
+			       ls->v4[i].mask, err, errlen))
+			goto out;
+	for (long i = 0; i < ls->n6; i++)
+		if (add_prefix(&f, b4, b6, AS_PSET_IND, &ls->v6[i].pfx,
+			       ls->v6[i].mask, err, errlen))
+			goto out;
+	if (pfx_flush(b4, err, errlen) || pfx_flush(b6, err, errlen))
+		goto out;
+	for (__u32 i = 0; i < 4; i++)
+		if (put(obj, "lens", &i, &f.lens[i], err, errlen))
+			goto out;
+	ret = 0;
+out:
+	as_flat_unmap(&f);
+out_free:
+	free(b4);
+	free(b6);
+	return ret;
 }
 
 int as_maps_fill(struct bpf_object *obj, const struct rules *r,
 		 const struct as_loadset *ls, const struct as_config *cfg,
 		 char *err, size_t errlen)
 {
-	struct as_lpm4 k4;
-	struct as_lpm6 k6;
 	__u32 zero = 0;
-	__u8 one = 1;
 
-	for (size_t i = 0; i < r->n_domestic; i++) {
-		const struct rules_prefix *p = &r->domestic[i];
-
-		lpm_key(p, &k4, &k6);
-		if (p->family == 4 ?
-		    put(obj, "domestic4", &k4, &one, err, errlen) :
-		    put(obj, "domestic6", &k6, &one, err, errlen))
-			return -1;
-	}
-	for (long i = 0; i < ls->n4; i++) {
-		lpm_key(&ls->v4[i].pfx, &k4, &k6);
-		if (put(obj, "ind4", &k4, &ls->v4[i].mask, err, errlen))
-			return -1;
-	}
-	for (long i = 0; i < ls->n6; i++) {
-		lpm_key(&ls->v6[i].pfx, &k4, &k6);
-		if (put(obj, "ind6", &k6, &ls->v6[i].mask, err, errlen))
-			return -1;
-	}
+	if (fill_prefixes(obj, r, ls, err, errlen))
+		return -1;
 	for (__u32 i = 0; i < r->n_approvals; i++) {
 		const struct rules_approval *ra = &r->approvals[i];
 		struct as_approval a = {
@@ -238,4 +356,22 @@ int as_maps_fill(struct bpf_object *obj, const struct rules *r,
 			return -1;
 	}
 	return put(obj, "config", &zero, cfg, err, errlen);
+}
+
+int as_rule_maps(struct bpf_object *obj, struct bpf_map **maps, int max)
+{
+	static const char *const names[] = AS_FLAT_MAP_NAMES;
+	int n = 0;
+
+	if (max < (int)(sizeof(names) / sizeof(names[0])) + 1)
+		return -1;
+	maps[n] = as_map(obj, "approvals");
+	if (!maps[n++])
+		return -1;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		maps[n] = as_map(obj, names[i]);
+		if (!maps[n++])
+			return -1;
+	}
+	return n;
 }

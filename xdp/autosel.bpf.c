@@ -18,6 +18,10 @@
 #include "autosel/abi.h"
 #include "autosel/parse.h"
 
+#ifdef AS_BENCH_RAND
+#include "rand.h"	/* selftests/bench: the bench-only address-varying step */
+#endif
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
@@ -32,41 +36,101 @@ struct {
 	__type(value, struct as_approval);
 } approvals SEC(".maps");
 
+/*
+ * The domestic map and the IP indicators as flat prefix sets
+ * (include/autosel/abi.h, Documentation/performance.rst).  The loader sizes
+ * pfx4/pfx6 to the rule set before it loads the object.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, 65536);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct as_lpm4);
-	__type(value, __u8);
-} domestic4 SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, AS_DIR4_ENTRIES);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct as_dir4);
+} dir4 SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, 65536);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct as_lpm6);
-	__type(value, __u8);
-} domestic6 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, 1 << 21);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct as_lpm4);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, AS_GUARD_WORDS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
 	__type(value, __u64);
-} ind4 SEC(".maps");
+} guard4 SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, 1 << 21);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct as_lpm6);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, AS_GUARD6_WORDS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
 	__type(value, __u64);
-} ind6 SEC(".maps");
+} guard6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, AS_GUARD_WORDS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u64);
+} guard48 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, AS_BLOOM_WORDS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u64);
+} bloom4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, AS_BLOOM_WORDS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u64);
+} bloom6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1 << 16);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct as_pfx4_key);
+	__type(value, __u64);
+} pfx4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1 << 16);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct as_pfx6_key);
+	__type(value, __u64);
+} pfx6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, struct as_lens);
+} lens SEC(".maps");
+
+/*
+ * "Certainly no flow": one byte per hashed bidirectional 5-tuple (128 KB,
+ * cache-resident), written whenever a flow is entered or sees a packet
+ * (see as_flowmark_test), so that most packets skip the flow-table lookup.
+ * Flow state: it must live exactly as long as `flows` (share both or
+ * neither between objects).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, AS_FLOWMARK_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
+} flowmark SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 1 << 18);
+	/* Per-CPU LRU lists: a new flow never waits on another CPU's list. */
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
 	__type(key, struct as_flow_key);
 	__type(value, struct as_flow);
 } flows SEC(".maps");
@@ -100,8 +164,8 @@ struct as_scratch {
 	struct as_pkt pkt;
 	struct as_flow_key fk;
 	struct as_frag_key gk;
-	struct as_lpm6 k6;
-	struct as_lpm4 k4;
+	struct as_pfx6_key p6;
+	struct as_pfx4_key p4;
 };
 
 struct {
@@ -203,34 +267,272 @@ static __always_inline int as_select(struct xdp_md *ctx, __u32 hdr_len,
 	return bpf_redirect_map(&tx_port, 0, XDP_DROP);
 }
 
-static __always_inline int as_lookup_domestic(struct as_scratch *s,
-					      const __u8 *addr)
+static __always_inline int as_bit(void *map, __u32 bit)
 {
-	if (s->pkt.family == 4) {
-		s->k4.prefixlen = 32;
-		__builtin_memcpy(s->k4.addr, addr, 4);
-		return bpf_map_lookup_elem(&domestic4, &s->k4) != NULL;
-	}
-	s->k6.prefixlen = 128;
-	__builtin_memcpy(s->k6.addr, addr, 16);
-	return bpf_map_lookup_elem(&domestic6, &s->k6) != NULL;
+	__u32 w = bit >> 6;
+	__u64 *v = bpf_map_lookup_elem(map, &w);
+
+	return v ? (int)((*v >> (bit & 63)) & 1) : 0;
 }
 
-static __always_inline __u64 as_lookup_ind(struct as_scratch *s,
-					   const __u8 *addr)
+static __always_inline __u32 as_ld32(const __u8 *p)
 {
-	__u64 *mask;
+	__u32 w;
 
-	if (s->pkt.family == 4) {
-		s->k4.prefixlen = 32;
-		__builtin_memcpy(s->k4.addr, addr, 4);
-		mask = bpf_map_lookup_elem(&ind4, &s->k4);
-	} else {
-		s->k6.prefixlen = 128;
-		__builtin_memcpy(s->k6.addr, addr, 16);
-		mask = bpf_map_lookup_elem(&ind6, &s->k6);
+	__builtin_memcpy(&w, p, 4);
+	return w;
+}
+
+/*
+ * Walk the lengths of one set longest first, from the first guarded one
+ * (guard set) or the first unguarded one; the first hit is the longest
+ * match.  Returns its value, 0 when none.
+ */
+static __always_inline __u64 as_walk4(struct as_scratch *s,
+				      const struct as_lens *l, __u32 set,
+				      __u32 a)
+{
+	__u32 i, n = l->n, blk;
+	__u64 *v;
+
+	/* All the Bloom bits this walk may test share one cache line. */
+	blk = as_bloom4_block(__builtin_bswap32(a) >> 8);
+	for (i = 0; i < 32 - AS_DIR4_LEN; i++) {
+		__u32 len, m;
+
+		if (i >= n)
+			break;
+		len = l->len[i];
+		m = a & as_be_mask((int)len);
+		if (!as_bit(&bloom4, as_bloom4_idx(blk, set, len, m)))
+			continue;
+		s->p4.set = (__u8)set;
+		s->p4.len = (__u8)len;
+		s->p4.pad = 0;
+		__builtin_memcpy(s->p4.addr, &m, 4);
+		v = bpf_map_lookup_elem(&pfx4, &s->p4);
+		if (v)
+			return *v;
 	}
-	return mask ? *mask : 0;
+	return 0;
+}
+
+struct as_walk6_ctx {
+	struct as_scratch *s;
+	struct as_lens *l;
+	__u32 set, start, n, mid, end_long, end_mid;
+	__u32 w[4];
+	__u64 hit;
+};
+
+/* One length of an IPv6 walk (bpf_loop: the verifier checks it once). */
+static int as_walk6_step(__u32 idx, void *data)
+{
+	struct as_walk6_ctx *c = data;
+	__u64 i = (__u64)c->start + idx;	/* 64-bit: one register, one bound */
+	__u32 m[4];
+	struct as_scratch *s = c->s;
+	__u64 *v;
+	int len;
+
+	if (i >= c->n || i >= AS_LENS_MAX)
+		return 1;
+	/* Lengths >= /48 (if their guard said so), 16..47 (idem), short. */
+	if (i < c->end_long && c->start != 0)
+		return 0;
+	if (i >= c->end_long && i < c->end_mid && !c->mid)
+		return 0;
+	len = c->l->len[i];
+	m[0] = c->w[0] & as_be_mask(len);
+	m[1] = c->w[1] & as_be_mask(len - 32);
+	m[2] = c->w[2] & as_be_mask(len - 64);
+	m[3] = c->w[3] & as_be_mask(len - 96);
+	if (!as_bit(&bloom6, as_bloom_idx(c->set, (__u32)len, m, 4)))
+		return 0;
+	s->p6.set = (__u8)c->set;
+	s->p6.len = (__u8)len;
+	s->p6.pad = 0;
+	__builtin_memcpy(s->p6.addr, m, 16);
+	v = bpf_map_lookup_elem(&pfx6, &s->p6);
+	if (!v)
+		return 0;
+	c->hit = *v;
+	return 1;
+}
+
+/* g: bit 0 "walk 16..47", bit 1 "walk >= 48" (as_guard). */
+static __always_inline __u64 as_walk6(struct as_scratch *s, __u32 set,
+				      const __u8 *addr, __u32 g)
+{
+	__u32 li = AS_LENS_IDX(6, set);
+	struct as_walk6_ctx c;
+
+	c.l = bpf_map_lookup_elem(&lens, &li);
+	if (!c.l)
+		return 0;
+	c.n = c.l->n;
+	c.end_long = c.l->n48;
+	c.end_mid = c.n - c.l->nshort;
+	c.mid = g & 1;
+	/* Start at the first length the guard lets through. */
+	c.start = (g & 2) ? 0 : (g & 1) ? c.end_long : c.end_mid;
+	if (c.start >= c.n)
+		return 0;
+	c.s = s;
+	c.set = set;
+	c.hit = 0;
+	c.w[0] = as_ld32(addr);
+	c.w[1] = as_ld32(addr + 4);
+	c.w[2] = as_ld32(addr + 8);
+	c.w[3] = as_ld32(addr + 12);
+	bpf_loop(c.n - c.start, as_walk6_step, &c, 0);
+	return c.hit;
+}
+
+/*
+ * The guard bits of an address (abi.h): IPv4 bit 0 "domestic /24", bit 1
+ * "look further"; IPv6 per set (bits 2*set, 2*set+1): "walk the lengths
+ * 16..47", "walk the lengths >= 48".
+ */
+static __always_inline __u32 as_guard(struct as_scratch *s, const __u8 *addr)
+{
+	__u32 w, bit;
+	__u64 *v;
+
+	/* One call site per map: the JIT inlines only those. */
+	if (s->pkt.family == 4) {
+		bit = (__builtin_bswap32(as_ld32(addr)) >> 8) << 1;
+		w = bit >> 6;
+		v = bpf_map_lookup_elem(&guard4, &w);
+	} else {
+		__u32 g, g48 = 0;
+
+		bit = as_guard6_idx(as_ld32(addr)) << 2;
+		w = bit >> 6;
+		v = bpf_map_lookup_elem(&guard6, &w);
+		g = v ? (__u32)(*v >> (bit & 63)) & 15 : 0;
+		/* A /48-or-longer prefix in this /32: which /48? */
+		if (g & 10) {
+			bit = as_guard48_idx(as_ld32(addr), as_ld32(addr + 4)) << 1;
+			w = bit >> 6;
+			v = bpf_map_lookup_elem(&guard48, &w);
+			g48 = v ? (__u32)(*v >> (bit & 63)) & 3 : 0;
+			/* keep bit 2*set+1 only where guard48 agrees */
+			g &= ~(((~g48 & 1) << 1) | ((~g48 & 2) << 2));
+		}
+		return g;
+	}
+	return v ? (__u32)(*v >> (bit & 63)) & 3 : 0;
+}
+
+/* Is addr domestic?  Same answer as an LPM trie of the domestic map. */
+static __always_inline int as_lookup_domestic(struct as_scratch *s,
+					      const __u8 *addr, __u32 g)
+{
+	if (s->pkt.family == 4) {
+		__u32 li = AS_LENS_IDX(4, AS_PSET_DOM);
+		struct as_lens *l;
+
+		if (g & 1)
+			return 1;
+		if (!(g & 2))
+			return 0;
+		l = bpf_map_lookup_elem(&lens, &li);
+		return l && l->n && as_walk4(s, l, AS_PSET_DOM, as_ld32(addr));
+	}
+	return as_walk6(s, AS_PSET_DOM, addr, g & 3) != 0;
+}
+
+/* The slot mask of the longest indicator prefix covering addr (0: none). */
+static __always_inline __u64 as_lookup_ind(struct as_scratch *s,
+					   const __u8 *addr, __u32 g)
+{
+	if (s->pkt.family == 4) {
+		__u32 a = as_ld32(addr), k16, li = AS_LENS_IDX(4, AS_PSET_IND);
+		struct as_dir4 *d;
+		struct as_lens *l;
+		__u64 hit;
+
+		if (!(g & 2))
+			return 0;
+		l = bpf_map_lookup_elem(&lens, &li);
+		if (!l)
+			return 0;
+		hit = as_walk4(s, l, AS_PSET_IND, a);
+		if (hit || !(l->flags & AS_LENS_DIR4))
+			return hit;
+		k16 = __builtin_bswap32(a) >> 16;
+		d = bpf_map_lookup_elem(&dir4, &k16);
+		return d ? d->mask : 0;
+	}
+	return as_walk6(s, AS_PSET_IND, addr, (g >> 2) & 3);
+}
+
+/* The flow mark of a packet: the same for both directions of a flow. */
+static __always_inline __u32 as_flowmark_idx(const struct as_pkt *pkt)
+{
+	__u32 a = as_ld32(pkt->saddr) ^ as_ld32(pkt->saddr + 4) ^
+		  as_ld32(pkt->saddr + 8) ^ as_ld32(pkt->saddr + 12);
+	__u32 b = as_ld32(pkt->daddr) ^ as_ld32(pkt->daddr + 4) ^
+		  as_ld32(pkt->daddr + 8) ^ as_ld32(pkt->daddr + 12);
+
+	/* Symmetric: a + b is the same both ways. */
+	a = as_mix32(a, pkt->sport);
+	b = as_mix32(b, pkt->dport);
+	return as_fin32((a + b) ^ pkt->proto) >> (32 - AS_FLOWMARK_BITS);
+}
+
+/*
+ * One byte per mark, holding the epoch in which a flow hashing to it last
+ * saw a packet.  An epoch is 2^k ns, the smallest power of two not below
+ * the idle timeout; a mark holds its low 7 bits with the top bit set (0 is
+ * "never").  A mark of the current or the previous epoch says "maybe";
+ * anything else "certainly not": a flow whose last packet is two epochs
+ * old has been idle longer than the timeout and would not be followed
+ * anyway.  So the marks of ended flows fade by themselves (an old mark
+ * that aliases a current epoch only costs a lookup).  A plain byte store
+ * never loses a neighbour's mark.
+ */
+static __always_inline __u64 as_epoch(__u64 now, __u64 idle)
+{
+	__u32 k = 0;
+
+	/* k = ceil(log2(idle)), by halves: no division in the fast path. */
+	idle -= 1;
+	if (idle >> 32) { k += 32; idle >>= 32; }
+	if (idle >> 16) { k += 16; idle >>= 16; }
+	if (idle >> 8) { k += 8; idle >>= 8; }
+	if (idle >> 4) { k += 4; idle >>= 4; }
+	if (idle >> 2) { k += 2; idle >>= 2; }
+	if (idle >> 1) { k += 1; idle >>= 1; }
+	k += (__u32)idle;
+	return k >= 64 ? 0 : now >> k;
+}
+
+static __always_inline __u8 as_mark(__u64 epoch)
+{
+	return (__u8)((epoch & 0x7f) | 0x80);
+}
+
+static __always_inline int as_flowmark_test(__u32 idx, __u64 ep)
+{
+	__u32 w = idx >> 3;
+	__u8 *v = bpf_map_lookup_elem(&flowmark, &w);
+	__u8 m;
+
+	if (!v)
+		return 1;
+	m = v[idx & 7];
+	return m == as_mark(ep) || m == as_mark(ep - 1);
+}
+
+static __always_inline void as_flowmark_set(__u32 idx, __u64 ep)
+{
+	__u32 w = idx >> 3;
+	__u8 *v = bpf_map_lookup_elem(&flowmark, &w);
+
+	if (v && v[idx & 7] != as_mark(ep))
+		v[idx & 7] = as_mark(ep);
 }
 
 static __always_inline int as_in_window(const struct as_approval *a,
@@ -392,16 +694,21 @@ static __always_inline int as_select_first(struct xdp_md *ctx,
 SEC("xdp.frags")
 int autosel_xdp(struct xdp_md *ctx)
 {
-	__u32 wire_len = bpf_xdp_get_buff_len(ctx);
-	__u32 zero = 0, reason = AS_DEL_NO_MATCH, uid = 0;
+	__u32 wire_len, zero = 0, reason = AS_DEL_NO_MATCH, uid = 0;
 	struct as_flow *f, nf = {};
 	struct as_config *cfg;
 	struct as_scratch *s;
 	struct as_pkt *pkt;
 	__u64 now, idle, mask;
 	int ret, dom_s, dom_d, slot;
+	__u32 fm, g_s, g_d;
+	__u64 ep;
 	__u8 dir;
 
+#ifdef AS_BENCH_RAND
+	bench_randomize(ctx);
+#endif
+	wire_len = bpf_xdp_get_buff_len(ctx);
 	s = bpf_map_lookup_elem(&scratch, &zero);
 	cfg = bpf_map_lookup_elem(&config, &zero);
 	if (!s || !cfg)		/* cannot happen for arrays; never keep */
@@ -420,8 +727,10 @@ int autosel_xdp(struct xdp_md *ctx)
 	      bpf_ktime_get_ns() + cfg->clock_offset_ns;
 	idle = cfg->flow_idle_ns ? cfg->flow_idle_ns : AS_FLOW_IDLE_DEFAULT_NS;
 
-	dom_s = as_lookup_domestic(s, pkt->saddr);
-	dom_d = as_lookup_domestic(s, pkt->daddr);
+	g_s = as_guard(s, pkt->saddr);
+	g_d = as_guard(s, pkt->daddr);
+	dom_s = as_lookup_domestic(s, pkt->saddr, g_s);
+	dom_d = as_lookup_domestic(s, pkt->daddr, g_d);
 	if (dom_s && dom_d)
 		return as_delete(AS_DEL_DOMESTIC, wire_len);
 	dir = dom_s ? AS_DIR_DF : dom_d ? AS_DIR_FD : AS_DIR_FF;
@@ -437,18 +746,25 @@ int autosel_xdp(struct xdp_md *ctx)
 	}
 
 	/* A flow already selected stays selected, both ways. */
-	as_flow_key(pkt, &s->fk);
-	f = bpf_map_lookup_elem(&flows, &s->fk);
+	fm = as_flowmark_idx(pkt);
+	f = NULL;
+	ep = as_epoch(now, idle);
+	if (as_flowmark_test(fm, ep)) {
+		as_flow_key(pkt, &s->fk);
+		f = bpf_map_lookup_elem(&flows, &s->fk);
+	}
 	if (f) {
 		if (as_entry_valid(f, now, idle)) {
 			slot = f->slot;
 			nf.slot = f->slot;
 			nf.uid = f->uid;
 			nf.last_seen_ns = now;
-			if (as_flow_closes(pkt))
+			if (as_flow_closes(pkt)) {
 				bpf_map_delete_elem(&flows, &s->fk);
-			else
+			} else {
 				f->last_seen_ns = now;
+				as_flowmark_set(fm, ep);
+			}
 			return as_select_first(ctx, s, &nf, wire_len, 0);
 		}
 		bpf_map_delete_elem(&flows, &s->fk);
@@ -457,9 +773,9 @@ int autosel_xdp(struct xdp_md *ctx)
 	/* IP indicators match the foreign endpoint(s) only. */
 	mask = 0;
 	if (!dom_s)
-		mask |= as_lookup_ind(s, pkt->saddr);
+		mask |= as_lookup_ind(s, pkt->saddr, g_s);
 	if (!dom_d)
-		mask |= as_lookup_ind(s, pkt->daddr);
+		mask |= as_lookup_ind(s, pkt->daddr, g_d);
 	if (!mask)
 		return as_delete(AS_DEL_NO_MATCH, wire_len);
 	slot = as_match(mask, dir, now, &reason, &uid);
@@ -469,8 +785,11 @@ int autosel_xdp(struct xdp_md *ctx)
 	nf.slot = slot;
 	nf.uid = uid;
 	nf.last_seen_ns = now;
-	if (!as_flow_closes(pkt))
+	if (!as_flow_closes(pkt)) {
+		as_flowmark_set(fm, ep);
+		as_flow_key(pkt, &s->fk);
 		bpf_map_update_elem(&flows, &s->fk, &nf, BPF_ANY);
+	}
 	return as_select_first(ctx, s, &nf, wire_len, 1);
 }
 

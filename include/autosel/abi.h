@@ -85,7 +85,7 @@ struct as_config {
 
 #define AS_FLOW_IDLE_DEFAULT_NS	(120ULL * 1000000000ULL)
 
-/* LPM keys for the domestic map and the indicator maps. */
+/* LPM keys (user space and tests: the prefixes as a rule set states them). */
 struct as_lpm4 {
 	__u32 prefixlen;
 	__u8 addr[4];
@@ -95,6 +95,177 @@ struct as_lpm6 {
 	__u32 prefixlen;
 	__u8 addr[16];
 };
+
+/*
+ * The flat prefix sets (Documentation/performance.rst).  Two sets per
+ * family, the domestic map and the IP indicators, answer the same question
+ * an LPM trie would: the value of the longest prefix that covers an
+ * address (for indicators, a slot mask that already holds the bits of every
+ * enclosing prefix; for the domestic map, "yes").
+ *
+ *   guard4   ARRAY of bits, two per IPv4 /24 (4 MB): bit 0 "a domestic
+ *            prefix of length <= 24 covers the whole /24" (the answer);
+ *            bit 1 "look further": an indicator of any length, or a
+ *            domestic prefix longer than /24, intersects the /24.  Most
+ *            packets stop at this one inlined array load per address.
+ *   guard6   ARRAY of bits, four per hashed IPv6 /32 (8 MB): per set,
+ *            bit 2*set "a prefix of length 16..47 intersects the /32",
+ *            bit 2*set+1 "a prefix of length >= 48 lies in the /32";
+ *   guard48  ARRAY of bits, two per hashed IPv6 /48 (4 MB), read only when
+ *            guard6 says so: bit (set) "a prefix of length >= 48 of the set
+ *            intersects the /48".
+ *   dir4     ARRAY[65536]: per /16, the longest indicator prefix of length
+ *            <= 16 covering it (resolved ahead: no hash entry).
+ *   bloom4/6 ARRAY of bits: one per (set, length, masked address) of every
+ *            entry of pfx4/6, hashed (a Bloom filter with k = 1); IPv4's
+ *            is blocked by /24 (see as_bloom4_idx): one cache line a walk.
+ *   pfx4/6   HASH (set, length, masked address) -> value: IPv4 indicators
+ *            longer than /16 and domestic prefixes longer than /24; every
+ *            IPv6 prefix.
+ *   lens     per (family, set): the lengths present in pfx4/6, longest
+ *            first; of IPv6's, the first n48 are /48 or longer and the last
+ *            nshort shorter than /16 (not guarded: walked for every address).
+ *
+ * Past the guard, a walk tries the lengths present longest first, checking
+ * the Bloom bit before each hash lookup; the first hit is the longest
+ * match.  ::/0 and 0.0.0.0/0 stay correct (an IPv4 /0 sets every guard
+ * bit; an IPv6 /0 is walked).
+ */
+enum as_pset {
+	AS_PSET_DOM = 0,
+	AS_PSET_IND = 1,
+	AS_PSET_MAX,
+};
+
+#define AS_DIR4_LEN		16	/* IPv4 indicators up to /16 live in dir4 */
+#define AS_GUARD4_LEN		24	/* IPv4 guard granularity */
+#define AS_GUARD6_LEN		32	/* IPv6 guard granularity (hashed) */
+#define AS_GUARD6_MIN		16	/* shorter IPv6 prefixes: not guarded */
+#define AS_GUARD48_LEN		48	/* IPv6 second guard level */
+#define AS_GUARD_IDX_BITS	24	/* 2^24 guard positions per family */
+#define AS_GUARD_WORDS		(1U << (AS_GUARD_IDX_BITS + 1 - 6))	/* u64, 2 bits */
+#define AS_GUARD6_WORDS		(1U << (AS_GUARD_IDX_BITS + 2 - 6))	/* u64, 4 bits */
+#define AS_BLOOM_BITS		24
+#define AS_BLOOM_WORDS		(1U << (AS_BLOOM_BITS - 6))
+#define AS_DIR4_ENTRIES		(1U << AS_DIR4_LEN)
+#define AS_LENS_MAX		132	/* 0..128, rounded up */
+#define AS_FLOWMARK_BITS	17	/* flow guard: 2^17 one-byte marks */
+#define AS_FLOWMARK_WORDS	(1U << (AS_FLOWMARK_BITS - 3))	/* u64 */
+
+/* dir4 entry: the longest indicator prefix of length <= 16 over one /16. */
+struct as_dir4 {
+	__u64 mask;		/* indicator slot mask (0: none) */
+	__u8 mask_len1;		/* length + 1 of the prefix mask came from */
+	__u8 pad[7];
+};
+
+struct as_pfx4_key {
+	__u8 set;		/* enum as_pset */
+	__u8 len;
+	__u16 pad;
+	__u8 addr[4];		/* host bits zero */
+};
+
+struct as_pfx6_key {
+	__u8 set;
+	__u8 len;
+	__u16 pad;
+	__u8 addr[16];
+};
+
+/* lens entry (family == 4 ? 0 : 2) + set: lengths in pfx4/6, longest first. */
+struct as_lens {
+	__u8 n;			/* lengths in len[] */
+	__u8 nshort;		/* the last nshort: not guarded */
+	__u8 n48;		/* the first n48: IPv6 /48 or longer */
+	__u8 flags;		/* AS_LENS_DIR4: dir4 holds some of the set */
+	__u8 len[AS_LENS_MAX];
+};
+
+#define AS_LENS_DIR4		1
+
+#define AS_LENS_IDX(family, set)	(((family) == 4 ? 0 : 2) + (set))
+
+/* The hashes shared by the loader and the data path (plain u32 words). */
+static inline __u32 as_mix32(__u32 h, __u32 w)
+{
+	h ^= w;
+	h *= 0x9e3779b1U;
+	h ^= h >> 15;
+	return h;
+}
+
+static inline __u32 as_fin32(__u32 h)
+{
+	h *= 0x85ebca6bU;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35U;
+	return h;
+}
+
+/* A network-order 32-bit word's mask for the first bits bits (0..32). */
+static inline __u32 as_be_mask(int bits)
+{
+	__u32 m;
+
+	if (bits <= 0)
+		return 0;
+	if (bits >= 32)
+		return 0xffffffffU;
+	m = 0xffffffffU << (32 - bits);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	m = __builtin_bswap32(m);
+#endif
+	return m;
+}
+
+/* Guard position of an IPv6 address: a hash of its first 32 bits. */
+static inline __u32 as_guard6_idx(__u32 w0)
+{
+	return as_fin32(as_mix32(0x6a09e667U, w0)) >> (32 - AS_GUARD_IDX_BITS);
+}
+
+/* Second-level guard position of an IPv6 address: its first 48 bits. */
+static inline __u32 as_guard48_idx(__u32 w0, __u32 w1)
+{
+	return as_fin32(as_mix32(as_mix32(0x3c6ef372U, w0),
+				 w1 & as_be_mask(16))) >> (32 - AS_GUARD_IDX_BITS);
+}
+
+/*
+ * IPv4 Bloom bits are blocked: every candidate length of an address lies
+ * in one 64-byte block chosen by its /24 (a prefix shorter than /24 sets
+ * its bit in the block of each /24 it covers), so a walk reads one cache
+ * line of bloom4 however many lengths it tries.  Returns the bit index.
+ */
+#define AS_BLOOM4_BLOCK_BITS	(AS_BLOOM_BITS - 9)	/* 512-bit blocks */
+
+static inline __u32 as_bloom4_block(__u32 net24)
+{
+	return as_fin32(as_mix32(0x510e527fU, net24)) >>
+	       (32 - AS_BLOOM4_BLOCK_BITS);
+}
+
+static inline __u32 as_bloom4_idx(__u32 block, __u32 set, __u32 len,
+				  __u32 masked)
+{
+	__u32 h = as_mix32(as_mix32(0x9b05688cU, (set << 8) | len), masked);
+
+	return (block << 9) | (as_fin32(h) >> 23);
+}
+
+/* Bloom bit of a (set, length, masked address): w are the address words. */
+static inline __u32 as_bloom_idx(__u32 set, __u32 len, const __u32 *w,
+				 int nw)
+{
+	__u32 h = as_mix32(0xbb67ae85U, (set << 8) | len);
+	int i;
+
+	for (i = 0; i < nw; i++)
+		h = as_mix32(h, w[i]);
+	return as_fin32(h) >> (32 - AS_BLOOM_BITS);
+}
+
 
 /*
  * Bidirectional flow key: endpoint "a" is the lower of the two

@@ -1,12 +1,105 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The floor: a bare XDP_DROP, measured beside autosel in the same run. */
+/*
+ * bench: the floors autosel is measured against, in the same run.
+ *
+ *   bare_drop   return XDP_DROP
+ *   parse_drop  autosel's parser (include/autosel/parse.h, same three
+ *               stages), then XDP_DROP
+ *   rand_drop   the address-varying step of rand.h, then XDP_DROP: the
+ *               baseline of every random-address figure
+ *   lpm_ref     the naive design for reference: the varying step, the
+ *               parser and two kernel LPM-trie lookups (source and
+ *               destination) in a trie of the same IPv4 indicators
+ */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+
+#include "autosel/abi.h"
+#include "autosel/parse.h"
+#include "rand.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct as_pkt);
+} pkt_scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1 << 21);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct as_lpm4);
+	__type(value, __u64);
+} lpm4 SEC(".maps");
+
+#define STAGE(name)							\
+__attribute__((noinline))						\
+int name##_b(struct xdp_md *ctx, struct as_pkt *pkt)			\
+{									\
+	const __u8 *data = (const __u8 *)(long)ctx->data;		\
+	const __u8 *data_end = (const __u8 *)(long)ctx->data_end;	\
+									\
+	if (!pkt)							\
+		return AS_PARSE_MALFORMED;				\
+	return name(data, data_end, pkt);				\
+}
+
+STAGE(as_parse_l2)
+STAGE(as_parse_l3)
+STAGE(as_parse_l4)
+
+static __always_inline struct as_pkt *parse(struct xdp_md *ctx)
+{
+	__u32 zero = 0;
+	struct as_pkt *pkt = bpf_map_lookup_elem(&pkt_scratch, &zero);
+
+	if (!pkt)
+		return 0;
+	__builtin_memset(pkt, 0, sizeof(*pkt));
+	if (as_parse_l2_b(ctx, pkt) || as_parse_l3_b(ctx, pkt) ||
+	    as_parse_l4_b(ctx, pkt))
+		return 0;
+	return pkt;
+}
 
 SEC("xdp")
 int bare_drop(struct xdp_md *ctx)
 {
 	return XDP_DROP;
+}
+
+SEC("xdp")
+int parse_drop(struct xdp_md *ctx)
+{
+	struct as_pkt *pkt = parse(ctx);
+
+	return pkt ? XDP_DROP : XDP_ABORTED;
+}
+
+SEC("xdp")
+int rand_drop(struct xdp_md *ctx)
+{
+	bench_randomize(ctx);
+	return XDP_DROP;
+}
+
+SEC("xdp")
+int lpm_ref(struct xdp_md *ctx)
+{
+	struct as_lpm4 k = { .prefixlen = 32 };
+	struct as_pkt *pkt;
+	__u64 *a, *b;
+
+	bench_randomize(ctx);
+	pkt = parse(ctx);
+	if (!pkt || pkt->family != 4)
+		return XDP_ABORTED;
+	__builtin_memcpy(k.addr, pkt->saddr, 4);
+	a = bpf_map_lookup_elem(&lpm4, &k);
+	__builtin_memcpy(k.addr, pkt->daddr, 4);
+	b = bpf_map_lookup_elem(&lpm4, &k);
+	return (a ? 1 : 0) + (b ? 1 : 0) > 2 ? XDP_PASS : XDP_DROP;
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 
 #include "xdp_env.h"
+#include <autosel/flat.h>
 
 #ifndef AUTOSEL_BPF_OBJ
 #define AUTOSEL_BPF_OBJ "build/autosel.bpf.o"
@@ -77,20 +78,29 @@ int xenv_open(struct xenv *e, int *skip, char *why, size_t whylen)
 	e->prog = bpf_program__fd(prog);
 	e->config = map_fd(e, "config");
 	e->approvals = map_fd(e, "approvals");
-	e->domestic4 = map_fd(e, "domestic4");
-	e->domestic6 = map_fd(e, "domestic6");
-	e->ind4 = map_fd(e, "ind4");
-	e->ind6 = map_fd(e, "ind6");
+	e->pfx4 = map_fd(e, "pfx4");
+	e->pfx6 = map_fd(e, "pfx6");
+	e->lens = map_fd(e, "lens");
 	e->flows = map_fd(e, "flows");
 	e->frags = map_fd(e, "frags");
 	e->counters = map_fd(e, "counters");
 	e->slot_counters = map_fd(e, "slot_counters");
 	e->tx_port = map_fd(e, "tx_port");
-	if (e->config < 0 || e->approvals < 0 || e->domestic4 < 0 ||
-	    e->domestic6 < 0 || e->ind4 < 0 || e->ind6 < 0 || e->flows < 0 ||
+	if (e->config < 0 || e->approvals < 0 || e->pfx4 < 0 ||
+	    e->pfx6 < 0 || e->lens < 0 || e->flows < 0 ||
 	    e->frags < 0 || e->counters < 0 || e->slot_counters < 0 ||
 	    e->tx_port < 0) {
 		snprintf(why, whylen, "%s: a map of the contract is missing", path);
+		goto fail;
+	}
+	e->flat = calloc(1, sizeof(struct as_flat));
+	if (!e->flat ||
+	    as_flat_mmap(e->flat, map_fd(e, "dir4"), map_fd(e, "guard4"),
+			 map_fd(e, "guard6"), map_fd(e, "guard48"),
+			 map_fd(e, "bloom4"),
+			 map_fd(e, "bloom6"))) {
+		snprintf(why, whylen, "%s: cannot map the prefix arrays: %s",
+			 path, strerror(errno));
 		goto fail;
 	}
 	e->ncpus = libbpf_num_possible_cpus();
@@ -109,6 +119,10 @@ int xenv_open(struct xenv *e, int *skip, char *why, size_t whylen)
 	}
 	return 0;
 fail:
+	if (e->flat)
+		as_flat_unmap(e->flat);
+	free(e->flat);
+	e->flat = NULL;
 	bpf_object__close(e->obj);
 	e->obj = NULL;
 	return -1;
@@ -116,6 +130,10 @@ fail:
 
 void xenv_close(struct xenv *e)
 {
+	if (e->flat)
+		as_flat_unmap(e->flat);
+	free(e->flat);
+	e->flat = NULL;
 	bpf_object__close(e->obj);
 	e->obj = NULL;
 }
@@ -162,38 +180,46 @@ int xenv_set_approval(struct xenv *e, uint32_t slot, uint8_t type,
 	return bpf_map_update_elem(e->approvals, &slot, &a, BPF_ANY) ? -errno : 0;
 }
 
+/*
+ * Add a prefix to a flat prefix set the way the loader does: the arrays
+ * through their mapping, the hash entry and the lengths with syscalls.
+ */
+static int add_prefix(struct xenv *e, unsigned int set, int family,
+		      const uint8_t *addr, uint32_t plen, uint64_t val)
+{
+	struct as_flat *f = e->flat;
+	struct as_pfx4_key k4;
+	struct as_pfx6_key k6;
+	__u32 li;
+
+	if (family == 4) {
+		if (plen > 32)
+			return -EINVAL;
+		if (as_flat_add4(f, set, addr, plen, val, &k4) &&
+		    bpf_map_update_elem(e->pfx4, &k4, &val, BPF_ANY))
+			return -errno;
+	} else {
+		if (plen > 128)
+			return -EINVAL;
+		as_flat_add6(f, set, addr, plen, val, &k6);
+		if (bpf_map_update_elem(e->pfx6, &k6, &val, BPF_ANY))
+			return -errno;
+	}
+	li = AS_LENS_IDX(family, set);
+	return bpf_map_update_elem(e->lens, &li, &f->lens[li], BPF_ANY) ?
+	       -errno : 0;
+}
+
 int xenv_add_domestic(struct xenv *e, int family, const uint8_t *addr,
 		      uint32_t plen)
 {
-	__u8 one = 1;
-
-	if (family == 4) {
-		struct as_lpm4 k = { .prefixlen = plen };
-
-		memcpy(k.addr, addr, 4);
-		return bpf_map_update_elem(e->domestic4, &k, &one, BPF_ANY) ? -errno : 0;
-	} else {
-		struct as_lpm6 k = { .prefixlen = plen };
-
-		memcpy(k.addr, addr, 16);
-		return bpf_map_update_elem(e->domestic6, &k, &one, BPF_ANY) ? -errno : 0;
-	}
+	return add_prefix(e, AS_PSET_DOM, family, addr, plen, 1);
 }
 
 int xenv_add_indicator(struct xenv *e, int family, const uint8_t *addr,
 		       uint32_t plen, uint64_t mask)
 {
-	if (family == 4) {
-		struct as_lpm4 k = { .prefixlen = plen };
-
-		memcpy(k.addr, addr, 4);
-		return bpf_map_update_elem(e->ind4, &k, &mask, BPF_ANY) ? -errno : 0;
-	} else {
-		struct as_lpm6 k = { .prefixlen = plen };
-
-		memcpy(k.addr, addr, 16);
-		return bpf_map_update_elem(e->ind6, &k, &mask, BPF_ANY) ? -errno : 0;
-	}
+	return add_prefix(e, AS_PSET_IND, family, addr, plen, mask);
 }
 
 int xenv_run(struct xenv *e, const void *frame, size_t len, struct xrun *r)

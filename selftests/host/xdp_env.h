@@ -17,8 +17,10 @@ struct bpf_object;
 struct xenv {
 	struct bpf_object *obj;
 	int prog;
-	int config, approvals, domestic4, domestic6, ind4, ind6;
+	int config, approvals;
+	int pfx4, pfx6, lens;		/* the flat prefix sets (abi.h) */
 	int flows, frags, counters, slot_counters, tx_port;
+	void *flat;			/* struct as_flat: the mmapped arrays */
 	int ncpus;
 	uint64_t now;			/* config.fixed_now_ns in force */
 };
