@@ -23,6 +23,7 @@ BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -I$(ARCH_INC) -I$(ROOT)/include
 # Everything the build, the tests and the demo use, by Debian package name.
 DEBIAN_PKGS := make gcc libc6-dev clang llvm pkg-config \
 	libbpf-dev bpftool libelf-dev zlib1g-dev libsodium-dev libpcap-dev \
+	libclang-rt-14-dev \
 	iproute2 tcpdump kmod linux-headers-amd64 dwarves xz-utils cpio \
 	qemu-system-x86 busybox-static python3
 
@@ -31,7 +32,7 @@ DESTDIR ?=
 
 export BUILD
 
-.PHONY: all deps xdp kmod user check hostcheck vmtest demo bench install clean \
+.PHONY: all deps xdp kmod user check hostcheck vmtest demo bench install clean fuzz \
 	distclean
 
 all: xdp kmod user
@@ -84,6 +85,7 @@ hostcheck: all
 	  $(MAKE) -s -C selftests run_tests SAN=1 || rc=1; \
 	  $(MAKE) -s -C selftests/host/cli run_tests \
 		AUTOSELCTL=$(BUILD)/asan/autoselctl || rc=1; \
+	  $(MAKE) -s -C selftests/fuzz run SECS=20 || rc=1; \
 	  exit $$rc; } 2>&1 | tee $(CHECK)/host.tap; \
 		echo "$${PIPESTATUS[0]}" > $(CHECK)/host.rc
 	@selftests/tap-summary.sh --rc $(CHECK)/host.rc $(CHECK)/host.tap
@@ -112,19 +114,43 @@ check: deps
 	selftests/tap-summary.sh --rc $(CHECK)/host.rc --rc $(CHECK)/vm.rc \
 		$(CHECK)/host.tap $(CHECK)/vm.tap
 
-# Per-packet cost beside a bare XDP_DROP (not part of check: timings are noisy).
-BENCH := $(BUILD)/bench
-$(BENCH)/drop.bpf.o: selftests/bench/drop.bpf.c
-	@mkdir -p $(BENCH)
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+# The bundle parser fuzzer for longer than check's 20 s (FUZZ_SECS, default 600).
+fuzz:
+	$(MAKE) -C selftests/fuzz fuzz
 
-$(BENCH)/bench: selftests/bench/bench.c include/autosel/abi.h
+# Per-packet cost beside its floors (not part of check: timings are noisy).
+# BENCH_QUICK=1 make bench: a smoke run.  Documentation/performance.rst.
+BENCH := $(BUILD)/bench
+BENCH_HDRS := $(wildcard include/autosel/*.h) selftests/bench/rand.h
+
+$(BENCH)/drop.bpf.o: selftests/bench/drop.bpf.c $(BENCH_HDRS)
 	@mkdir -p $(BENCH)
-	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -I$(ROOT)/include $< -o $@ -lbpf
+	$(CLANG) $(BPF_CFLAGS) -I$(ROOT)/selftests/bench -c $< -o $@
+
+# The production program with the bench's address-varying step in front.
+$(BENCH)/autosel_rand.bpf.o: xdp/autosel.bpf.c $(BENCH_HDRS)
+	@mkdir -p $(BENCH)
+	$(CLANG) $(BPF_CFLAGS) -I$(ROOT)/selftests/bench -DAS_BENCH_RAND -c $< -o $@
+
+$(BENCH)/bench: selftests/bench/bench.c selftests/bench/bench_pcap.c $(BENCH_HDRS)
+	@mkdir -p $(BENCH)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -I$(ROOT)/include \
+		selftests/bench/bench.c selftests/bench/bench_pcap.c -o $@ \
+		-lbpf -lelf -lz -lpcap
+
+# Semantics first: the flat prefix sets against a brute-force LPM.
+$(BENCH)/difftest: selftests/bench/difftest.c selftests/host/xdp_env.c $(BENCH_HDRS)
+	@mkdir -p $(BENCH)
+	$(CC) -std=gnu11 -O2 -D_GNU_SOURCE -Wall -I$(ROOT)/include \
+		-I$(ROOT)/selftests/host -DAUTOSEL_BPF_OBJ='"$(BUILD)/autosel.bpf.o"' \
+		selftests/bench/difftest.c selftests/host/xdp_env.c -o $@ -lbpf -lelf -lz
 
 bench: deps
-	@$(MAKE) --no-print-directory xdp $(BENCH)/drop.bpf.o $(BENCH)/bench
-	$(BENCH)/bench $(BUILD)/autosel.bpf.o $(BENCH)/drop.bpf.o
+	@$(MAKE) --no-print-directory xdp $(BENCH)/drop.bpf.o \
+		$(BENCH)/autosel_rand.bpf.o $(BENCH)/bench $(BENCH)/difftest
+	$(BENCH)/difftest
+	$(BENCH)/bench $(BENCH)/autosel_rand.bpf.o $(BENCH)/drop.bpf.o \
+		$(BENCH)/bench.json
 
 demo: deps
 	@$(MAKE) --no-print-directory all >/dev/null

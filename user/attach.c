@@ -39,9 +39,12 @@
 #include <bpf/libbpf.h>
 
 #include "autoselctl.h"
+#include "audit.h"
 #include "bpfobj.h"
 #include "control.h"
 #include "counters.h"
+#include "install.h"
+#include "report.h"
 #include "rules.h"
 
 #ifndef BPF_FS_MAGIC
@@ -298,8 +301,10 @@ static int attach_first(const struct attach_opts *o, int ifindex,
 	struct as_loadset ls = { 0 };
 	struct as_obj obj = { 0 };
 	struct rules r = { 0 };
+	struct as_state st = { 0 };
 	struct bpf_map *m;
-	bool attached = false, in_module = false;
+	bool attached = false, in_module = false, from_state = false;
+	size_t n_appr = 0;
 	int ret = EXIT_RUNTIME, ids_fd = -1, prog_fd, cidx;
 
 	cidx = (int)if_nametoindex(collect);
@@ -314,6 +319,17 @@ static int attach_first(const struct attach_opts *o, int ifindex,
 	as_sha256_hex("", 0, sha);
 	if (o->rules && as_rules_load_hashed(&r, o->rules, sha, err, sizeof(err)))
 		return as_err("%s", err);
+	/* Without --rules: what `install` put in force (install.c). */
+	if (!o->rules) {
+		if (as_state_load(&st, err, sizeof(err)) ||
+		    as_state_rules(&st, &r, false, err, sizeof(err))) {
+			as_state_free(&st);
+			return as_err("%s", err);
+		}
+		from_state = st.generation > 0;
+	}
+	for (size_t i = 0; i < r.n_approvals; i++)
+		n_appr += r.approvals[i].id[0] != '\0';	/* vacant slots */
 
 	if (as_obj_open(&obj, fl, err, sizeof(err)) ||
 	    as_loadset_prepare(&ls, &r, obj.obj, err, sizeof(err)) ||
@@ -322,8 +338,9 @@ static int attach_first(const struct attach_opts *o, int ifindex,
 		goto out;
 	}
 	cfg.clock_offset_ns = clock_offset_ns();
-	cfg.generation = 1;
-	if (as_maps_fill(obj.obj, &r, &ls, &cfg, err, sizeof(err))) {
+	cfg.generation = from_state ? st.generation : 1;
+	if (as_maps_fill(obj.obj, &r, &ls, &cfg, err, sizeof(err)) ||
+	    (from_state && as_state_fix_approvals(obj.obj, &st, err, sizeof(err)))) {
 		as_err("%s", err);
 		goto out;
 	}
@@ -342,7 +359,8 @@ static int attach_first(const struct attach_opts *o, int ifindex,
 
 	/* Bound before the first packet, so their counts miss none. */
 	if (as_control_present()) {
-		if (as_control_install(&r, sha, cfg.generation, err,
+		if (from_state ? as_module_sync(NULL, &st, err, sizeof(err)) :
+		    as_control_install(&r, sha, cfg.generation, err,
 				       sizeof(err))) {
 			as_err("%s", err);
 			goto out;
@@ -390,10 +408,15 @@ static int attach_first(const struct attach_opts *o, int ifindex,
 	printf("attached %s to %s (%s mode), collection device %s, %zu approvals, %zu domestic prefixes\n",
 	       as_flavour_file(fl), o->dev,
 	       xdp_mode == XDP_FLAGS_SKB_MODE ? "generic" : "native", collect,
-	       r.n_approvals, r.n_domestic);
-	if (in_module)
+	       n_appr, r.n_domestic);
+	if (from_state)
+		printf("rule set from %s, generation %u\n", st.dir, cfg.generation);
+	if (in_module && !from_state)
 		printf("autosel.ko: %zu approvals bound (serial 1, sha256 %s), generation %u declared\n",
 		       r.n_approvals, sha, cfg.generation);
+	else if (in_module)
+		printf("autosel.ko: %zu approvals bound, generation %u declared\n",
+		       n_appr, cfg.generation);
 	ret = 0;
 out:
 	if (ret) {
@@ -401,7 +424,8 @@ out:
 			bpf_xdp_detach(ifindex, xdp_mode, NULL);
 		if (in_module)
 			for (size_t i = 0; i < r.n_approvals; i++)
-				as_control_remove(r.approvals[i].id);
+				if (r.approvals[i].id[0])
+					as_control_remove(r.approvals[i].id);
 		rm_pins();
 	}
 	if (ids_fd >= 0)
@@ -409,6 +433,7 @@ out:
 	as_loadset_free(&ls);
 	as_obj_close(&obj);
 	rules_free(&r);
+	as_state_free(&st);
 	return ret;
 }
 
@@ -464,6 +489,22 @@ out:
 	return ret;
 }
 
+/* attach and detach go to the audit log (audit.rst). */
+static void audit_port(const char *action, const char *dev, int ret)
+{
+	char reason[PATH_MAX];
+	struct as_audit_ev ev = {
+		.action = action, .id = dev, .reason = reason,
+		.result = !ret ? "ok" : ret == EXIT_USAGE ? "refused" : "error",
+	};
+
+	if (ret)
+		snprintf(reason, sizeof(reason), "failed (exit %d)", ret);
+	else
+		snprintf(reason, sizeof(reason), "pins in %s", pin_dir);
+	as_audit(&ev);
+}
+
 int cmd_attach(int argc, char **argv)
 {
 	struct attach_opts o;
@@ -481,11 +522,14 @@ int cmd_attach(int argc, char **argv)
 	if (check_bpffs() || take_lock() < 0)
 		return EXIT_RUNTIME;
 	if (exists(pin_path(p, sizeof(p), "prog")))
-		return attach_more(&o, ifindex, mode);
-	if (exists(pin_dir))
+		ret = attach_more(&o, ifindex, mode);
+	else if (exists(pin_dir))
 		return as_err("%s exists but holds no program; remove it first",
 			      pin_dir);
-	return attach_first(&o, ifindex, mode);
+	else
+		ret = attach_first(&o, ifindex, mode);
+	audit_port("attach", o.dev, ret);
+	return ret;
 }
 
 /* Last detach: the module forgets the approvals the rule set bound. */
@@ -554,6 +598,7 @@ int cmd_detach(int argc, char **argv)
 		control_remove_ids();
 		rm_pins();
 	}
+	audit_port("detach", o.dev, 0);
 	if (mode)
 		printf("detached from %s%s\n", o.dev,
 		       last ? "; that was the last interface: rule set and counters removed" : "");
@@ -626,6 +671,10 @@ int cmd_stats(int argc, char **argv)
 		for (__u32 i = 0; i < info.nr_map_ids && i < 64; i++)
 			if (ids[i] == cid)
 				rep.in_module = false;
+	}
+	if (rep.in_module && !access(AS_SYSFS "/seen", R_OK)) {
+		memset(rep.slots, 0, sizeof(rep.slots));
+		rep.from_module = !as_report_from_module(&rep);
 	}
 	rep.stats = true;
 	rep.n_ifaces = (size_t)count_dir(pin_path(p, sizeof(p), "dev"),

@@ -31,6 +31,7 @@ int cmd_attach(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_bundle(int argc, char **argv);
 
 /* RFC 3339 <-> ns since the epoch (timefmt.c). */
 int as_parse_rfc3339(const char *s, uint64_t *ns);

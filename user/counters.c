@@ -98,8 +98,9 @@ static void print_json(FILE *f, const struct as_report *r)
 			fputs(i ? "," : "", f);
 			json_str(f, r->ifaces[i]);
 		}
-		fprintf(f, "],\"counters_in_module\":%s,",
-			r->in_module ? "true" : "false");
+		fprintf(f, "],\"counters_in_module\":%s,\"counters_source\":\"%s\",",
+			r->in_module ? "true" : "false",
+			r->from_module ? "module" : "maps");
 	}
 	fprintf(f, "\"seen\":%" PRIu64 ",\"seen_bytes\":%" PRIu64
 		",\"selected\":%" PRIu64 ",\"selected_bytes\":%" PRIu64
@@ -153,7 +154,9 @@ static void print_human(FILE *f, const struct as_report *r)
 		for (size_t i = 0; i < r->n_ifaces; i++)
 			fprintf(f, " %s", r->ifaces[i]);
 		fputc('\n', f);
-		if (r->in_module)
+		if (r->from_module)
+			fputs("counts from autosel.ko (/sys/kernel/autosel/)\n", f);
+		else if (r->in_module)
 			fputs("note: the attached program counts through autosel.ko;\n"
 			      "      the counters below are not used, read /sys/kernel/autosel/\n", f);
 	}

@@ -33,6 +33,7 @@ struct as_report {
 	/* stats only */
 	bool stats;
 	bool in_module;		/* the kfunc flavour: counters in autosel.ko */
+	bool from_module;	/* ... and read from /sys/kernel/autosel */
 	char **ifaces;
 	size_t n_ifaces;
 };

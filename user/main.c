@@ -10,6 +10,7 @@
 
 #include "autoselctl.h"
 #include "bpfobj.h"
+#include "install.h"
 #include "rules.h"
 
 int as_err(const char *fmt, ...)
@@ -54,6 +55,13 @@ static void usage(FILE *f)
 	      "  stats [--json]          counters of the attached filter\n"
 	      "  rules check FILE [--json]\n"
 	      "                          validate a rules file, change nothing\n"
+	      "  install BUNDLE [--trust FILE]  put a signed bundle in force\n"
+	      "  remove ID               take an approval out of force\n"
+	      "  status [--json]         what is in force, and where\n"
+	      "  report [--json] [--from TIME] [--until TIME]\n"
+	      "                          the counts reported to the Diet\n"
+	      "  bundle keygen|create|sign|verify ...\n"
+	      "                          sign and verify approval bundles\n"
 	      "  help                    this text; 'autoselctl COMMAND help' for more\n"
 	      "\n"
 	      "Exit status: 0 success, 1 error, 2 usage error.\n", f);
@@ -139,6 +147,11 @@ static const struct {
 	{ "detach", cmd_detach },
 	{ "stats", cmd_stats },
 	{ "rules", cmd_rules },
+	{ "bundle", cmd_bundle },
+	{ "install", cmd_install },
+	{ "remove", cmd_remove },
+	{ "status", cmd_status },
+	{ "report", cmd_report },
 };
 
 int main(int argc, char **argv)
@@ -152,6 +165,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	as_libbpf_quiet();
+	as_expire_sweep();
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 2, argv + 2);

@@ -24,6 +24,8 @@
 #include "autoselctl.h"
 #include "bpfobj.h"
 #include "counters.h"
+#include "install.h"
+#include "report.h"
 #include "rules.h"
 
 #define FRAME_MAX	(256 * 1024)
@@ -35,8 +37,10 @@
 #define LT_IPV6		229
 
 struct replay_opts {
-	const char *rules, *pcap, *out;
-	bool json;
+	const char *rules, *pcap, *out, *state, *trust;
+	const char *bundles[AS_MAX_SLOTS + 1];	/* --bundle, repeatable */
+	size_t n_bundles;
+	bool json, report;
 	bool have_now;
 	uint64_t now_ns;
 };
@@ -44,6 +48,8 @@ struct replay_opts {
 static void usage(FILE *f)
 {
 	fputs("Usage: autoselctl replay --rules FILE --pcap IN [--out OUT] [--json] [--now TIME]\n"
+	      "       autoselctl replay --bundle B [--bundle B2 ...] [--trust FILE] --pcap IN ...\n"
+	      "       autoselctl replay --state DIR --pcap IN ...\n"
 	      "\n"
 	      "Run the XDP program (autosel.bpf.o, embedded) over every packet of\n"
 	      "IN (pcap or pcapng) with BPF_PROG_TEST_RUN, write the records it\n"
@@ -51,6 +57,11 @@ static void usage(FILE *f)
 	      "the counters.\n"
 	      "\n"
 	      "  --rules FILE  rule set (Documentation/rules-format.rst)\n"
+	      "  --bundle B    a signed bundle (approval or domestic map), verified\n"
+	      "                against --trust FILE (default " AS_TRUST_DEFAULT ");\n"
+	      "                repeat for each bundle of the rule set\n"
+	      "  --state DIR   the rule set installed in a state directory\n"
+	      "  --report      print the Diet report (autoselctl report) instead\n"
 	      "  --pcap IN     capture to judge\n"
 	      "  --out OUT     where to write the kept records (replaced atomically)\n"
 	      "  --json        counters as one JSON object\n"
@@ -73,7 +84,23 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 			o->json = true;
 			continue;
 		}
-		if (!strcmp(a, "--rules"))
+		if (!strcmp(a, "--report")) {
+			o->report = true;
+			continue;
+		}
+		if (!strcmp(a, "--bundle")) {
+			if (i + 1 >= argc)
+				return as_usage_err("replay: %s needs a value", a);
+			if (o->n_bundles == AS_MAX_SLOTS + 1)
+				return as_usage_err("replay: too many --bundle");
+			o->bundles[o->n_bundles++] = argv[++i];
+			continue;
+		}
+		if (!strcmp(a, "--state"))
+			val = &o->state;
+		else if (!strcmp(a, "--trust"))
+			val = &o->trust;
+		else if (!strcmp(a, "--rules"))
 			val = &o->rules;
 		else if (!strcmp(a, "--pcap"))
 			val = &o->pcap;
@@ -97,8 +124,10 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 					    argv[i]);
 		o->have_now = true;
 	}
-	if (!o->rules)
-		return as_usage_err("replay: --rules FILE is required");
+	if (!!o->rules + !!o->state + !!o->n_bundles != 1)
+		return as_usage_err("replay: one of --rules FILE, --bundle B or --state DIR is required");
+	if (o->trust && !o->n_bundles)
+		return as_usage_err("replay: --trust goes with --bundle");
 	if (!o->pcap)
 		return as_usage_err("replay: --pcap IN is required");
 	return 0;
@@ -228,6 +257,7 @@ struct replay {
 	uint8_t *frame, *out;
 	int prog_fd, config_fd, dlt, out_prec;
 	struct as_config cfg;
+	uint64_t first_ns, last_ns;	/* capture time span, for --report */
 };
 
 static int judge(struct replay *r, const struct pcap_pkthdr *h,
@@ -332,7 +362,12 @@ static int run(struct replay *r)
 	const u_char *pkt;
 	int ret;
 
-	if (rules_load_file(&r->rules, r->o.rules, err, sizeof(err)))
+	if (r->o.rules ?
+	    rules_load_file(&r->rules, r->o.rules, err, sizeof(err)) :
+	    r->o.state ?
+	    as_rules_from_state_dir(r->o.state, &r->rules, err, sizeof(err)) :
+	    as_rules_from_bundles(r->o.bundles, r->o.n_bundles, r->o.trust,
+				  &r->rules, err, sizeof(err)))
 		return as_err("%s", err);
 	r->in = pcap_open_offline_with_tstamp_precision(r->o.pcap,
 			PCAP_TSTAMP_PRECISION_NANO, perr);
@@ -411,6 +446,15 @@ static int run(struct replay *r)
 		}
 		if (judge(r, h, pkt))
 			return EXIT_RUNTIME;
+		{
+			uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000ULL +
+				      (uint64_t)h->ts.tv_usec;	/* nano precision */
+
+			if (!r->first_ns || ts < r->first_ns)
+				r->first_ns = ts;
+			if (ts > r->last_ns)
+				r->last_ns = ts;
+		}
 	}
 	if (ret == PCAP_ERROR)
 		return as_err("%s: %s (after %llu packets)", r->o.pcap,
@@ -430,7 +474,13 @@ static int run(struct replay *r)
 	r->rep.replay = true;
 	if (read_report(r))
 		return EXIT_RUNTIME;
-	as_report_print(stdout, &r->rep, r->o.json);
+	if (r->o.report)
+		as_diet_report_print(stdout, &r->rep, "replay",
+				     r->o.have_now ? r->o.now_ns : r->first_ns,
+				     r->o.have_now ? r->o.now_ns : r->last_ns,
+				     r->o.json);
+	else
+		as_report_print(stdout, &r->rep, r->o.json);
 	return 0;
 }
 

@@ -17,6 +17,7 @@ need_root "attach on veth"
 SRC=asel-src-$$ CAP=asel-cap-$$
 export AUTOSEL_PIN_DIR=/sys/fs/bpf/autosel-test-$$
 TMP=$(mktemp -d)
+export AUTOSEL_STATE_DIR=$TMP/state AUTOSEL_AUDIT_LOG=$TMP/audit.log
 MAC=02:00:00:00:00:aa
 TCPDUMP_PID=
 
@@ -24,6 +25,7 @@ cleanup() {
 	[ -n "$TCPDUMP_PID" ] && kill "$TCPDUMP_PID" 2>/dev/null
 	ip netns del "$SRC" 2>/dev/null
 	ip netns del "$CAP" 2>/dev/null
+	chattr -a "$AUTOSEL_AUDIT_LOG" 2>/dev/null
 	rm -rf "$AUTOSEL_PIN_DIR" "$TMP"
 }
 trap cleanup EXIT

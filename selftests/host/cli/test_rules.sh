@@ -9,8 +9,10 @@ TMP=$(mktemp -d)
 F=$TMP/bad.rules
 NS=asel-rules-$$
 export AUTOSEL_PIN_DIR=/sys/fs/bpf/autosel-rules-$$
+export AUTOSEL_STATE_DIR=$TMP/state AUTOSEL_AUDIT_LOG=$TMP/audit.log
 cleanup() {
 	ip netns del "$NS" 2>/dev/null
+	chattr -a "$AUTOSEL_AUDIT_LOG" 2>/dev/null
 	rm -rf "$TMP" "$AUTOSEL_PIN_DIR"
 }
 trap cleanup EXIT

@@ -19,7 +19,7 @@ done
 expect_fail "unknown command" 2 \
 	"autoselctl: unknown command 'frob' (see 'autoselctl help')" "$AUTOSELCTL" frob
 expect_fail "replay without --rules" 2 \
-	"autoselctl: replay: --rules FILE is required" "$AUTOSELCTL" replay --pcap x.pcap
+	"autoselctl: replay: one of --rules FILE, --bundle B or --state DIR is required" "$AUTOSELCTL" replay --pcap x.pcap
 expect_fail "replay without --pcap" 2 \
 	"autoselctl: replay: --pcap IN is required" "$AUTOSELCTL" replay --rules "$R"
 expect_fail "replay option without its value" 2 \
