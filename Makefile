@@ -42,7 +42,7 @@ $(BUILD):
 
 xdp: $(BUILD)/autosel.bpf.o $(BUILD)/autosel_kf.bpf.o
 
-BPF_DEPS := xdp/autosel.bpf.c $(wildcard include/autosel/*.h)
+BPF_DEPS := xdp/autosel.bpf.c xdp/names.h $(wildcard include/autosel/*.h)
 
 $(BUILD)/autosel.bpf.o: $(BPF_DEPS) | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@

@@ -14,6 +14,7 @@
 #include "autosel.skel.h"
 #include "autosel_kf.skel.h"
 #include "bpfobj.h"
+#include "domains.h"
 
 static char libbpf_last[512];
 
@@ -171,6 +172,14 @@ int as_loadset_prepare(struct as_loadset *ls, const struct rules *r,
 	}
 	if (fits(obj, "approvals", r->n_approvals, "approvals", err, errlen))
 		goto fail;
+	{
+		size_t nd = 0;
+
+		for (size_t i = 0; i < r->n_approvals; i++)
+			nd += r->approvals[i].n_domains;
+		if (fits(obj, "domains", nd, "domain indicators", err, errlen))
+			goto fail;
+	}
 	/*
 	 * The prefix hashes are sized to the rule set (a fresh object is
 	 * opened for every rule set), with room for at least 64k entries.
@@ -334,13 +343,41 @@ out_free:
 	return ret;
 }
 
+/* Domain indicators into "domains" and its Bloom filter (xdp/names.h). */
+static int fill_domains(struct bpf_object *obj, const struct rules *r,
+			char *err, size_t errlen)
+{
+	struct as_domains d;
+	int ret = 0;
+
+	as_domains_init(&d);
+	for (size_t i = 0; i < r->n_approvals && !ret; i++)
+		for (size_t j = 0; j < r->approvals[i].n_domains && !ret; j++)
+			if (as_domains_add(&d, r->approvals[i].domains[j].name,
+					   1ULL << i)) {
+				snprintf(err, errlen, "bad domain name '%.64s'",
+					 r->approvals[i].domains[j].name);
+				ret = -1;
+			}
+	if (!ret && d.n) {
+		ret = as_domains_write(&d, map_fd_of(obj, "domains"),
+				       map_fd_of(obj, "dom_bloom"));
+		if (ret)
+			snprintf(err, errlen, "cannot write the domain table: %s",
+				 strerror(-ret));
+	}
+	as_domains_free(&d);
+	return ret ? -1 : 0;
+}
+
 int as_maps_fill(struct bpf_object *obj, const struct rules *r,
 		 const struct as_loadset *ls, const struct as_config *cfg,
 		 char *err, size_t errlen)
 {
 	__u32 zero = 0;
 
-	if (fill_prefixes(obj, r, ls, err, errlen))
+	if (fill_prefixes(obj, r, ls, err, errlen) ||
+	    fill_domains(obj, r, err, errlen))
 		return -1;
 	for (__u32 i = 0; i < r->n_approvals; i++) {
 		const struct rules_approval *ra = &r->approvals[i];
@@ -373,5 +410,14 @@ int as_rule_maps(struct bpf_object *obj, struct bpf_map **maps, int max)
 		if (!maps[n++])
 			return -1;
 	}
+	/* The domain table and its Bloom filter (xdp/names.h). */
+	if (n + 2 > max)
+		return -1;
+	maps[n] = as_map(obj, "domains");
+	if (!maps[n++])
+		return -1;
+	maps[n] = as_map(obj, "dom_bloom");
+	if (!maps[n++])
+		return -1;
 	return n;
 }

@@ -70,7 +70,7 @@ int as_maps_fill(struct bpf_object *obj, const struct rules *r,
  * and are not listed.  Fills maps[0..n) and returns n (at most
  * AS_RULE_MAPS_MAX), or -1 when max is too small or a map is missing.
  */
-#define AS_RULE_MAPS_MAX	10
+#define AS_RULE_MAPS_MAX	12
 int as_rule_maps(struct bpf_object *obj, struct bpf_map **maps, int max);
 
 #endif

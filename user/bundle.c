@@ -819,9 +819,6 @@ int bundle_to_rules(const struct bundle *domestic,
 		if (a->kind != BUNDLE_APPROVAL)
 			return berr(err, errlen, a->name, 0,
 				    "is a domestic map, not an approval");
-		if (a->n_domains)
-			return berr(err, errlen, a->name, a->domains[0].line,
-				    "domain indicators are not supported yet");
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(approvals[j]->id, a->id))
 				return berr(err, errlen, a->name, 0,
@@ -847,12 +844,28 @@ int bundle_to_rules(const struct bundle *domestic,
 		ra->from_ns = a->from_ns;
 		ra->until_ns = a->until_ns;
 		ra->line = 1;
-		ra->ips = malloc(a->n_ips * sizeof(*ra->ips));
 		r->n_approvals = i + 1;
-		if (!ra->ips)
-			goto oom;
-		memcpy(ra->ips, a->ips, a->n_ips * sizeof(*ra->ips));
-		ra->n_ips = ra->cap_ips = a->n_ips;
+		if (a->n_ips) {
+			ra->ips = malloc(a->n_ips * sizeof(*ra->ips));
+			if (!ra->ips)
+				goto oom;
+			memcpy(ra->ips, a->ips, a->n_ips * sizeof(*ra->ips));
+			ra->n_ips = ra->cap_ips = a->n_ips;
+		}
+		for (size_t j = 0; j < a->n_domains; j++) {
+			int e = rules_add_domain(ra, a->domains[j].name,
+						 a->domains[j].line);
+
+			if (e == -ENOMEM)
+				goto oom;
+			if (e) {
+				rules_free(r);
+				return berr(err, errlen, a->name,
+					    a->domains[j].line,
+					    "bad domain name '%.64s'",
+					    a->domains[j].name);
+			}
+		}
 	}
 	return 0;
 oom:

@@ -82,7 +82,7 @@ int cmd_rules(int argc, char **argv)
 	char err[RULES_ERR_MAX];
 	struct rules r;
 	bool json = false;
-	size_t nind = 0;
+	size_t nind = 0, ndom = 0;
 
 	if (argc < 1 || as_is_help(argv[0])) {
 		rules_usage(argc < 1 ? stderr : stdout);
@@ -110,19 +110,24 @@ int cmd_rules(int argc, char **argv)
 		return as_usage_err("rules check needs a FILE");
 	if (rules_load_file(&r, path, err, sizeof(err)))
 		return as_err("%s", err);
-	for (size_t i = 0; i < r.n_approvals; i++)
+	for (size_t i = 0; i < r.n_approvals; i++) {
 		nind += r.approvals[i].n_ips;
+		ndom += r.approvals[i].n_domains;
+	}
 	if (json) {
 		printf("{\"domestic_prefixes\":%zu,\"approvals\":[", r.n_domestic);
 		for (size_t i = 0; i < r.n_approvals; i++)
-			printf("%s{\"slot\":%zu,\"id\":\"%s\",\"type\":\"%s\",\"indicators\":%zu}",
+			printf("%s{\"slot\":%zu,\"id\":\"%s\",\"type\":\"%s\",\"indicators\":%zu,\"domains\":%zu}",
 			       i ? "," : "", i, r.approvals[i].id,
 			       dir_names[r.approvals[i].type],
-			       r.approvals[i].n_ips);
+			       r.approvals[i].n_ips, r.approvals[i].n_domains);
 		printf("]}\n");
 	} else {
-		printf("%s: %zu domestic prefixes, %zu approvals, %zu IP indicators\n",
+		printf("%s: %zu domestic prefixes, %zu approvals, %zu IP indicators",
 		       path, r.n_domestic, r.n_approvals, nind);
+		if (ndom)
+			printf(", %zu domain indicators", ndom);
+		printf("\n");
 		for (size_t i = 0; i < r.n_approvals; i++) {
 			char from[40], until[40];
 
@@ -131,7 +136,8 @@ int cmd_rules(int argc, char **argv)
 					  sizeof(until));
 			printf("  slot %zu: %s %s %s .. %s, %zu indicators\n", i,
 			       r.approvals[i].id, dir_names[r.approvals[i].type],
-			       from, until, r.approvals[i].n_ips);
+			       from, until,
+			       r.approvals[i].n_ips + r.approvals[i].n_domains);
 		}
 	}
 	rules_free(&r);

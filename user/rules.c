@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "autoselctl.h"
+#include "domains.h"
 #include "rules.h"
 
 #define LINE_MAX_LEN	4096
@@ -195,7 +196,7 @@ static int close_approval(struct parser *ps)
 	if (!r->n_approvals)
 		return 0;
 	a = &r->approvals[r->n_approvals - 1];
-	if (!a->n_ips)
+	if (!a->n_ips && !a->n_domains)
 		return perr(ps, a->line, "approval %s has no indicators", a->id);
 	return 0;
 }
@@ -303,9 +304,23 @@ static int parse_line(struct parser *ps, char *line)
 	}
 	if (!strcmp(tok[0], "approval"))
 		return parse_approval(ps, tok, ntok);
-	if (!strcmp(tok[0], "domain"))
-		return perr(ps, ps->line,
-			    "domain indicators are not supported yet");
+	if (!strcmp(tok[0], "domain")) {
+		if (ntok != 2)
+			return perr(ps, ps->line, "expected 'domain NAME'");
+		if (!r->n_approvals)
+			return perr(ps, ps->line,
+				    "indicator outside an approval block");
+		switch (rules_add_domain(&r->approvals[r->n_approvals - 1],
+					 tok[1], ps->line)) {
+		case 0:
+			return 0;
+		case -ENOMEM:
+			return perr(ps, ps->line, "out of memory");
+		default:
+			return perr(ps, ps->line, "bad domain name '%.64s'",
+				    tok[1]);
+		}
+	}
 	return perr(ps, ps->line, "unknown keyword '%.32s'", tok[0]);
 }
 
@@ -514,9 +529,38 @@ out:
 void rules_free(struct rules *r)
 {
 	free(r->domestic);
-	for (size_t i = 0; i < r->n_approvals; i++)
+	for (size_t i = 0; i < r->n_approvals; i++) {
 		free(r->approvals[i].ips);
+		free(r->approvals[i].domains);
+	}
 	memset(r, 0, sizeof(*r));
+}
+
+int rules_add_domain(struct rules_approval *a, const char *indicator,
+		     unsigned int line)
+{
+	char norm[AS_NAME_KEY_LEN + 1];
+	size_t len;
+
+	if (as_domain_normalize(indicator, norm, &len) ||
+	    len >= sizeof(a->domains[0].name))
+		return -EINVAL;
+	for (size_t i = 0; i < a->n_domains; i++)
+		if (!strcmp(a->domains[i].name, norm))
+			return 0;	/* the same name twice is one indicator */
+	if (a->n_domains == a->cap_domains) {
+		size_t ncap = a->cap_domains ? a->cap_domains * 2 : 8;
+		struct rules_domain *nv = realloc(a->domains,
+						  ncap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		a->domains = nv;
+		a->cap_domains = ncap;
+	}
+	memcpy(a->domains[a->n_domains].name, norm, len + 1);
+	a->domains[a->n_domains++].line = line;
+	return 0;
 }
 
 static int cmp_lpm(const void *x, const void *y)

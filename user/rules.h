@@ -30,6 +30,12 @@ struct rules_prefix {
 	unsigned int line;	/* where it was defined (errors) */
 };
 
+/* A domain indicator: "name" (exact) or ".name" (every name below). */
+struct rules_domain {
+	char name[256];		/* normalized: lower case, no trailing dot */
+	unsigned int line;
+};
+
 struct rules_approval {
 	char id[RULES_ID_MAX];
 	uint8_t type;		/* AS_DIR_FF, AS_DIR_FD or AS_DIR_DF */
@@ -38,7 +44,17 @@ struct rules_approval {
 	unsigned int line;
 	struct rules_prefix *ips;
 	size_t n_ips, cap_ips;
+	struct rules_domain *domains;	/* normalized, see user/domains.h */
+	size_t n_domains, cap_domains;
 };
+
+/*
+ * Append a domain indicator ("name" or ".suffix") to a, normalized by
+ * as_domain_normalize() (user/domains.h); a repeated name is kept once.
+ * Returns 0, -EINVAL for a name the data path could never match, -ENOMEM.
+ */
+int rules_add_domain(struct rules_approval *a, const char *indicator,
+		     unsigned int line);
 
 struct rules {
 	struct rules_prefix *domestic;

@@ -17,6 +17,7 @@
 
 #include "autosel/abi.h"
 #include "autosel/parse.h"
+#include "names.h"
 
 #ifdef AS_BENCH_RAND
 #include "rand.h"	/* selftests/bench: the bench-only address-varying step */
@@ -776,6 +777,8 @@ int autosel_xdp(struct xdp_md *ctx)
 		mask |= as_lookup_ind(s, pkt->saddr, g_s);
 	if (!dom_d)
 		mask |= as_lookup_ind(s, pkt->daddr, g_d);
+	/* Domain indicators: DNS question, TLS SNI, HTTP Host (names.h). */
+	mask |= as_match_names(ctx, pkt);
 	if (!mask)
 		return as_delete(AS_DEL_NO_MATCH, wire_len);
 	slot = as_match(mask, dir, now, &reason, &uid);

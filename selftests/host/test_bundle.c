@@ -79,8 +79,6 @@ static void refused(struct ksft_ctx *_ksft, const char *txt, const char *msg)
 
 TEST(to_rules_refusals)
 {
-	refused(_ksft, HDR("A", "fd") "ip 198.51.100.0/24\ndomain c2.example\nend\n",
-		"a:10: domain indicators are not supported yet");
 	refused(_ksft, HDR("A", "fd") "ip 198.51.100.0/24\nip 192.0.2.128/25\nend\n",
 		"a:10: indicator 192.0.2.128/25 overlaps the domestic prefix 192.0.2.0/24 (d line 6)");
 	refused(_ksft, HDR("A", "fd") "ip 0.0.0.0/0\nend\n",

@@ -36,7 +36,7 @@ incap() { nsenter --net=/run/netns/"$CAP" "$@"; }
 insrc() { ip netns exec "$SRC" "$@"; }
 ctl() { incap "$A" "$@"; }
 
-tap_plan 57
+tap_plan 58
 
 # ---- the Commission: five members, quorum 3; one outsider -------------------
 cd "$TMP" || exit 1
@@ -168,8 +168,10 @@ check "syntax error refused with its line" \
 	sh -c "[ $rc = 1 ] && echo '$err' | grep -q '^autoselctl: s.b:[0-9]*: '"
 printf 'domain c2.example\n' | mk dn.b T-DN fd 1 "$PAST" "$FUTURE" m1 m2 m3
 run "$A" install dn.b
-check "domain indicators refused (not supported yet)" \
-	sh -c "[ $rc = 1 ] && echo '$err' | grep -q 'domain indicators are not supported yet'"
+check "an approval of domain indicators only is installed" \
+	sh -c "[ $rc = 0 ] && \"$A\" status | grep -q T-DN"
+run "$A" remove T-DN
+check "... and removed again" sh -c "[ $rc = 0 ]"
 
 # 64 slots: 62 more approvals fill them, the 65th is refused.
 for i in $(seq 2 63); do
