@@ -553,62 +553,6 @@ fail:
 }
 
 /* Read a whole file ("-": stdin) of at most max bytes. */
-int bundle_read_file(const char *path, size_t max, uint8_t **out,
-		     size_t *outlen, char *err, size_t errlen)
-{
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	uint8_t *buf = NULL;
-	size_t len = 0, cap = 0;
-
-	*out = NULL;
-	*outlen = 0;
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	for (;;) {
-		size_t n;
-
-		if (cap - len < 4096) {
-			uint8_t *nb;
-
-			if (cap > max) {
-				snprintf(err, errlen, "%s: larger than %zu bytes",
-					 path, max);
-				goto fail;
-			}
-			cap = cap ? cap * 2 : 65536;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				snprintf(err, errlen, "%s: out of memory", path);
-				goto fail;
-			}
-			buf = nb;
-		}
-		n = fread(buf + len, 1, cap - len, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(f)) {
-		snprintf(err, errlen, "%s: read error", path);
-		goto fail;
-	}
-	if (len > max) {
-		snprintf(err, errlen, "%s: larger than %zu bytes", path, max);
-		goto fail;
-	}
-	if (f != stdin)
-		fclose(f);
-	*out = buf;
-	*outlen = len;
-	return 0;
-fail:
-	free(buf);
-	if (f != stdin)
-		fclose(f);
-	return -1;
-}
 
 int bundle_load(const char *path, struct bundle *b, char *err, size_t errlen)
 {
@@ -617,7 +561,7 @@ int bundle_load(const char *path, struct bundle *b, char *err, size_t errlen)
 	int ret;
 
 	memset(b, 0, sizeof(*b));
-	if (bundle_read_file(path, BUNDLE_FILE_MAX, &buf, &len, err, errlen))
+	if (as_read_file(path, BUNDLE_FILE_MAX, &buf, &len, err, errlen))
 		return -1;
 	ret = bundle_parse(b, buf, len, path, err, errlen);
 	free(buf);

@@ -119,9 +119,6 @@ int bundle_parse(struct bundle *b, const void *buf, size_t len,
 		 const char *name, char *err, size_t errlen);
 /* The same for a file ("-" is standard input).  Syntax only: no trust. */
 int bundle_load(const char *path, struct bundle *b, char *err, size_t errlen);
-/* Read a whole file ("-": stdin) of at most max bytes into *out (malloc'ed). */
-int bundle_read_file(const char *path, size_t max, uint8_t **out,
-		     size_t *outlen, char *err, size_t errlen);
 /* Free what bundle_parse/load allocated; *b is zeroed.  Safe on a zeroed b. */
 void bundle_free(struct bundle *b);
 

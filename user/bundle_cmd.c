@@ -122,7 +122,7 @@ static int read_indicators(const char *path, struct ind **out, size_t *nout,
 	unsigned int line = 0;
 	struct ind *v = NULL;
 
-	if (bundle_read_file(path, BUNDLE_FILE_MAX, &buf, &len, err, errlen))
+	if (as_read_file(path, BUNDLE_FILE_MAX, &buf, &len, err, errlen))
 		return -1;
 	while (pos < len) {
 		const uint8_t *nl = memchr(buf + pos, '\n', len - pos);

@@ -24,7 +24,6 @@
 #include "control.h"
 #include "rules.h"
 
-#define RULES_FILE_MAX	(1UL << 30)
 
 /* ---- SHA-256, libsodium's -------------------------------------------- */
 
@@ -41,49 +40,17 @@ void as_sha256_hex(const void *data, size_t len, char hex[65])
 int as_rules_load_hashed(struct rules *r, const char *path, char sha[65],
 			 char *err, size_t errlen)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	int ret = -1;
+	uint8_t *buf;
+	size_t len;
+	int ret;
 
 	memset(r, 0, sizeof(*r));
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (as_read_file(path, RULES_FILE_MAX, &buf, &len, err, errlen))
 		return -1;
-	}
-	for (;;) {
-		size_t n;
-
-		if (cap - len < 65536) {
-			char *nb;
-
-			if (cap >= RULES_FILE_MAX) {
-				snprintf(err, errlen, "%s: file too large", path);
-				goto out;
-			}
-			cap = cap ? cap * 2 : 65536;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				snprintf(err, errlen, "%s: out of memory", path);
-				goto out;
-			}
-			buf = nb;
-		}
-		n = fread(buf + len, 1, cap - len, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(f)) {
-		snprintf(err, errlen, "%s: read error", path);
-		goto out;
-	}
-	as_sha256_hex(buf ? buf : "", len, sha);
-	ret = rules_parse(r, buf ? buf : "", len, path, err, errlen);
-out:
+	as_sha256_hex(buf ? (const void *)buf : "", len, sha);
+	ret = rules_parse(r, buf ? (const char *)buf : "", len, path, err,
+			  errlen);
 	free(buf);
-	if (f != stdin)
-		fclose(f);
 	return ret;
 }
 

@@ -19,7 +19,6 @@
 
 #define LINE_MAX_LEN	4096
 #define MAX_TOKENS	10
-#define RULES_FILE_MAX	(1UL << 30)	/* refuse anything larger */
 
 struct parser {
 	struct rules *r;
@@ -475,15 +474,15 @@ fail:
 	return -1;
 }
 
-int rules_load_file(struct rules *r, const char *path, char *err,
-		    size_t errlen)
+int as_read_file(const char *path, size_t max, uint8_t **out,
+		     size_t *outlen, char *err, size_t errlen)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	char *buf = NULL;
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	uint8_t *buf = NULL;
 	size_t len = 0, cap = 0;
-	int ret;
 
-	memset(r, 0, sizeof(*r));
+	*out = NULL;
+	*outlen = 0;
 	if (!f) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
@@ -491,20 +490,19 @@ int rules_load_file(struct rules *r, const char *path, char *err,
 	for (;;) {
 		size_t n;
 
-		if (cap - len < 65536) {
-			char *nb;
+		if (cap - len < 4096) {
+			uint8_t *nb;
 
-			if (cap >= RULES_FILE_MAX) {
-				snprintf(err, errlen, "%s: file too large", path);
-				ret = -1;
-				goto out;
+			if (cap > max) {
+				snprintf(err, errlen, "%s: larger than %zu bytes",
+					 path, max);
+				goto fail;
 			}
 			cap = cap ? cap * 2 : 65536;
 			nb = realloc(buf, cap);
 			if (!nb) {
 				snprintf(err, errlen, "%s: out of memory", path);
-				ret = -1;
-				goto out;
+				goto fail;
 			}
 			buf = nb;
 		}
@@ -515,14 +513,37 @@ int rules_load_file(struct rules *r, const char *path, char *err,
 	}
 	if (ferror(f)) {
 		snprintf(err, errlen, "%s: read error", path);
-		ret = -1;
-		goto out;
+		goto fail;
 	}
-	ret = rules_parse(r, buf ? buf : "", len, path, err, errlen);
-out:
+	if (len > max) {
+		snprintf(err, errlen, "%s: larger than %zu bytes", path, max);
+		goto fail;
+	}
+	if (f != stdin)
+		fclose(f);
+	*out = buf;
+	*outlen = len;
+	return 0;
+fail:
 	free(buf);
 	if (f != stdin)
 		fclose(f);
+	return -1;
+}
+
+int rules_load_file(struct rules *r, const char *path, char *err,
+		    size_t errlen)
+{
+	uint8_t *buf;
+	size_t len;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	if (as_read_file(path, RULES_FILE_MAX, &buf, &len, err, errlen))
+		return -1;
+	ret = rules_parse(r, buf ? (const char *)buf : "", len, path, err,
+			  errlen);
+	free(buf);
 	return ret;
 }
 

@@ -22,6 +22,7 @@
 
 #define RULES_ID_MAX	64	/* approval id length, with the NUL */
 #define RULES_ERR_MAX	512
+#define RULES_FILE_MAX	(1UL << 30)	/* a rules file larger is refused */
 
 struct rules_prefix {
 	uint8_t family;		/* 4 or 6 */
@@ -75,7 +76,13 @@ struct rules_lpm {
  */
 int rules_parse(struct rules *r, const char *buf, size_t len,
 		const char *name, char *err, size_t errlen);
-/* The same for a file; "-" is standard input. */
+/*
+ * Read a whole file ("-" is standard input) of at most max bytes into a
+ * malloc'ed buffer.  Returns 0, or -1 with one line in err.
+ */
+int as_read_file(const char *path, size_t max, uint8_t **out, size_t *outlen,
+		 char *err, size_t errlen);
+/* rules_parse() for a file; "-" is standard input. */
 int rules_load_file(struct rules *r, const char *path, char *err,
 		    size_t errlen);
 void rules_free(struct rules *r);

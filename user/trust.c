@@ -246,7 +246,7 @@ int trust_load(const char *path, struct trust *t, char *err, size_t errlen)
 	int ret;
 
 	memset(t, 0, sizeof(*t));
-	if (bundle_read_file(path, TRUST_FILE_MAX, &buf, &len, err, errlen))
+	if (as_read_file(path, TRUST_FILE_MAX, &buf, &len, err, errlen))
 		return -1;
 	ret = trust_parse(t, buf, len, path, err, errlen);
 	free(buf);
