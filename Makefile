@@ -42,7 +42,8 @@ $(BUILD):
 
 xdp: $(BUILD)/autosel.bpf.o $(BUILD)/autosel_kf.bpf.o
 
-BPF_DEPS := xdp/autosel.bpf.c xdp/names.h $(wildcard include/autosel/*.h)
+BPF_DEPS := xdp/autosel.bpf.c xdp/names.h xdp/parse_xdp.h \
+	$(wildcard include/autosel/*.h)
 
 $(BUILD)/autosel.bpf.o: $(BPF_DEPS) | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
@@ -121,11 +122,11 @@ fuzz:
 # Per-packet cost beside its floors (not part of check: timings are noisy).
 # BENCH_QUICK=1 make bench: a smoke run.  Documentation/performance.rst.
 BENCH := $(BUILD)/bench
-BENCH_HDRS := $(wildcard include/autosel/*.h) selftests/bench/rand.h
+BENCH_HDRS := $(wildcard include/autosel/*.h) xdp/parse_xdp.h selftests/bench/rand.h
 
 $(BENCH)/drop.bpf.o: selftests/bench/drop.bpf.c $(BENCH_HDRS)
 	@mkdir -p $(BENCH)
-	$(CLANG) $(BPF_CFLAGS) -I$(ROOT)/selftests/bench -c $< -o $@
+	$(CLANG) $(BPF_CFLAGS) -I$(ROOT)/selftests/bench -I$(ROOT)/xdp -c $< -o $@
 
 # The production program with the bench's address-varying step in front.
 $(BENCH)/autosel_rand.bpf.o: xdp/autosel.bpf.c $(BENCH_HDRS)

@@ -18,6 +18,7 @@
 #include "autosel/abi.h"
 #include "autosel/parse.h"
 #include "names.h"
+#include "parse_xdp.h"
 
 #ifdef AS_BENCH_RAND
 #include "rand.h"	/* selftests/bench: the bench-only address-varying step */
@@ -637,40 +638,6 @@ static __always_inline int as_match(__u64 mask, __u8 dir, __u64 now,
 	*reason = expired ? AS_DEL_EXPIRED :
 		  other ? AS_DEL_DIRECTION : AS_DEL_NO_MATCH;
 	return -1;
-}
-
-/*
- * The parser's three stages as global BPF functions: the verifier checks
- * each once on its own, instead of every path through one stage times
- * every path through the next.
- */
-#define AS_PARSE_STAGE(name)						\
-__attribute__((noinline))						\
-int name##_xdp(struct xdp_md *ctx, struct as_pkt *pkt)			\
-{									\
-	const __u8 *data = (const __u8 *)(long)ctx->data;		\
-	const __u8 *data_end = (const __u8 *)(long)ctx->data_end;	\
-									\
-	if (!pkt)							\
-		return AS_PARSE_MALFORMED;				\
-	return name(data, data_end, pkt);				\
-}
-
-AS_PARSE_STAGE(as_parse_l2)
-AS_PARSE_STAGE(as_parse_l3)
-AS_PARSE_STAGE(as_parse_l4)
-
-static __always_inline int as_parse_ctx(struct xdp_md *ctx, struct as_pkt *pkt)
-{
-	int ret;
-
-	ret = as_parse_l2_xdp(ctx, pkt);
-	if (ret != AS_PARSE_OK)
-		return ret;
-	ret = as_parse_l3_xdp(ctx, pkt);
-	if (ret != AS_PARSE_OK)
-		return ret;
-	return as_parse_l4_xdp(ctx, pkt);
 }
 
 static __always_inline int as_flow_closes(const struct as_pkt *pkt)

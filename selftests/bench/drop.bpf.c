@@ -16,6 +16,7 @@
 
 #include "autosel/abi.h"
 #include "autosel/parse.h"
+#include "parse_xdp.h"
 #include "rand.h"
 
 struct {
@@ -33,21 +34,6 @@ struct {
 	__type(value, __u64);
 } lpm4 SEC(".maps");
 
-#define STAGE(name)							\
-__attribute__((noinline))						\
-int name##_b(struct xdp_md *ctx, struct as_pkt *pkt)			\
-{									\
-	const __u8 *data = (const __u8 *)(long)ctx->data;		\
-	const __u8 *data_end = (const __u8 *)(long)ctx->data_end;	\
-									\
-	if (!pkt)							\
-		return AS_PARSE_MALFORMED;				\
-	return name(data, data_end, pkt);				\
-}
-
-STAGE(as_parse_l2)
-STAGE(as_parse_l3)
-STAGE(as_parse_l4)
 
 static __always_inline struct as_pkt *parse(struct xdp_md *ctx)
 {
@@ -57,8 +43,7 @@ static __always_inline struct as_pkt *parse(struct xdp_md *ctx)
 	if (!pkt)
 		return 0;
 	__builtin_memset(pkt, 0, sizeof(*pkt));
-	if (as_parse_l2_b(ctx, pkt) || as_parse_l3_b(ctx, pkt) ||
-	    as_parse_l4_b(ctx, pkt))
+	if (as_parse_ctx(ctx, pkt) != AS_PARSE_OK)
 		return 0;
 	return pkt;
 }
