@@ -652,98 +652,25 @@ int bundle_window_check(const struct bundle *b, uint64_t now_ns, char *err,
 	return 0;
 }
 
-/* outer contains inner (same family, outer no longer, same leading bits). */
-static bool pfx_contains(const struct rules_prefix *outer,
-			 const struct rules_prefix *inner)
-{
-	unsigned int full = outer->len / 8, rem = outer->len % 8;
-
-	if (outer->family != inner->family || outer->len > inner->len)
-		return false;
-	if (memcmp(outer->addr, inner->addr, full))
-		return false;
-	return !rem || !((outer->addr[full] ^ inner->addr[full]) &
-			 (uint8_t)(0xff00 >> rem));
-}
-
-static void pfx_last(const struct rules_prefix *p, uint8_t *out)
-{
-	unsigned int len = p->len;
-
-	memcpy(out, p->addr, 16);
-	for (unsigned int i = 0; i < (p->family == 4 ? 4u : 16u); i++) {
-		if (len >= 8) {
-			len -= 8;
-			continue;
-		}
-		out[i] |= (uint8_t)(0xff >> len);
-		len = 0;
-	}
-}
-
-static int cmp_pfx(const void *x, const void *y)
-{
-	const struct rules_prefix *a = x, *b = y;
-	int c;
-
-	if (a->family != b->family)
-		return a->family - b->family;
-	c = memcmp(a->addr, b->addr, 16);
-	return c ? c : a->len - b->len;
-}
-
-/*
- * Prefixes nest or are disjoint, so an indicator overlaps the domestic
- * map iff it overlaps the last outermost domestic prefix that starts at or
- * before the indicator's last address: one binary search per indicator.
- */
+/* An IP indicator of approval a inside (or around) the domestic map. */
 static int check_overlap(const struct bundle *a, const struct bundle *dom,
 			 char *err, size_t errlen)
 {
-	struct rules_prefix *top;
-	size_t ntop = 0;
-	int ret = 0;
+	struct rules_prefix d;
+	char ib[64], db[64];
+	long k = rules_find_overlap(dom->ips, dom->n_ips, a->ips, a->n_ips, &d);
 
-	top = malloc(dom->n_ips * sizeof(*top));
-	if (!top) {
+	if (k == -2) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	memcpy(top, dom->ips, dom->n_ips * sizeof(*top));
-	qsort(top, dom->n_ips, sizeof(*top), cmp_pfx);
-	for (size_t i = 0; i < dom->n_ips; i++)
-		if (!ntop || !pfx_contains(&top[ntop - 1], &top[i]))
-			top[ntop++] = top[i];
-	for (size_t k = 0; k < a->n_ips && !ret; k++) {
-		const struct rules_prefix *ip = &a->ips[k];
-		struct rules_prefix end = *ip;
-		size_t lo = 0, hi = ntop;
-		uint8_t dlast[16];
-		char ib[64], db[64];
-
-		pfx_last(ip, end.addr);
-		end.len = 128;
-		while (lo < hi) {
-			size_t mid = (lo + hi) / 2;
-
-			if (cmp_pfx(&top[mid], &end) <= 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (!lo || top[lo - 1].family != ip->family)
-			continue;
-		pfx_last(&top[lo - 1], dlast);
-		if (memcmp(dlast, ip->addr, 16) < 0)
-			continue;
-		rules_format_prefix(ip, ib, sizeof(ib));
-		rules_format_prefix(&top[lo - 1], db, sizeof(db));
-		ret = berr(err, errlen, a->name, ip->line,
-			   "indicator %s overlaps the domestic prefix %s (%s line %u)",
-			   ib, db, dom->name, top[lo - 1].line);
-	}
-	free(top);
-	return ret;
+	if (k < 0)
+		return 0;
+	rules_format_prefix(&a->ips[k], ib, sizeof(ib));
+	rules_format_prefix(&d, db, sizeof(db));
+	return berr(err, errlen, a->name, a->ips[k].line,
+		    "indicator %s overlaps the domestic prefix %s (%s line %u)",
+		    ib, db, dom->name, d.line);
 }
 
 int bundle_to_rules(const struct bundle *domestic,

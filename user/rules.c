@@ -364,66 +364,82 @@ static int check_duplicates(struct parser *ps, struct rules_prefix *v,
  * reduced to the outermost ones (prefixes nest or are disjoint), sorted,
  * so each indicator costs one binary search.
  */
-static int check_overlap(struct parser *ps)
+long rules_find_overlap(const struct rules_prefix *dom, size_t ndom,
+			const struct rules_prefix *ips, size_t nips,
+			struct rules_prefix *dom_hit)
 {
-	struct rules *r = ps->r;
-	struct rules_prefix *top = NULL;
+	struct rules_prefix *top;
 	size_t ntop = 0;
-	unsigned int bad = 0, bad_dom = 0;
-	char ibuf[64] = "", dbuf[64] = "";
-	int ret = 0;
+	long bad = -1;
 
-	if (!r->n_domestic)
-		return 0;
-	top = malloc(r->n_domestic * sizeof(*top));
+	if (!ndom || !nips)
+		return -1;
+	top = malloc(ndom * sizeof(*top));
 	if (!top)
-		return perr(ps, 0, "out of memory");
-	memcpy(top, r->domestic, r->n_domestic * sizeof(*top));
-	qsort(top, r->n_domestic, sizeof(*top), cmp_prefix);
-	for (size_t i = 0; i < r->n_domestic; i++)
+		return -2;
+	memcpy(top, dom, ndom * sizeof(*top));
+	qsort(top, ndom, sizeof(*top), cmp_prefix);
+	for (size_t i = 0; i < ndom; i++)
 		if (!ntop || !contains(&top[ntop - 1], &top[i]))
 			top[ntop++] = top[i];
 
-	for (size_t k = 0; k < r->n_approvals; k++) {
-		const struct rules_approval *a = &r->approvals[k];
+	for (size_t j = 0; j < nips; j++) {
+		const struct rules_prefix *ip = &ips[j];
+		struct rules_prefix end = *ip;
+		size_t lo = 0, hi = ntop;
+		uint8_t dlast[16];
 
-		for (size_t j = 0; j < a->n_ips; j++) {
-			const struct rules_prefix *ip = &a->ips[j];
-			struct rules_prefix end = *ip;
-			size_t lo = 0, hi = ntop;
-			uint8_t dlast[16];
+		/* Last outermost domestic prefix starting at or before ip's end. */
+		last_addr(ip, end.addr);
+		end.len = 128;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
 
-			/* Last outermost domestic prefix starting at or before ip's end. */
-			last_addr(ip, end.addr);
-			end.len = 128;
-			while (lo < hi) {
-				size_t mid = (lo + hi) / 2;
-
-				if (cmp_prefix(&top[mid], &end) <= 0)
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-			if (!lo || top[lo - 1].family != ip->family)
-				continue;
-			last_addr(&top[lo - 1], dlast);
-			if (memcmp(dlast, ip->addr, 16) < 0)
-				continue;
-			if (!bad || ip->line < bad) {
-				bad = ip->line;
-				bad_dom = top[lo - 1].line;
-				rules_format_prefix(ip, ibuf, sizeof(ibuf));
-				rules_format_prefix(&top[lo - 1], dbuf,
-						    sizeof(dbuf));
-			}
+			if (cmp_prefix(&top[mid], &end) <= 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (!lo || top[lo - 1].family != ip->family)
+			continue;
+		last_addr(&top[lo - 1], dlast);
+		if (memcmp(dlast, ip->addr, 16) < 0)
+			continue;
+		if (bad < 0 || ip->line < ips[bad].line) {
+			bad = (long)j;
+			*dom_hit = top[lo - 1];
 		}
 	}
-	if (bad)
-		ret = perr(ps, bad,
-			   "indicator %s overlaps the domestic prefix %s (line %u)",
-			   ibuf, dbuf, bad_dom);
 	free(top);
-	return ret;
+	return bad;
+}
+
+static int check_overlap(struct parser *ps)
+{
+	struct rules *r = ps->r;
+	const struct rules_prefix *bad_ip = NULL;
+	struct rules_prefix bad_dom = { 0 }, d;
+	char ibuf[64], dbuf[64];
+
+	for (size_t k = 0; k < r->n_approvals; k++) {
+		const struct rules_approval *a = &r->approvals[k];
+		long j = rules_find_overlap(r->domestic, r->n_domestic, a->ips,
+					    a->n_ips, &d);
+
+		if (j == -2)
+			return perr(ps, 0, "out of memory");
+		if (j >= 0 && (!bad_ip || a->ips[j].line < bad_ip->line)) {
+			bad_ip = &a->ips[j];
+			bad_dom = d;
+		}
+	}
+	if (!bad_ip)
+		return 0;
+	rules_format_prefix(bad_ip, ibuf, sizeof(ibuf));
+	rules_format_prefix(&bad_dom, dbuf, sizeof(dbuf));
+	return perr(ps, bad_ip->line,
+		    "indicator %s overlaps the domestic prefix %s (line %u)",
+		    ibuf, dbuf, bad_dom.line);
 }
 
 int rules_parse(struct rules *r, const char *buf, size_t len,

@@ -97,6 +97,17 @@ void rules_free(struct rules *r);
 long rules_lpm_entries(const struct rules *r, int family,
 		       struct rules_lpm **out);
 
+/*
+ * The IP indicator of ips[0..nips) with the lowest line that lies inside
+ * or contains a prefix of dom[0..ndom): its index, with that domestic
+ * prefix in *dom_hit; -1 if there is none, -2 when out of memory.
+ * Prefixes nest or are disjoint, so one binary search per indicator over
+ * the outermost domestic prefixes decides.
+ */
+long rules_find_overlap(const struct rules_prefix *dom, size_t ndom,
+			const struct rules_prefix *ips, size_t nips,
+			struct rules_prefix *dom_hit);
+
 /* Parse "ADDR/LEN" or "ADDR" (a host prefix).  Returns 0 or an error text. */
 const char *rules_parse_prefix(const char *s, struct rules_prefix *p);
 void rules_format_prefix(const struct rules_prefix *p, char *buf, size_t len);

@@ -257,6 +257,9 @@ setup() {
 	for d in as-s0 as-c0 as-c1 lo; do ip -n "$CAP" link set $d up || return 1; done
 	ip -n "$CAP" link set dev as-c1 xdp obj "$TMP/xdp_pass.o" sec xdp || return 1
 	ip -n "$SRC" link set lo up
+	# No IPv6 on the sender either: its router solicitations and MLD
+	# reports would reach the port at random times between snapshots.
+	ip netns exec "$SRC" sysctl -qw net.ipv6.conf.as-s1.disable_ipv6=1 || return 1
 	ip -n "$SRC" link set as-s1 up
 	for a in 198.51.100.7 203.0.113.5 8.8.8.8; do
 		ip -n "$SRC" addr add $a/32 dev as-s1 || return 1
