@@ -128,7 +128,7 @@ ip link show vin | grep -q 'xdp' || echo "# vin shows no xdp"
 tcpdump -i autosel0 -n -U -Z root -w $CAP 2>/tmp/tcpdump.err &
 TD=$!
 i=0
-while ! grep -q listening /tmp/tcpdump.err && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+while ! grep -q listening /tmp/tcpdump.err && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 grep -q listening /tmp/tcpdump.err
 ok $? "tcpdump listens on autosel0"
 

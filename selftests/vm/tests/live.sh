@@ -169,7 +169,7 @@ ok $? "nothing judged before the traffic (seen = 0)" || echo "# seen = $(c seen)
 tcpdump -i autosel0 -n -U -Z root -w $CAP 2>/tmp/tcpdump.err &
 TD=$!
 i=0
-while ! grep -q listening /tmp/tcpdump.err && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+while ! grep -q listening /tmp/tcpdump.err && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 grep -q listening /tmp/tcpdump.err
 ok $? "tcpdump listens on autosel0"
 
