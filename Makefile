@@ -25,7 +25,7 @@ DEBIAN_PKGS := make gcc libc6-dev clang llvm pkg-config \
 	libbpf-dev bpftool libelf-dev zlib1g-dev libsodium-dev libpcap-dev \
 	libclang-rt-14-dev \
 	iproute2 tcpdump kmod linux-headers-amd64 dwarves xz-utils cpio \
-	qemu-system-x86 busybox-static python3
+	qemu-system-x86 busybox-static python3 bind9-dnsutils openssl curl
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
