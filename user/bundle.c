@@ -29,11 +29,8 @@ struct bparser {
 	size_t cap_ips, cap_domains;
 };
 
-static int berr(char *err, size_t errlen, const char *name, unsigned int line,
-		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static int berr(char *err, size_t errlen, const char *name, unsigned int line,
-		const char *fmt, ...)
+int bundle_err(char *err, size_t errlen, const char *name, unsigned int line,
+	       const char *fmt, ...)
 {
 	char msg[RULES_ERR_MAX];
 	va_list ap;
@@ -48,7 +45,7 @@ static int berr(char *err, size_t errlen, const char *name, unsigned int line,
 	return -1;
 }
 
-#define perr(ps, ...) berr((ps)->err, (ps)->errlen, (ps)->b->name, \
+#define perr(ps, ...) bundle_err((ps)->err, (ps)->errlen, (ps)->b->name, \
 			   (ps)->line, __VA_ARGS__)
 
 void bundle_hex(const uint8_t *bin, size_t n, char *buf)
@@ -586,10 +583,10 @@ int bundle_verify(struct bundle *b, const struct trust *t, char *err,
 
 	b->n_signers = b->n_unknown = b->n_duplicate = 0;
 	if (sodium_init() < 0)
-		return berr(err, errlen, b->name, 0,
+		return bundle_err(err, errlen, b->name, 0,
 			    "libsodium failed to initialise");
 	if (!b->n_sigs)
-		return berr(err, errlen, b->name, 0, "not signed (quorum is %u)",
+		return bundle_err(err, errlen, b->name, 0, "not signed (quorum is %u)",
 			    t->quorum);
 	for (size_t i = 0; i < b->n_sigs; i++) {
 		const struct bundle_sig *s = &b->sigs[i];
@@ -605,7 +602,7 @@ int bundle_verify(struct bundle *b, const struct trust *t, char *err,
 			char hx[BUNDLE_KEYID_HEX];
 
 			bundle_hex(s->keyid, BUNDLE_KEYID_LEN, hx);
-			return berr(err, errlen, b->name, s->line,
+			return bundle_err(err, errlen, b->name, s->line,
 				    "signature by %s%s%s%s does not verify", hx,
 				    m->name[0] ? " (" : "", m->name,
 				    m->name[0] ? ")" : "");
@@ -626,7 +623,7 @@ int bundle_verify(struct bundle *b, const struct trust *t, char *err,
 	if (b->n_duplicate)
 		snprintf(tail + strlen(tail), sizeof(tail) - strlen(tail),
 			 "; %zu duplicate", b->n_duplicate);
-	return berr(err, errlen, b->name, 0,
+	return bundle_err(err, errlen, b->name, 0,
 		    "quorum not reached: %zu of %u member signatures%s",
 		    b->n_signers, t->quorum, tail);
 }
@@ -640,13 +637,13 @@ int bundle_window_check(const struct bundle *b, uint64_t now_ns, char *err,
 		return 0;
 	if (now_ns < b->from_ns) {
 		as_format_rfc3339(b->from_ns, ts, sizeof(ts));
-		return berr(err, errlen, b->name, 0,
+		return bundle_err(err, errlen, b->name, 0,
 			    "approval %s is not valid yet (valid-from %s)", b->id,
 			    ts);
 	}
 	if (now_ns >= b->until_ns) {
 		as_format_rfc3339(b->until_ns, ts, sizeof(ts));
-		return berr(err, errlen, b->name, 0,
+		return bundle_err(err, errlen, b->name, 0,
 			    "approval %s has expired (valid-until %s)", b->id, ts);
 	}
 	return 0;
@@ -668,7 +665,7 @@ static int check_overlap(const struct bundle *a, const struct bundle *dom,
 		return 0;
 	rules_format_prefix(&a->ips[k], ib, sizeof(ib));
 	rules_format_prefix(&d, db, sizeof(db));
-	return berr(err, errlen, a->name, a->ips[k].line,
+	return bundle_err(err, errlen, a->name, a->ips[k].line,
 		    "indicator %s overlaps the domestic prefix %s (%s line %u)",
 		    ib, db, dom->name, d.line);
 }
@@ -679,20 +676,20 @@ int bundle_to_rules(const struct bundle *domestic,
 {
 	memset(r, 0, sizeof(*r));
 	if (domestic && domestic->kind != BUNDLE_DOMESTIC)
-		return berr(err, errlen, domestic->name, 0,
+		return bundle_err(err, errlen, domestic->name, 0,
 			    "is an approval, not a domestic map");
 	if (n > AS_MAX_SLOTS)
-		return berr(err, errlen, approvals[AS_MAX_SLOTS]->name, 0,
+		return bundle_err(err, errlen, approvals[AS_MAX_SLOTS]->name, 0,
 			    "more than %d approvals", AS_MAX_SLOTS);
 	for (size_t i = 0; i < n; i++) {
 		const struct bundle *a = approvals[i];
 
 		if (a->kind != BUNDLE_APPROVAL)
-			return berr(err, errlen, a->name, 0,
+			return bundle_err(err, errlen, a->name, 0,
 				    "is a domestic map, not an approval");
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(approvals[j]->id, a->id))
-				return berr(err, errlen, a->name, 0,
+				return bundle_err(err, errlen, a->name, 0,
 					    "approval %s is also in %s", a->id,
 					    approvals[j]->name);
 		if (domestic && check_overlap(a, domestic, err, errlen))
@@ -731,7 +728,7 @@ int bundle_to_rules(const struct bundle *domestic,
 				goto oom;
 			if (e) {
 				rules_free(r);
-				return berr(err, errlen, a->name,
+				return bundle_err(err, errlen, a->name,
 					    a->domains[j].line,
 					    "bad domain name '%.64s'",
 					    a->domains[j].name);

@@ -114,6 +114,13 @@ struct trust {
 
 /* --- bundles --------------------------------------------------------- */
 
+/*
+ * One error line, "NAME:LINE: MESSAGE" (or "NAME: MESSAGE" when line is 0),
+ * into err.  Returns -1, so that callers can return it.
+ */
+int bundle_err(char *err, size_t errlen, const char *name, unsigned int line,
+	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
 /* Parse buf[0..len) (syntax and values only); name prefixes errors. */
 int bundle_parse(struct bundle *b, const void *buf, size_t len,
 		 const char *name, char *err, size_t errlen);

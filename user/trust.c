@@ -20,24 +20,6 @@
 #define TRUST_FILE_MAX	(1u << 20)
 #define KEY_FILE_MAX	4096
 
-static int terr(char *err, size_t errlen, const char *name, unsigned int line,
-		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static int terr(char *err, size_t errlen, const char *name, unsigned int line,
-		const char *fmt, ...)
-{
-	char msg[RULES_ERR_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (line)
-		snprintf(err, errlen, "%s:%u: %s", name, line, msg);
-	else
-		snprintf(err, errlen, "%s: %s", name, msg);
-	return -1;
-}
 
 int bundle_b64_decode(const char *s, uint8_t *out, size_t outlen)
 {
@@ -129,9 +111,9 @@ int trust_parse(struct trust *t, const void *buf, size_t len,
 
 	memset(t, 0, sizeof(*t));
 	if (sodium_init() < 0)
-		return terr(err, errlen, name, 0, "libsodium failed to initialise");
+		return bundle_err(err, errlen, name, 0, "libsodium failed to initialise");
 	if (memchr(buf, '\0', len))
-		return terr(err, errlen, name, 0, "NUL byte in a text file");
+		return bundle_err(err, errlen, name, 0, "NUL byte in a text file");
 	while (pos < len) {
 		const char *nl = memchr(p + pos, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - (p + pos)) : len - pos;
@@ -140,7 +122,7 @@ int trust_parse(struct trust *t, const void *buf, size_t len,
 
 		line++;
 		if (n >= sizeof(l))
-			return terr(err, errlen, name, line,
+			return bundle_err(err, errlen, name, line,
 				    "line longer than %zu bytes", sizeof(l) - 1);
 		memcpy(l, p + pos, n);
 		l[n] = '\0';
@@ -158,7 +140,7 @@ int trust_parse(struct trust *t, const void *buf, size_t len,
 		if (!magic) {
 			if (nw != 2 || strcmp(w[0], "autosel-trust") ||
 			    strcmp(w[1], "1"))
-				return terr(err, errlen, name, line,
+				return bundle_err(err, errlen, name, line,
 					    "expected 'autosel-trust 1'");
 			magic = true;
 			continue;
@@ -168,14 +150,14 @@ int trust_parse(struct trust *t, const void *buf, size_t len,
 			unsigned long q;
 
 			if (quorum_line)
-				return terr(err, errlen, name, line,
+				return bundle_err(err, errlen, name, line,
 					    "second quorum line (first at line %u)",
 					    quorum_line);
 			errno = 0;
 			q = nw == 2 && w[1][0] >= '1' && w[1][0] <= '9' ?
 			    strtoul(w[1], &end, 10) : 0;
 			if (nw != 2 || !q || errno || *end || q > TRUST_MEMBER_MAX)
-				return terr(err, errlen, name, line,
+				return bundle_err(err, errlen, name, line,
 					    "expected 'quorum N' (1 to %d)",
 					    TRUST_MEMBER_MAX);
 			t->quorum = (unsigned int)q;
@@ -189,34 +171,34 @@ int trust_parse(struct trust *t, const void *buf, size_t len,
 			char hx[BUNDLE_KEYID_HEX];
 
 			if (nw < 3)
-				return terr(err, errlen, name, line,
+				return bundle_err(err, errlen, name, line,
 					    "expected 'member KEYID PUBLICKEY [NAME]'");
 			if (t->n_members == TRUST_MEMBER_MAX)
-				return terr(err, errlen, name, line,
+				return bundle_err(err, errlen, name, line,
 					    "more than %d members", TRUST_MEMBER_MAX);
 			m = &t->members[t->n_members];
 			if (parse_keyid(w[1], m->keyid))
-				return terr(err, errlen, name, line,
+				return bundle_err(err, errlen, name, line,
 					    "bad key id '%.32s' (16 lower-case hex digits)",
 					    w[1]);
 			if (bundle_b64_decode(w[2], m->pk, BUNDLE_PK_LEN))
-				return terr(err, errlen, name, line,
+				return bundle_err(err, errlen, name, line,
 					    "bad public key encoding (base64 of %d bytes)",
 					    BUNDLE_PK_LEN);
 			bundle_keyid(m->pk, id);
 			if (memcmp(id, m->keyid, BUNDLE_KEYID_LEN)) {
 				bundle_hex(id, BUNDLE_KEYID_LEN, hx);
-				return terr(err, errlen, name, line,
+				return bundle_err(err, errlen, name, line,
 					    "key id %s does not match the public key (its id is %s)",
 					    w[1], hx);
 			}
 			dup = trust_find(t, m->keyid);
 			if (dup)
-				return terr(err, errlen, name, line,
+				return bundle_err(err, errlen, name, line,
 					    "duplicate member %s (first at line %u)",
 					    w[1], dup->line);
 			if (nw == 4 && strlen(w[3]) >= TRUST_NAME_MAX)
-				return terr(err, errlen, name, line,
+				return bundle_err(err, errlen, name, line,
 					    "member name longer than %d bytes",
 					    TRUST_NAME_MAX - 1);
 			if (nw == 4)
@@ -225,15 +207,15 @@ int trust_parse(struct trust *t, const void *buf, size_t len,
 			t->n_members++;
 			continue;
 		}
-		return terr(err, errlen, name, line, "unknown keyword '%.32s'",
+		return bundle_err(err, errlen, name, line, "unknown keyword '%.32s'",
 			    w[0]);
 	}
 	if (!magic)
-		return terr(err, errlen, name, 0, "expected 'autosel-trust 1'");
+		return bundle_err(err, errlen, name, 0, "expected 'autosel-trust 1'");
 	if (!quorum_line)
-		return terr(err, errlen, name, 0, "no quorum line");
+		return bundle_err(err, errlen, name, 0, "no quorum line");
 	if (t->quorum > t->n_members)
-		return terr(err, errlen, name, quorum_line,
+		return bundle_err(err, errlen, name, quorum_line,
 			    "quorum %u is more than the %zu members", t->quorum,
 			    t->n_members);
 	return 0;
@@ -281,19 +263,19 @@ static int create_file(const char *path, mode_t mode, const void *buf,
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 
 	if (fd < 0)
-		return terr(err, errlen, path, 0, "%s", strerror(errno));
+		return bundle_err(err, errlen, path, 0, "%s", strerror(errno));
 	if (fchmod(fd, mode) || write_all(fd, buf, len) || fsync(fd)) {
 		int e = errno;
 
 		close(fd);
 		unlink(path);
-		return terr(err, errlen, path, 0, "%s", strerror(e));
+		return bundle_err(err, errlen, path, 0, "%s", strerror(e));
 	}
 	if (close(fd)) {
 		int e = errno;
 
 		unlink(path);
-		return terr(err, errlen, path, 0, "%s", strerror(e));
+		return bundle_err(err, errlen, path, 0, "%s", strerror(e));
 	}
 	return 0;
 }
@@ -309,24 +291,24 @@ int bundle_keygen(const char *prefix, const char *name, char *keyid_hex,
 	int ret = -1;
 
 	if (sodium_init() < 0)
-		return terr(err, errlen, prefix, 0, "libsodium failed to initialise");
+		return bundle_err(err, errlen, prefix, 0, "libsodium failed to initialise");
 	if (name && (!*name || strlen(name) >= TRUST_NAME_MAX ||
 		     strpbrk(name, " \t\r\n#")))
-		return terr(err, errlen, prefix, 0,
+		return bundle_err(err, errlen, prefix, 0,
 			    "bad member name (1 to %d bytes, no spaces or '#')",
 			    TRUST_NAME_MAX - 1);
 	for (const char *c = name; c && *c; c++)
 		if (*c < 0x21 || *c > 0x7e)
-			return terr(err, errlen, prefix, 0,
+			return bundle_err(err, errlen, prefix, 0,
 				    "bad member name (printable ASCII only)");
 	if ((size_t)snprintf(kpath, sizeof(kpath), "%s.key", prefix) >= sizeof(kpath) ||
 	    (size_t)snprintf(ppath, sizeof(ppath), "%s.pub", prefix) >= sizeof(ppath))
-		return terr(err, errlen, prefix, 0, "path too long");
+		return bundle_err(err, errlen, prefix, 0, "path too long");
 	seed = sodium_malloc(crypto_sign_SEEDBYTES);
 	sk = sodium_malloc(crypto_sign_SECRETKEYBYTES);
 	sec = sodium_malloc(seclen);
 	if (!seed || !sk || !sec) {
-		terr(err, errlen, prefix, 0, "out of memory");
+		bundle_err(err, errlen, prefix, 0, "out of memory");
 		goto out;
 	}
 	randombytes_buf(seed, crypto_sign_SEEDBYTES);
@@ -376,27 +358,27 @@ static int load_secret(const char *path, uint8_t *sk, uint8_t *keyid,
 	int fd = -1, ret = -1, nw;
 
 	if (!seed || !buf) {
-		terr(err, errlen, path, 0, "out of memory");
+		bundle_err(err, errlen, path, 0, "out of memory");
 		goto out;
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st)) {
-		terr(err, errlen, path, 0, "%s", strerror(errno));
+		bundle_err(err, errlen, path, 0, "%s", strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		terr(err, errlen, path, 0, "not a regular file");
+		bundle_err(err, errlen, path, 0, "not a regular file");
 		goto out;
 	}
 	if (st.st_mode & 077) {
-		terr(err, errlen, path, 0,
+		bundle_err(err, errlen, path, 0,
 		     "permissions %04o are too open (a secret key must be 0600)",
 		     (unsigned int)(st.st_mode & 07777));
 		goto out;
 	}
 	n = read(fd, buf, KEY_FILE_MAX + 1);
 	if (n < 0 || n > KEY_FILE_MAX) {
-		terr(err, errlen, path, 0, "%s",
+		bundle_err(err, errlen, path, 0, "%s",
 		     n < 0 ? strerror(errno) : "not a secret key file");
 		goto out;
 	}
@@ -416,13 +398,13 @@ static int load_secret(const char *path, uint8_t *sk, uint8_t *keyid,
 	    strcmp(w[2], "keyid") || strcmp(w[4], "seed") ||
 	    parse_keyid(w[3], keyid) ||
 	    bundle_b64_decode(w[5], seed, crypto_sign_SEEDBYTES)) {
-		terr(err, errlen, path, 0, "not a secret key file");
+		bundle_err(err, errlen, path, 0, "not a secret key file");
 		goto out;
 	}
 	crypto_sign_seed_keypair(pk, sk, seed);
 	bundle_keyid(pk, id);
 	if (memcmp(id, keyid, BUNDLE_KEYID_LEN)) {
-		terr(err, errlen, path, 0, "key id does not match the key");
+		bundle_err(err, errlen, path, 0, "key id does not match the key");
 		goto out;
 	}
 	ret = 0;
@@ -444,12 +426,12 @@ int bundle_sign_file(const char *keypath, const char *path, char *keyid_hex,
 	int fd = -1, ret = -1;
 
 	if (sodium_init() < 0)
-		return terr(err, errlen, path, 0, "libsodium failed to initialise");
+		return bundle_err(err, errlen, path, 0, "libsodium failed to initialise");
 	if (bundle_load(path, &b, err, errlen))
 		return -1;
 	sk = sodium_malloc(crypto_sign_SECRETKEYBYTES);
 	if (!sk) {
-		terr(err, errlen, path, 0, "out of memory");
+		bundle_err(err, errlen, path, 0, "out of memory");
 		goto out;
 	}
 	if (load_secret(keypath, sk, keyid, err, errlen))
@@ -457,12 +439,12 @@ int bundle_sign_file(const char *keypath, const char *path, char *keyid_hex,
 	bundle_hex(keyid, BUNDLE_KEYID_LEN, keyid_hex);
 	for (size_t i = 0; i < b.n_sigs; i++)
 		if (!memcmp(b.sigs[i].keyid, keyid, BUNDLE_KEYID_LEN)) {
-			terr(err, errlen, path, b.sigs[i].line,
+			bundle_err(err, errlen, path, b.sigs[i].line,
 			     "already signed by %s", keyid_hex);
 			goto out;
 		}
 	if (b.n_sigs >= BUNDLE_SIG_MAX) {
-		terr(err, errlen, path, 0, "already has %d signatures",
+		bundle_err(err, errlen, path, 0, "already has %d signatures",
 		     BUNDLE_SIG_MAX);
 		goto out;
 	}
@@ -472,33 +454,33 @@ int bundle_sign_file(const char *keypath, const char *path, char *keyid_hex,
 
 	/* Replace the file atomically, keeping its mode. */
 	if (stat(path, &st)) {
-		terr(err, errlen, path, 0, "%s", strerror(errno));
+		bundle_err(err, errlen, path, 0, "%s", strerror(errno));
 		goto out;
 	}
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.signXXXXXX", path) >= sizeof(tmp)) {
-		terr(err, errlen, path, 0, "path too long");
+		bundle_err(err, errlen, path, 0, "path too long");
 		goto out;
 	}
 	fd = mkstemp(tmp);
 	if (fd < 0) {
-		terr(err, errlen, tmp, 0, "%s", strerror(errno));
+		bundle_err(err, errlen, tmp, 0, "%s", strerror(errno));
 		goto out;
 	}
 	if (fchmod(fd, st.st_mode & 07777) ||
 	    write_all(fd, b.raw, b.raw_len) ||
 	    write_all(fd, line, strlen(line)) || fsync(fd)) {
-		terr(err, errlen, path, 0, "%s", strerror(errno));
+		bundle_err(err, errlen, path, 0, "%s", strerror(errno));
 		goto out;	/* closes and unlinks tmp */
 	}
 	if (close(fd)) {
 		fd = -1;
-		terr(err, errlen, path, 0, "%s", strerror(errno));
+		bundle_err(err, errlen, path, 0, "%s", strerror(errno));
 		unlink(tmp);
 		goto out;
 	}
 	fd = -1;
 	if (rename(tmp, path)) {
-		terr(err, errlen, path, 0, "%s", strerror(errno));
+		bundle_err(err, errlen, path, 0, "%s", strerror(errno));
 		unlink(tmp);
 		goto out;
 	}
