@@ -31,6 +31,7 @@
 #   VM_SMP=2 VM_MEM=1G   KVER=...  (default: from kmod/fetch-kernel.sh)
 #
 # Guest view: module under test at /lib/autosel/autosel.ko (also $AUTOSEL_KO),
+# the tests' shared helpers at /lib/autosel/lib.sh (selftests/vm/lib.sh),
 # extra files under /opt/autosel, bpffs at /sys/fs/bpf, debugfs, tracefs,
 # /bin/sh = dash, iproute2 `ip` and `tcpdump` (real ones), busybox for the
 # rest (note: busybox applets that exec programs, e.g. nsenter/timeout/xargs,
@@ -182,6 +183,7 @@ cp "$MODROOT"/modules.order "$MODROOT"/modules.builtin "$MODROOT"/modules.builti
 depmod -b "$R" "$KVER"
 
 cp "$KO" "$R/lib/autosel/autosel.ko"
+cp "$VMDIR/lib.sh" "$R/lib/autosel/lib.sh"
 
 # Minimal /etc: tcpdump drops privileges to user "tcpdump".
 printf 'root:x:0:0:root:/root:/bin/sh\ntcpdump:x:101:101::/nonexistent:/bin/false\nnobody:x:65534:65534::/nonexistent:/bin/false\n' >"$R/etc/passwd"

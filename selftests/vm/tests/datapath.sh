@@ -18,26 +18,10 @@
 #
 # Needs in PATH: astest and as_test.bpf.o (run-vm.sh -f), ip, tcpdump.
 
+. /lib/autosel/lib.sh
 KO=${AUTOSEL_KO:-/lib/autosel/autosel.ko}
 OBJ=${AS_TEST_OBJ:-/opt/autosel/as_test.bpf.o}
-S=/sys/kernel/autosel
 CAP=/tmp/autosel0.pcap
-n=0
-fails=0
-
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fails=$((fails + 1))
-	fi
-}
-check() { desc=$1; shift; "$@" >/dev/null 2>&1; ok $? "$desc"; }
-bail() { echo "Bail out! $*"; exit 1; }
-c() { cat $S/$1; }
-pns() { ip netns exec peer "$@"; }
 
 COUNTERS="seen seen_bytes selected selected_bytes kept_bytes
 discarded_payload_bytes deleted deleted_bytes deleted_no_match
@@ -52,17 +36,6 @@ never_back() {
 		nv=$(echo "$2" | sed -n "s/^$k=//p")
 		[ "$nv" -ge "$v" ] || { echo "# $k went back: $v -> $nv"; exit 1; }
 	done
-}
-
-# wait_for FILE VALUE: poll a counter (XDP on veth is asynchronous).
-wait_for() {
-	i=0
-	while [ "$(c "$1")" != "$2" ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ "$(c "$1")" = "$2" ] || echo "# $1 = $(c "$1"), expected $2"
-	[ "$(c "$1")" = "$2" ]
 }
 
 # Totals of what we send, by verdict.
@@ -125,11 +98,7 @@ done
 check "attach the test program (native XDP) to vin" astest attach vin "$OBJ" $RULES
 ip link show vin | grep -q 'xdp' || echo "# vin shows no xdp"
 
-tcpdump -i autosel0 -n -U -Z root -w $CAP 2>/tmp/tcpdump.err &
-TD=$!
-i=0
-while ! grep -q listening /tmp/tcpdump.err && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-grep -q listening /tmp/tcpdump.err
+start_capture autosel0 $CAP
 ok $? "tcpdump listens on autosel0"
 
 # ---- traffic ---------------------------------------------------------------
@@ -162,10 +131,7 @@ wait_for seen $((SEL_N + DEL_N))
 ok $? "seen = $((SEL_N + DEL_N)), every packet sent to a rule"
 wait_for records $REC_N
 ok $? "records = $REC_N"
-sleep 0.5	# let tcpdump write what it got
-kill -INT $TD
-wait $TD
-echo "# tcpdump: $(grep -E 'captured|dropped' /tmp/tcpdump.err | tr '\n' ' ')"
+stop_capture
 
 # ---- counters ----------------------------------------------------------------
 bad=0
@@ -286,9 +252,7 @@ snap4=$(snapshot)
 [ "$snap4" = "$(snapshot)" ] && never_back "$snap3" "$snap4"
 ok $? "counters intact after the refused rmmod"
 check "detach" astest detach vin
-i=0
-while ! rmmod autosel 2>/dev/null && [ $i -lt 30 ]; do sleep 0.2; i=$((i + 1)); done
-! grep -q '^autosel ' /proc/modules && [ ! -e $S ] && ! ip link show autosel0 >/dev/null 2>&1
+unload && [ ! -e $S ] && ! ip link show autosel0 >/dev/null 2>&1
 ok $? "rmmod works after detach; sysfs and autosel0 are gone"
 dmesg | grep 'autosel: unloading' | sed 's/^/# dmesg: /'
 dmesg | grep -q "autosel: unloading: seen $((SEL_N + DEL_N)) selected $SEL_N deleted $DEL_N records $REC_N enforced $ENF_N"

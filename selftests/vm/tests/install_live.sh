@@ -9,34 +9,11 @@
 #
 # Needs in PATH: autoselctl, ip.
 
+. /lib/autosel/lib.sh
 KO=${AUTOSEL_KO:-/lib/autosel/autosel.ko}
-S=/sys/kernel/autosel
 W=/tmp/install-live
-n=0
-fails=0
 
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fails=$((fails + 1))
-	fi
-}
-bail() { echo "Bail out! $*"; exit 1; }
-c() { cat $S/$1; }
-pns() { ip netns exec peer "$@"; }
 ping4() { pns ping -c "$2" -W 1 -i 0.2 -I "$1" 10.99.0.2 >/dev/null 2>&1; }
-wait_for() {
-	i=0
-	while [ "$(cat "$1" 2>/dev/null)" != "$2" ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ "$(cat "$1" 2>/dev/null)" = "$2" ] || echo "# $1 = $(cat "$1" 2>/dev/null), expected $2"
-	[ "$(cat "$1" 2>/dev/null)" = "$2" ]
-}
 registry() { for d in $S/approvals/*/; do [ -d "$d" ] && echo "$d $(cat $d/slot $d/serial $d/sha256)"; done; c generation; }
 state_sha() { autoselctl status --json | sed -n "s/.*\"id\":\"$1\",[^}]*\"sha256\":\"\([0-9a-f]*\)\".*/\1/p"; }
 
@@ -148,5 +125,5 @@ ok $? "audit log: install, refusal, removal"
 
 ip netns del peer
 chattr -a $W/audit.log 2>/dev/null
-rmmod autosel 2>/dev/null
+unload
 [ $fails = 0 ]

@@ -22,37 +22,11 @@
 #
 # Needs in PATH: autoselctl, astest (run-vm.sh -f), ip, tcpdump.
 
+. /lib/autosel/lib.sh
 KO=${AUTOSEL_KO:-/lib/autosel/autosel.ko}
-S=/sys/kernel/autosel
 CAP=/tmp/live-autosel0.pcap
 RULES=/tmp/live.rules
-n=0
-fails=0
 
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fails=$((fails + 1))
-	fi
-}
-check() { desc=$1; shift; "$@" >/dev/null 2>&1; ok $? "$desc"; }
-bail() { echo "Bail out! $*"; exit 1; }
-c() { cat $S/$1; }
-pns() { ip netns exec peer "$@"; }
-
-# wait_for FILE VALUE: poll a counter (XDP on veth is asynchronous).
-wait_for() {
-	i=0
-	while [ "$(c "$1")" != "$2" ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ "$(c "$1")" = "$2" ] || echo "# $1 = $(c "$1"), expected $2"
-	[ "$(c "$1")" = "$2" ]
-}
 
 # Totals of what we send.  SEL_*: selected (N frames, W wire bytes, H header
 # bytes a record keeps); DEL_*: deleted; D_<reason>: deletions per reason.
@@ -166,11 +140,7 @@ sleep 0.5
 [ "$(c seen)" = 0 ]
 ok $? "nothing judged before the traffic (seen = 0)" || echo "# seen = $(c seen)"
 
-tcpdump -i autosel0 -n -U -Z root -w $CAP 2>/tmp/tcpdump.err &
-TD=$!
-i=0
-while ! grep -q listening /tmp/tcpdump.err && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-grep -q listening /tmp/tcpdump.err
+start_capture autosel0 $CAP
 ok $? "tcpdump listens on autosel0"
 
 # ---- traffic ---------------------------------------------------------------
@@ -199,10 +169,7 @@ wait_for seen $((SEL_N + DEL_N))
 ok $? "seen = $((SEL_N + DEL_N)), every frame sent"
 wait_for records $SEL_N
 ok $? "records = $SEL_N, one per selected frame"
-sleep 0.5	# let tcpdump write what it got
-kill -INT $TD
-wait $TD
-echo "# tcpdump: $(grep -E 'captured|dropped' /tmp/tcpdump.err | tr '\n' ' ')"
+stop_capture
 
 # ---- counters ----------------------------------------------------------------
 bad=0
@@ -294,9 +261,7 @@ left=$(ls $S/approvals)
 [ -z "$left" ] || echo "# approvals left after the last detach: $(echo $left)"
 [ -z "$left" ] && [ "$(c generation)" = 1 ]
 ok $? "the last detach removed the approvals from the module (generation stays 1)"
-i=0
-while ! rmmod autosel 2>/dev/null && [ $i -lt 30 ]; do sleep 0.2; i=$((i + 1)); done
-! grep -q '^autosel ' /proc/modules && [ ! -e $S ] && ! ip link show autosel0 >/dev/null 2>&1
+unload && [ ! -e $S ] && ! ip link show autosel0 >/dev/null 2>&1
 ok $? "rmmod works after detach; sysfs and autosel0 are gone"
 dmesg | grep 'autosel: ' | grep -v taint | sed 's/^/# dmesg: /'
 dmesg | grep -q "autosel: unloading: seen $((SEL_N + DEL_N)) selected $SEL_N deleted $DEL_N records $SEL_N enforced 0"

@@ -5,20 +5,9 @@
 # tree and its module BTF (without which the kfuncs silently do not exist),
 # and unloads cleanly.  TAP on stdout.
 
+. /lib/autosel/lib.sh
 KO=${AUTOSEL_KO:-/lib/autosel/autosel.ko}
-n=0
-fails=0
 
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fails=$((fails + 1))
-	fi
-}
-check() { desc=$1; shift; "$@" >/dev/null 2>&1; ok $? "$desc"; }
 absent() { [ ! -e "$1" ]; }
 not_listed() { ! grep -q '^autosel ' /proc/modules; }
 

@@ -14,6 +14,7 @@
 #	-f build/selftests/autosel_names.bpf.o \
 #	-f build/selftests/autosel_names_kf.bpf.o selftests/vm/tests/names.sh
 
+. /lib/autosel/lib.sh
 KO=${AUTOSEL_KO:-/lib/autosel/autosel.ko}
 D=/opt/autosel
 
@@ -42,5 +43,5 @@ if $D/test_names --load $D/autosel_names_kf.bpf.o | sed 's/^/# /'; then
 else
 	echo "not ok 2 - kfunc flavour with names loads"
 fi
-[ $loaded = 1 ] && rmmod autosel
+[ $loaded = 1 ] && unload
 exit 0

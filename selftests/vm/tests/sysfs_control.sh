@@ -7,22 +7,9 @@
 # and the generation change exactly as commanded and every change is logged.
 # Needs astest (selftests/vm/progs) in PATH.  TAP on stdout.
 
+. /lib/autosel/lib.sh
 KO=${AUTOSEL_KO:-/lib/autosel/autosel.ko}
-S=/sys/kernel/autosel
 C=$S/control
-n=0
-fails=0
-
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fails=$((fails + 1))
-	fi
-}
-check() { desc=$1; shift; "$@" >/dev/null 2>&1; ok $? "$desc"; }
 
 # listing: every readable file under $S with its value (control excluded).
 listing() {

@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# lib.sh - shared helpers of the VM tests (dash).  run-vm.sh installs it as
+# /lib/autosel/lib.sh; a test sources it with ". /lib/autosel/lib.sh".
+#
+# TAP: ok RC DESC, check DESC CMD..., bail MSG; $n counts the tests, $fails
+# the failures.  Sysfs: c NAME reads /sys/kernel/autosel/NAME; wait_for
+# NAME|/PATH VALUE polls it (XDP on veth is asynchronous), bounded to 10 s.
+# pns CMD... runs in the namespace "peer".  start_capture DEV FILE and
+# stop_capture run tcpdump on DEV (e.g. autosel0) in the background.
+# unload: rmmod autosel, retried for up to 6 s (a detached program holds
+# the module until its RCU-deferred release).
+
+S=/sys/kernel/autosel
+n=0
+fails=0
+
+ok() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		fails=$((fails + 1))
+	fi
+}
+check() { desc=$1; shift; "$@" >/dev/null 2>&1; ok $? "$desc"; }
+bail() { echo "Bail out! $*"; exit 1; }
+c() { cat $S/$1; }
+pns() { ip netns exec peer "$@"; }
+
+_val() {
+	case $1 in
+	/*) cat "$1" 2>/dev/null ;;
+	*) cat "$S/$1" 2>/dev/null ;;
+	esac
+}
+
+wait_for() {
+	_i=0
+	while [ "$(_val "$1")" != "$2" ] && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	[ "$(_val "$1")" = "$2" ] || echo "# $1 = $(_val "$1"), expected $2"
+	[ "$(_val "$1")" = "$2" ]
+}
+
+# start_capture DEV FILE: start tcpdump and return once its packet socket
+# is bound to DEV, which is what "listening" on stderr announces.  A TCG
+# guest on a loaded host can take many seconds to get there, so wait up to
+# 60 s; on failure say where tcpdump is, so a slow start is told apart
+# from a dead one.  Returns non-zero if it never listened.
+start_capture() {
+	_cap_err=/tmp/tcpdump-$1.err
+	tcpdump -i "$1" -n -U -Z root -w "$2" 2>"$_cap_err" &
+	TD=$!
+	_i=0
+	while ! grep -q listening "$_cap_err" && kill -0 $TD 2>/dev/null &&
+	      [ $_i -lt 600 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	if grep -q listening "$_cap_err"; then
+		echo "# tcpdump listened after ~$((_i / 10)).$((_i % 10)) s"
+		return 0
+	fi
+	echo "# tcpdump on $1 not listening after ~$((_i / 10)) s:"
+	sed 's/^/#   stderr: /' "$_cap_err"
+	if kill -0 $TD 2>/dev/null; then
+		grep -E '^(State|VmRSS)' /proc/$TD/status | sed 's/^/#   /'
+		echo "#   wchan: $(cat /proc/$TD/wchan 2>/dev/null)"
+		sed 's/^/#   stack: /' /proc/$TD/stack 2>/dev/null
+	else
+		wait $TD
+		echo "#   tcpdump exited with $?"
+	fi
+	return 1
+}
+
+# stop_capture: let tcpdump write what it got, stop it, print its totals.
+stop_capture() {
+	sleep 0.5
+	kill -INT $TD 2>/dev/null
+	wait $TD
+	echo "# tcpdump: $(grep -E 'captured|dropped' "$_cap_err" | tr '\n' ' ')"
+}
+
+unload() {
+	_i=0
+	while ! rmmod autosel 2>/dev/null && [ $_i -lt 30 ]; do
+		sleep 0.2
+		_i=$((_i + 1))
+	done
+	! grep -q '^autosel ' /proc/modules
+}
