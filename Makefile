@@ -133,11 +133,14 @@ $(BENCH)/autosel_rand.bpf.o: xdp/autosel.bpf.c $(BENCH_HDRS)
 	@mkdir -p $(BENCH)
 	$(CLANG) $(BPF_CFLAGS) -I$(ROOT)/selftests/bench -DAS_BENCH_RAND -c $< -o $@
 
-$(BENCH)/bench: selftests/bench/bench.c selftests/bench/bench_pcap.c $(BENCH_HDRS)
+$(BENCH)/bench: selftests/bench/bench.c selftests/bench/bench_pcap.c \
+		user/domains.c user/domains.h selftests/host/pkt.h \
+		selftests/host/names_pkt.h $(BENCH_HDRS)
 	@mkdir -p $(BENCH)
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -I$(ROOT)/include \
-		selftests/bench/bench.c selftests/bench/bench_pcap.c -o $@ \
-		-lbpf -lelf -lz -lpcap
+		-I$(ROOT)/user -I$(ROOT)/selftests/host \
+		selftests/bench/bench.c selftests/bench/bench_pcap.c \
+		user/domains.c -o $@ -lbpf -lelf -lz -lpcap
 
 # Semantics first: the flat prefix sets against a brute-force LPM.
 $(BENCH)/difftest: selftests/bench/difftest.c selftests/host/xdp_env.c $(BENCH_HDRS)

@@ -45,6 +45,8 @@
 
 #include "autosel/abi.h"
 #include "autosel/flat.h"
+#include "domains.h"		/* user/: the loader's domain table writer */
+#include "names_pkt.h"		/* selftests/host: DNS and TLS payloads */
 
 /* rand.h's map values (user-space copies). */
 struct bench_mode {
@@ -475,6 +477,82 @@ static int fill_rules(struct bpf_object *o, const struct bp *ind, size_t nind)
 	return err;
 }
 
+/*
+ * A frame of the shared test builder (selftests/host/pkt.h) from SRC4 to
+ * DST4 with payload p after the transport header: what xdp/names.h reads.
+ */
+static size_t name_frame(unsigned char *b, int proto, __u16 dport,
+			 const void *p, size_t plen)
+{
+	struct pkt_spec s = { .ipver = 4, .l4 = (uint8_t)proto,
+			      .payload = (int)plen };
+	struct pkt_addr a = { .sport = 40000, .dport = dport,
+			      .tcp_flags = PKT_TCP_ACK | 0x08 };
+	struct pkt_info info;
+	size_t len;
+
+	inet_pton(AF_INET, SRC4, a.src);
+	inet_pton(AF_INET, DST4, a.dst);
+	len = pkt_build(&s, &a, b, &info);
+	memcpy(b + info.hdr_len, p, plen);
+	return len;
+}
+
+enum { NF_DNS, NF_TLS, NF_HTTP, NF_DNS_HIT, NF_MAX };
+
+struct name_frames {
+	unsigned char b[NF_MAX][PKT_MAX];	/* pkt_build() writes PKT_MAX */
+	size_t len[NF_MAX];
+};
+
+#define MISS_NAME	"www.some-site.example.org"
+#define HIT_NAME	"h2.bulk2.example"	/* in the table from N = 3 on */
+
+static void make_name_frames(struct name_frames *nf)
+{
+	static const struct tls_opt op = { .grease_before = 3, .sid_len = 32 };
+	unsigned char w[300], m[500];
+	size_t n, e;
+
+	n = dns_msg(m, w, dns_wire(w, MISS_NAME), 0);
+	nf->len[NF_DNS] = name_frame(nf->b[NF_DNS], 17, 53, m, n);
+	n = dns_msg(m, w, dns_wire(w, HIT_NAME), 0);
+	nf->len[NF_DNS_HIT] = name_frame(nf->b[NF_DNS_HIT], 17, 53, m, n);
+	n = tls_hello(m, MISS_NAME, &op, &e);
+	nf->len[NF_TLS] = name_frame(nf->b[NF_TLS], 6, 443, m, n);
+	n = (size_t)snprintf((char *)m, sizeof(m),
+			     "GET / HTTP/1.1\r\nUser-Agent: curl/8\r\n"
+			     "Host: %s\r\nAccept: */*\r\n\r\n", MISS_NAME);
+	nf->len[NF_HTTP] = name_frame(nf->b[NF_HTTP], 6, 80, m, n);
+}
+
+#define DOMAINS_MAX	100000
+
+/*
+ * min(n, 100k) domain indicators, half exact and half suffixes, of the
+ * expired approval (slot 1): a name found in the table runs the whole
+ * match and is still deleted, so the frame is never truncated.
+ */
+static int fill_domains(struct bpf_object *o, size_t n, size_t *count)
+{
+	struct as_domains d;
+	char name[64];
+	size_t i, nd = n < DOMAINS_MAX ? n : DOMAINS_MAX;
+	int err = 0;
+
+	as_domains_init(&d);
+	for (i = 0; i < nd && !err; i++) {
+		snprintf(name, sizeof(name), "%sh%zu.bulk%zu.example",
+			 i & 1 ? "." : "", i, i % 97);
+		err = as_domains_add(&d, name, 1ULL << 1);
+	}
+	if (!err)
+		err = as_domains_write(&d, mfd(o, "domains"), mfd(o, "dom_bloom"));
+	*count = nd;
+	as_domains_free(&d);
+	return err;
+}
+
 static int set_mode(struct bpf_object *o, __u32 mode, __u32 naddrs)
 {
 	struct bench_mode m = { .mode = mode, .naddrs = naddrs };
@@ -538,6 +616,85 @@ static int prog_fd(struct bpf_object *o, const char *name)
 	return p ? bpf_program__fd(p) : -1;
 }
 
+/*
+ * What a run did: the program's own counters (summed over CPUs) before
+ * and after, as the share of packets selected and deleted per reason.
+ * Random addresses hit indicators, the domestic map and the flow marks in
+ * proportions that decide the cost; this line says which.
+ */
+static void counters_read(struct bpf_object *o, double c[AS_C_MAX])
+{
+	int ncpu = libbpf_num_possible_cpus(), fd = mfd(o, "counters");
+	__u64 v[512];
+
+	for (__u32 i = 0; i < AS_C_MAX; i++) {
+		c[i] = 0;
+		if (ncpu <= 0 || ncpu > 512 || bpf_map_lookup_elem(fd, &i, v))
+			continue;
+		for (int cpu = 0; cpu < ncpu; cpu++)
+			c[i] += (double)v[cpu];
+	}
+}
+
+static void verdict_mix(const double a[AS_C_MAX], const double b[AS_C_MAX])
+{
+	static const char *const reason[] = AS_REASON_NAMES;
+	double seen = b[AS_C_SEEN] - a[AS_C_SEEN];
+	char line[256];
+	int len;
+
+	if (seen <= 0)
+		return;
+	len = snprintf(line, sizeof(line), "#   verdicts: selected %.2f%%",
+		       100.0 * (b[AS_C_SELECTED] - a[AS_C_SELECTED]) / seen);
+	for (int r = 0; r < AS_DEL_MAX && len < (int)sizeof(line); r++) {
+		double d = b[AS_C_DEL_REASON + r] - a[AS_C_DEL_REASON + r];
+
+		if (d > 0)
+			len += snprintf(line + len, sizeof(line) - (size_t)len,
+					", %s %.2f%%", reason[r], 100.0 * d / seen);
+	}
+	note("%s\n", line);
+}
+
+/* time_prog() with the verdict mix of what it ran. */
+static double time_mix(struct bpf_object *o, int fd, const void *pkt,
+		       size_t len)
+{
+	double a[AS_C_MAX], b[AS_C_MAX], ns;
+
+	counters_read(o, a);
+	ns = time_prog(fd, pkt, len, NULL);
+	counters_read(o, b);
+	verdict_mix(a, b);
+	return ns;
+}
+
+/*
+ * The name hook's cost: a DNS query, a TLS ClientHello and an HTTP request
+ * whose name is not in the table (what most such packets on a link are),
+ * and a DNS query whose name is (expired approval: found, matched, still
+ * deleted).  Same addresses as the IPv4 deleted row, which is the IP-only
+ * path beside them.
+ */
+static void name_rows(struct bpf_object *o, int fd,
+		      const struct name_frames *nf, double drop, size_t ndoms)
+{
+	static const char *const what[NF_MAX] = {
+		"DNS query", "TLS ClientHello", "HTTP request", "DNS query",
+	};
+	double ns;
+
+	for (int i = 0; i < NF_MAX; i++) {
+		if (i == NF_DNS_HIT && ndoms < 3)
+			continue;
+		ns = time_mix(o, fd, nf->b[i], nf->len[i]);
+		row("drop", drop, ns, "autosel deleted, %s, %s (%zu dom)",
+		    what[i], i == NF_DNS_HIT ? "name found" : "no such name",
+		    ndoms);
+	}
+}
+
 /* ------------------------------------------------------------- libpcap */
 
 int bench_pcap_run(const unsigned char *pkt, size_t len, int hosts,
@@ -578,6 +735,7 @@ int main(int argc, char **argv)
 	size_t ncounts = 4;
 	unsigned char v4[64], v6[78], v4big[1500], v6big[1500], vlan[68],
 		      qinq[72], sel4[64], sel6[78];
+	static struct name_frames nf;
 	struct bpf_object *d;
 	double drop, parse, rand4, rand6, randsel, randvl, randqq, rand4b,
 	       rand6b, t0;
@@ -614,6 +772,7 @@ int main(int argc, char **argv)
 	make_pkt(qinq, sizeof(qinq), 4, 2, SRC4, DST4);
 	make_pkt(sel4, sizeof(sel4), 4, 0, SEL4, DST4);
 	make_pkt(sel6, sizeof(sel6), 6, 0, SEL6, DST6);
+	make_name_frames(&nf);
 
 	d = bpf_object__open_file(drop_path, NULL);
 	if (!d || bpf_object__load(d)) {
@@ -655,7 +814,7 @@ int main(int argc, char **argv)
 
 	gen_domestic();
 	for (size_t c = 0; c < ncounts; c++) {
-		size_t n = counts[c], nind;
+		size_t n = counts[c], nind, ndoms = 0;
 		struct bp *ind = gen_ind(n, &nind);
 		struct bpf_object *o = bpf_object__open_file(as_path, NULL);
 		long m0, m1, m2;
@@ -690,6 +849,8 @@ int main(int argc, char **argv)
 		m1 = kmem_settled();
 		t0 = now_s();
 		err = fill_rules(o, ind, nind);
+		if (!err)
+			err = fill_domains(o, n, &ndoms);
 		fill_s = now_s() - t0;
 		m2 = kmem_settled();
 		if (err || setup_common(o)) {
@@ -698,7 +859,8 @@ int main(int argc, char **argv)
 		}
 		figure("MB", (m1 - m0) / 1024.0, "memory: autosel maps, empty (N=%zu)", n);
 		figure("MB", (m2 - m1) / 1024.0, "memory: rule set filled in (N=%zu)", n);
-		figure("s", fill_s, "install: fill %zu prefixes (N=%zu)", nind + ndom, n);
+		figure("s", fill_s, "install: %zu prefixes + %zu domains (N=%zu)",
+		       nind + ndom, ndoms, n);
 		naddrs = fill_addrs(o, ind, nind);
 		fd = prog_fd(o, "autosel_xdp");
 
@@ -719,10 +881,11 @@ int main(int argc, char **argv)
 		if (rv != XDP_REDIRECT)
 			note("# unexpected verdict %u\n", rv);
 		row("drop", drop, ns, "autosel selected (known flow), IPv6, N=%zu", n);
+		name_rows(o, fd, &nf, drop, ndoms);
 		set_mode(o, 1, 0);
-		ns = time_prog(fd, v4, sizeof(v4), NULL);
+		ns = time_mix(o, fd, v4, sizeof(v4));
 		row("rand_drop", rand4, ns, "autosel deleted, IPv4 64 B, random, N=%zu", n);
-		ns = time_prog(fd, v6, sizeof(v6), NULL);
+		ns = time_mix(o, fd, v6, sizeof(v6));
 		row("rand_drop", rand6, ns, "autosel deleted, IPv6 78 B, random, N=%zu", n);
 		if (c + 1 == ncounts) {
 			set_mode(o, 0, 0);
@@ -750,7 +913,7 @@ int main(int argc, char **argv)
 		 * (the bench's clock stands still).
 		 */
 		set_mode(o, 2, naddrs);
-		ns = time_prog(fd, sel4, sizeof(sel4), NULL);
+		ns = time_mix(o, fd, sel4, sizeof(sel4));
 		row("rand_drop", randsel, ns,
 		    "autosel selected, new flows, random, IPv4, N=%zu", n);
 

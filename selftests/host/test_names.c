@@ -20,6 +20,7 @@
 
 #include "../ksft.h"
 #include "pkt.h"
+#include "names_pkt.h"
 #include "xdp_env.h"
 #include "domains.h"
 
@@ -257,42 +258,6 @@ static void check_totals(struct ksft_ctx *_ksft, struct tenv *t)
 
 /* ---- payload builders ----------------------------------------------- */
 
-/* DNS wire name of a dotted text ("" = root).  Returns its length. */
-static size_t dns_wire(uint8_t *o, const char *text)
-{
-	size_t n = 0;
-	const char *p = text;
-
-	while (*p) {
-		const char *dot = strchr(p, '.');
-		size_t l = dot ? (size_t)(dot - p) : strlen(p);
-
-		o[n++] = (uint8_t)l;
-		memcpy(o + n, p, l);
-		n += l;
-		p += l;
-		if (*p == '.')
-			p++;
-	}
-	o[n++] = 0;
-	return n;
-}
-
-/* A DNS query (or response, qr) for the wire name w. */
-static size_t dns_msg(uint8_t *o, const uint8_t *w, size_t wlen, int qr)
-{
-	memset(o, 0, 12);
-	pkt_put16(o, 0x1234);
-	pkt_put16(o + 2, qr ? 0x8180 : 0x0100);
-	pkt_put16(o + 4, 1);
-	if (qr)
-		pkt_put16(o + 6, 1);
-	memcpy(o + 12, w, wlen);
-	pkt_put16(o + 12 + wlen, 1);		/* A */
-	pkt_put16(o + 14 + wlen, 1);		/* IN */
-	return 16 + wlen;
-}
-
 static void dns_frame(struct frame *f, int fam, enum host src, enum host dst,
 		      uint16_t sport, uint16_t dport, const char *name)
 {
@@ -300,79 +265,6 @@ static void dns_frame(struct frame *f, int fam, enum host src, enum host dst,
 	size_t n = dns_msg(m, w, dns_wire(w, name), 0);
 
 	mk(f, fam, 17, src, dst, sport, dport, m, n, 40, name);
-}
-
-struct tls_opt {
-	int grease_before;		/* extensions before server_name */
-	size_t pad_before;		/* bytes of padding extension before it */
-	int sid_len;
-	int no_sni;
-	int ciphers_lie, ext_lie, sni_lie, list_lie, name_type;
-	size_t record_extra;		/* the record claims this much more */
-};
-
-/* A TLS 1.2-style ClientHello record with server_name sni. */
-static size_t tls_hello(uint8_t *o, const char *sni, const struct tls_opt *op,
-			size_t *sni_end)
-{
-	size_t n = 0, hs, ext, i, sl = strlen(sni), rec;
-
-	o[n++] = 22;
-	o[n++] = 3;
-	o[n++] = 1;
-	rec = n;
-	n += 2;
-	o[n++] = 1;				/* ClientHello */
-	hs = n;
-	n += 3;
-	o[n++] = 3;
-	o[n++] = 3;
-	for (i = 0; i < 32; i++)
-		o[n++] = (uint8_t)(0xa0 + i);
-	o[n++] = (uint8_t)op->sid_len;
-	for (i = 0; i < (size_t)op->sid_len; i++)
-		o[n++] = 0x55;
-	pkt_put16(o + n, op->ciphers_lie ? 0xfff0 : 8);
-	n += 2;
-	for (i = 0; i < 8; i++)
-		o[n++] = (uint8_t)(0x13 + (i & 1));
-	o[n++] = 1;
-	o[n++] = 0;
-	ext = n;
-	n += 2;
-	for (i = 0; i < (size_t)op->grease_before; i++) {
-		pkt_put16(o + n, 0x0a0a + 0x1010 * (uint16_t)i);
-		pkt_put16(o + n + 2, 1);
-		o[n + 4] = 0;
-		n += 5;
-	}
-	if (op->pad_before) {
-		pkt_put16(o + n, 21);		/* padding */
-		pkt_put16(o + n + 2, (uint16_t)op->pad_before);
-		memset(o + n + 4, 0, op->pad_before);
-		n += 4 + op->pad_before;
-	}
-	if (!op->no_sni) {
-		pkt_put16(o + n, 0);
-		pkt_put16(o + n + 2, (uint16_t)(sl + 5 + (op->sni_lie ? 40 : 0)));
-		pkt_put16(o + n + 4, (uint16_t)(sl + 3 + (op->list_lie ? 9 : 0)));
-		o[n + 6] = (uint8_t)op->name_type;
-		pkt_put16(o + n + 7, (uint16_t)sl);
-		memcpy(o + n + 9, sni, sl);
-		n += 9 + sl;
-	}
-	*sni_end = n;
-	/* supported_versions, key_share-ish filler after it */
-	pkt_put16(o + n, 43);
-	pkt_put16(o + n + 2, 3);
-	o[n + 4] = 2;
-	pkt_put16(o + n + 5, 0x0304);
-	n += 7;
-	pkt_put16(o + ext, (uint16_t)(n - ext - 2 + (op->ext_lie ? 100 : 0)));
-	o[hs] = 0;
-	pkt_put16(o + hs + 1, (uint16_t)(n - hs - 3 + op->record_extra));
-	pkt_put16(o + rec, (uint16_t)(n - rec - 2 + op->record_extra));
-	return n;
 }
 
 static void tls_frame(struct frame *f, int fam, enum host src, enum host dst,
