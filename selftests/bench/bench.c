@@ -802,6 +802,15 @@ int main(int argc, char **argv)
 	rand6b = time_prog(fd_rand, v6big, sizeof(v6big), NULL);
 	randvl = time_prog(fd_rand, vlan, sizeof(vlan), NULL);
 	randqq = time_prog(fd_rand, qinq, sizeof(qinq), NULL);
+	/* What reading a per-/24 structure costs here, by its size. */
+	for (int mb = 1; mb <= 16; mb *= 4) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "touch_%dm", mb);
+		row("rand_drop", rand4,
+		    time_prog(prog_fd(d, name), v4, sizeof(v4), NULL),
+		    "floor: varying step, parse, 1 load/address, %d MB", mb);
+	}
 	set_mode(d, 2, 256);
 	for (__u32 i = 0; i < 256; i++) {
 		unsigned char a[16] = { 203, 0, 113, (unsigned char)i };

@@ -10,6 +10,10 @@
  *   lpm_ref     the naive design for reference: the varying step, the
  *               parser and two kernel LPM-trie lookups (source and
  *               destination) in a trie of the same IPv4 indicators
+ *   touch_1m    the memory floor: the varying step, the parser and one
+ *   touch_4m    load per address from an array of 1, 4 or 16 MB indexed by
+ *   touch_16m   the address's /24 (what any exact per-/24 structure
+ *               must read) -- guard4 is 4 MB
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -34,6 +38,26 @@ struct {
 	__type(value, __u64);
 } lpm4 SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1 << 17);		/* 1 MB */
+	__type(key, __u32);
+	__type(value, __u64);
+} floor_1m SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1 << 19);		/* 4 MB */
+	__type(key, __u32);
+	__type(value, __u64);
+} floor_4m SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1 << 21);		/* 16 MB */
+	__type(key, __u32);
+	__type(value, __u64);
+} floor_16m SEC(".maps");
 
 static __always_inline struct as_pkt *parse(struct xdp_md *ctx)
 {
@@ -85,6 +109,45 @@ int lpm_ref(struct xdp_md *ctx)
 	__builtin_memcpy(k.addr, pkt->daddr, 4);
 	b = bpf_map_lookup_elem(&lpm4, &k);
 	return (a ? 1 : 0) + (b ? 1 : 0) > 2 ? XDP_PASS : XDP_DROP;
+}
+
+/* One load per address at its /24 from an array of 2^bits u64 words. */
+static __always_inline int touch(struct xdp_md *ctx, void *map, int bits)
+{
+	struct as_pkt *pkt;
+	__u32 a, b;
+	__u64 *x, *y;
+
+	bench_randomize(ctx);
+	pkt = parse(ctx);
+	if (!pkt || pkt->family != 4)
+		return XDP_ABORTED;
+	__builtin_memcpy(&a, pkt->saddr, 4);
+	__builtin_memcpy(&b, pkt->daddr, 4);
+	/* 2^24 /24s spread over the words, as guard4 does */
+	a = (__builtin_bswap32(a) >> 8) >> (24 - bits);
+	b = (__builtin_bswap32(b) >> 8) >> (24 - bits);
+	x = bpf_map_lookup_elem(map, &a);
+	y = bpf_map_lookup_elem(map, &b);
+	return (x ? *x : 1) + (y ? *y : 1) ? XDP_PASS : XDP_DROP;
+}
+
+SEC("xdp")
+int touch_1m(struct xdp_md *ctx)
+{
+	return touch(ctx, &floor_1m, 17);
+}
+
+SEC("xdp")
+int touch_4m(struct xdp_md *ctx)
+{
+	return touch(ctx, &floor_4m, 19);
+}
+
+SEC("xdp")
+int touch_16m(struct xdp_md *ctx)
+{
+	return touch(ctx, &floor_16m, 21);
 }
 
 char LICENSE[] SEC("license") = "GPL";
