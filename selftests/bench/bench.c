@@ -592,6 +592,54 @@ static __u32 fill_addrs(struct bpf_object *o, const struct bp *ind,
 	return n;
 }
 
+/*
+ * A realistic mix: BENCH_ADDRS / 2 flows sampled from ZIPF_FLOWS flows
+ * with Zipf(1) popularity (the top 1 % of flows carry ~68 % of the
+ * packets), as (source, destination) pairs for rand.h's mode 3.  Flow i's
+ * addresses are a fixed function of i, spread like the random ones.
+ */
+#define ZIPF_FLOWS	1000000
+
+static __u32 fill_zipf(struct bpf_object *o)
+{
+	static double *cdf;
+	__u32 k, npairs = BENCH_ADDRS / 2;
+	int fd = mfd(o, "bench_addrs");
+
+	if (!cdf) {
+		cdf = malloc(ZIPF_FLOWS * sizeof(*cdf));
+		if (!cdf)
+			return 0;
+		for (size_t i = 0; i < ZIPF_FLOWS; i++)
+			cdf[i] = (i ? cdf[i - 1] : 0) + 1.0 / (double)(i + 1);
+	}
+	for (k = 0; k < npairs; k++) {
+		double u = (double)rnd() / 4294967296.0 * cdf[ZIPF_FLOWS - 1];
+		size_t lo = 0, hi = ZIPF_FLOWS - 1;
+		unsigned char a[16] = { 0 }, b[16] = { 0 };
+		__u32 x, y, i2 = 2 * k, j2 = 2 * k + 1;
+
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+
+			if (cdf[mid] < u)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		x = htonl(as_fin32(as_mix32(0x1234567U, (__u32)lo)) %
+			  0xdf000000U + 0x01000000U);
+		y = htonl(as_fin32(as_mix32(0x7654321U, (__u32)lo)) %
+			  0xdf000000U + 0x01000000U);
+		memcpy(a, &x, 4);
+		memcpy(b, &y, 4);
+		if (bpf_map_update_elem(fd, &i2, a, BPF_ANY) ||
+		    bpf_map_update_elem(fd, &j2, b, BPF_ANY))
+			return 0;
+	}
+	return 2 * npairs;
+}
+
 static int setup_common(struct bpf_object *o)
 {
 	struct as_approval sel = { .valid_until_ns = ~0ULL, .uid = 1,
@@ -737,7 +785,7 @@ int main(int argc, char **argv)
 		      qinq[72], sel4[64], sel6[78];
 	static struct name_frames nf;
 	struct bpf_object *d;
-	double drop, parse, rand4, rand6, randsel, randvl, randqq, rand4b,
+	double drop, parse, rand4, rand6, randsel, randzipf, randvl, randqq, rand4b,
 	       rand6b, t0;
 	int fd_drop, fd_parse, fd_rand;
 	__u32 rv;
@@ -819,6 +867,9 @@ int main(int argc, char **argv)
 	}
 	randsel = time_prog(fd_rand, v4, sizeof(v4), NULL);
 	row("drop", drop, randsel, "rand_drop IPv4, source from a table");
+	set_mode(d, 3, fill_zipf(d));
+	randzipf = time_prog(fd_rand, v4, sizeof(v4), NULL);
+	row("drop", drop, randzipf, "rand_drop IPv4, Zipf flows from a table");
 	set_mode(d, 0, 0);
 
 	gen_domestic();
@@ -870,7 +921,6 @@ int main(int argc, char **argv)
 		figure("MB", (m2 - m1) / 1024.0, "memory: rule set filled in (N=%zu)", n);
 		figure("s", fill_s, "install: %zu prefixes + %zu domains (N=%zu)",
 		       nind + ndom, ndoms, n);
-		naddrs = fill_addrs(o, ind, nind);
 		fd = prog_fd(o, "autosel_xdp");
 
 		set_mode(o, 0, 0);
@@ -896,6 +946,10 @@ int main(int argc, char **argv)
 		row("rand_drop", rand4, ns, "autosel deleted, IPv4 64 B, random, N=%zu", n);
 		ns = time_mix(o, fd, v6, sizeof(v6));
 		row("rand_drop", rand6, ns, "autosel deleted, IPv6 78 B, random, N=%zu", n);
+		set_mode(o, 3, fill_zipf(o));
+		ns = time_mix(o, fd, v4, sizeof(v4));
+		row("rand_drop", randzipf, ns, "autosel, IPv4 64 B, Zipf flows, N=%zu", n);
+		set_mode(o, 1, 0);
 		if (c + 1 == ncounts) {
 			set_mode(o, 0, 0);
 			row("drop", drop, time_prog(fd, v4big, sizeof(v4big), NULL),
@@ -921,6 +975,7 @@ int main(int argc, char **argv)
 		 * table (and its marks) for the rest of this object's life
 		 * (the bench's clock stands still).
 		 */
+		naddrs = fill_addrs(o, ind, nind);	/* after mode 3's table */
 		set_mode(o, 2, naddrs);
 		ns = time_mix(o, fd, sel4, sizeof(sel4));
 		row("rand_drop", randsel, ns,

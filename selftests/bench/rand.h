@@ -10,7 +10,9 @@
  * bench_mode.mode: 0 leave the frame alone; 1 random source and
  * destination (IPv4 in 1.0.0.0-223.255.255.255, IPv6 in 2000::/3);
  * 2 source drawn from bench_addrs[0..naddrs) (addresses known to match an
- * indicator), destination random.
+ * indicator), destination random; 3 (IPv4) a flow drawn from a table of
+ * naddrs / 2 (source, destination) pairs in bench_addrs (2k, 2k + 1),
+ * which user space fills with flows sampled from a Zipf distribution.
  */
 #ifndef AUTOSEL_BENCH_RAND_H
 #define AUTOSEL_BENCH_RAND_H
@@ -79,6 +81,20 @@ static __always_inline void bench_pick(const struct bench_mode *m, __u8 *p,
 		__builtin_memcpy(p, a->a, 16);
 }
 
+static __always_inline void bench_pick_flow(const struct bench_mode *m,
+					    __u8 *src, __u8 *dst)
+{
+	__u32 n = m->naddrs / 2 ? m->naddrs / 2 : 1;
+	__u32 i = (bpf_get_prandom_u32() % n) * 2, j = i + 1;
+	struct bench_addr *a = bpf_map_lookup_elem(&bench_addrs, &i);
+	struct bench_addr *b = bpf_map_lookup_elem(&bench_addrs, &j);
+
+	if (!a || !b)
+		return;
+	__builtin_memcpy(src, a->a, 4);
+	__builtin_memcpy(dst, b->a, 4);
+}
+
 static __always_inline void bench_randomize(struct xdp_md *ctx)
 {
 	__u8 *data = (__u8 *)(long)ctx->data;
@@ -106,6 +122,10 @@ static __always_inline void bench_randomize(struct xdp_md *ctx)
 	if (type == 0x0800) {
 		if (p + 20 > end)
 			return;
+		if (m->mode == 3) {
+			bench_pick_flow(m, p + 12, p + 16);
+			return;
+		}
 		if (m->mode == 2)
 			bench_pick(m, p + 12, 4);
 		else
