@@ -23,7 +23,7 @@ BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -I$(ARCH_INC) -I$(ROOT)/include
 # Everything the build, the tests and the demo use, by Debian package name.
 DEBIAN_PKGS := make gcc libc6-dev clang llvm pkg-config \
 	libbpf-dev bpftool libelf-dev zlib1g-dev libsodium-dev libpcap-dev \
-	libclang-rt-14-dev \
+	libclang-rt-14-dev xdp-tools libxdp1 \
 	iproute2 tcpdump kmod linux-headers-amd64 dwarves xz-utils cpio \
 	qemu-system-x86 busybox-static python3 bind9-dnsutils openssl curl
 
@@ -133,10 +133,15 @@ $(BENCH)/autosel_rand.bpf.o: xdp/autosel.bpf.c $(BENCH_HDRS)
 	@mkdir -p $(BENCH)
 	$(CLANG) $(BPF_CFLAGS) -I$(ROOT)/selftests/bench -DAS_BENCH_RAND -c $< -o $@
 
-$(BENCH)/bench: selftests/bench/bench.c selftests/bench/bench_pcap.c $(BENCH_HDRS)
+# xdp-filter's objects (xdp-tools, package libxdp1): the peer of bench_xdpfilter.c.
+XDPFILT_DIR := /usr/lib/$(shell gcc -dumpmachine)/bpf
+BENCH_SRCS := selftests/bench/bench.c selftests/bench/bench_pcap.c \
+	selftests/bench/bench_xdpfilter.c
+
+$(BENCH)/bench: $(BENCH_SRCS) selftests/bench/bench.h $(BENCH_HDRS)
 	@mkdir -p $(BENCH)
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -I$(ROOT)/include \
-		selftests/bench/bench.c selftests/bench/bench_pcap.c -o $@ \
+		-DXDPFILT_DIR='"$(XDPFILT_DIR)"' $(BENCH_SRCS) -o $@ \
 		-lbpf -lelf -lz -lpcap
 
 # Semantics first: the flat prefix sets against a brute-force LPM.
@@ -151,7 +156,7 @@ bench: deps
 		$(BENCH)/autosel_rand.bpf.o $(BENCH)/bench $(BENCH)/difftest
 	$(BENCH)/difftest
 	$(BENCH)/bench $(BENCH)/autosel_rand.bpf.o $(BENCH)/drop.bpf.o \
-		$(BENCH)/bench.json
+		$(BENCH)/bench.json $(XDPFILT_DIR)
 
 demo: deps
 	@$(MAKE) --no-print-directory all >/dev/null

@@ -10,6 +10,10 @@
  *   lpm_ref     the naive design for reference: the varying step, the
  *               parser and two kernel LPM-trie lookups (source and
  *               destination) in a trie of the same IPv4 indicators
+ *   rand_peer   the varying step, then a tail call into peer_prog[0]:
+ *               random addresses for a peer loaded from an object the
+ *               bench did not build (xdp-filter), and with bare_drop in
+ *               the slot, that figure's baseline
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -34,6 +38,12 @@ struct {
 	__type(value, __u64);
 } lpm4 SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} peer_prog SEC(".maps");
 
 static __always_inline struct as_pkt *parse(struct xdp_md *ctx)
 {
@@ -67,6 +77,14 @@ int rand_drop(struct xdp_md *ctx)
 {
 	bench_randomize(ctx);
 	return XDP_DROP;
+}
+
+SEC("xdp")
+int rand_peer(struct xdp_md *ctx)
+{
+	bench_randomize(ctx);
+	bpf_tail_call(ctx, &peer_prog, 0);
+	return XDP_ABORTED;
 }
 
 SEC("xdp")
