@@ -151,12 +151,23 @@ $(BENCH)/difftest: selftests/bench/difftest.c selftests/host/xdp_env.c $(BENCH_H
 		-I$(ROOT)/selftests/host -DAUTOSEL_BPF_OBJ='"$(BUILD)/autosel.bpf.o"' \
 		selftests/bench/difftest.c selftests/host/xdp_env.c -o $@ -lbpf -lelf -lz
 
+# The veth throughput run (selftests/bench/veth.sh): sender and its program.
+$(BENCH)/veth.bpf.o: selftests/bench/veth.bpf.c selftests/bench/rand.h
+	@mkdir -p $(BENCH)
+	$(CLANG) $(BPF_CFLAGS) -I$(ROOT)/selftests/bench -c $< -o $@
+
+$(BENCH)/veth_blast: selftests/bench/veth_blast.c
+	@mkdir -p $(BENCH)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror $< -o $@ -lbpf -lelf -lz
+
 bench: deps
-	@$(MAKE) --no-print-directory xdp $(BENCH)/drop.bpf.o \
-		$(BENCH)/autosel_rand.bpf.o $(BENCH)/bench $(BENCH)/difftest
+	@$(MAKE) --no-print-directory xdp user $(BENCH)/drop.bpf.o \
+		$(BENCH)/autosel_rand.bpf.o $(BENCH)/bench $(BENCH)/difftest \
+		$(BENCH)/veth.bpf.o $(BENCH)/veth_blast
 	$(BENCH)/difftest
 	$(BENCH)/bench $(BENCH)/autosel_rand.bpf.o $(BENCH)/drop.bpf.o \
 		$(BENCH)/bench.json $(XDPFILT_DIR)
+	selftests/bench/veth.sh $(BENCH) $(BUILD)/autoselctl $(BENCH)/veth.json
 
 demo: deps
 	@$(MAKE) --no-print-directory all >/dev/null
