@@ -6,19 +6,27 @@
 #
 #   veth.sh BENCH_DIR AUTOSELCTL [JSON_OUT]
 #
-#   ns A: vb-a  --veth-->  ns B: vb-b (receiver, native XDP)
-#                                vb-c -- vb-d (autosel's collection device)
+#   ns A            ns B
+#   vd-a --veth--> vd-b  bare_drop   (drop.bpf.o, attached by veth_blast)
+#   vp-a --veth--> vp-b  parse_drop  (the parser alone, then drop)
+#   vs-a --veth--> vs-b  autosel     (autoselctl attach, generated rules)
+#                  vc-a -- vc-b      autosel's collection device
 #
-# The sender (veth_blast send, in A) runs veth.bpf.c's blast program under
-# BPF_PROG_TEST_RUN with live frames: a 64-byte TCP SYN, repeated, or with
-# a random IPv4 source and destination per frame, redirected out of vb-a,
-# at most FRAMES frames and SECS seconds per case.  The receiver is the
-# bench's bare_drop or parse_drop (attached by veth_blast) or autosel
-# (autoselctl attach with a generated rule set; its traffic is deleted).  Received =
-# vb-b's rx_packets delta (veth counts every frame its XDP program saw);
-# Mpps = received / the sender's elapsed time.  Each case runs ROUNDS
-# times, the median is reported.  BENCH_QUICK=1: fewer frames, a smaller
-# rule set.  Needs root; the namespaces are removed on exit.
+# Every receiver runs in native (driver) mode.  The sender (veth_blast
+# send, in A) runs veth.bpf.c's blast program under BPF_PROG_TEST_RUN with
+# live frames: a 64-byte TCP SYN, as given (repeated address) or with a
+# random IPv4 source and destination per frame, redirected out of vX-a;
+# at most FRAMES frames and SECS seconds per run.  Received = vX-b's
+# rx_packets delta (veth counts every frame its XDP program saw).  Mpps =
+# received / the time test_run reports for the sending runs: the veth's
+# receive side runs in the softirq the sender's own batches raise, on the
+# same CPU, so that time holds sender and receiver, without the time the
+# sender was scheduled out (the wall-clock figure, printed beside it,
+# swings with other load on the machine).  The cases take turns, ROUNDS
+# times; the median of each is its figure, compared with the bare drop in
+# the same mode.  BENCH_QUICK=1:
+# fewer frames and rounds, a smaller rule set.  Needs root; the
+# namespaces and pins are removed on exit.
 set -u
 BENCH=$(cd "$1" && pwd)
 AUTOSELCTL=$(realpath "$2")
@@ -27,9 +35,9 @@ QUICK=${BENCH_QUICK:-0}
 [ "$QUICK" = 0 ] && QUICK=
 
 if [ -n "$QUICK" ]; then
-	FRAMES=2000000 SECS=2 ROUNDS=1 NIND=1000
+	FRAMES=1000000 SECS=1 ROUNDS=3 NIND=1000
 else
-	FRAMES=20000000 SECS=3 ROUNDS=3 NIND=100000
+	FRAMES=4000000 SECS=1 ROUNDS=7 NIND=100000
 fi
 NDOM4=10000 NDOM6=2000
 
@@ -51,15 +59,19 @@ inB() { nsenter --net=/run/netns/"$B" "$@"; }
 fail() { echo "# veth: $*"; exit 0; }
 
 setup() {
-	ip netns add "$A" && ip netns add "$B" &&
-	ip link add dev vb-a netns "$A" type veth peer name vb-b netns "$B" &&
-	ip -n "$B" link add dev vb-c type veth peer name vb-d &&
-	for d in vb-b vb-c vb-d; do
-		inB sysctl -qw net.ipv6.conf.$d.disable_ipv6=1 || return 1
-	done &&
-	ip netns exec "$A" sysctl -qw net.ipv6.conf.vb-a.disable_ipv6=1 &&
-	ip -n "$A" link set vb-a up &&
-	for d in vb-b vb-c vb-d; do ip -n "$B" link set $d up || return 1; done
+	local c
+
+	ip netns add "$A" && ip netns add "$B" || return 1
+	for c in d p s; do
+		ip link add dev v$c-a netns "$A" type veth peer name v$c-b netns "$B" &&
+		ip netns exec "$A" sysctl -qw net.ipv6.conf.v$c-a.disable_ipv6=1 &&
+		inB sysctl -qw net.ipv6.conf.v$c-b.disable_ipv6=1 &&
+		ip -n "$A" link set v$c-a up && ip -n "$B" link set v$c-b up || return 1
+	done
+	ip -n "$B" link add dev vc-a type veth peer name vc-b &&
+	inB sysctl -qw net.ipv6.conf.vc-a.disable_ipv6=1 &&
+	inB sysctl -qw net.ipv6.conf.vc-b.disable_ipv6=1 &&
+	ip -n "$B" link set vc-a up && ip -n "$B" link set vc-b up
 }
 
 # A rule set like the bench's: 10k IPv4 /22 + 2k IPv6 /48 domestic, NIND
@@ -103,77 +115,82 @@ print("\n".join("ip " + p for i, p in enumerate(ind) if i % 16))
 EOF
 }
 
-rx() { ip netns exec "$B" cat /sys/class/net/vb-b/statistics/rx_packets; }
+rx() { ip netns exec "$B" cat /sys/class/net/"$1"/statistics/rx_packets; }
 
-# blast MODE: the median Mpps over ROUNDS runs (the last run's counts: $TMP/last).
-blast() {
-	local mode=$1 i r0 r1 out mpps=()
+# burst CASE MODE: one run of the sender into v$CASE-a; appends the Mpps
+# received on v$CASE-b to $TMP/k.CASE.MODE (over the kernel-reported time)
+# and $TMP/w.CASE.MODE (over the wall-clock time).
+burst() {
+	local r0 r1 out
 
-	for i in $(seq "$ROUNDS"); do
-		r0=$(rx)
-		out=$(ip netns exec "$A" "$BENCH/veth_blast" send vb-a \
-			"$BENCH/veth.bpf.o" "$mode" "$FRAMES" "$SECS") || return 1
-		r1=$(rx)
-		set -- $out
-		mpps+=("$(awk -v r=$((r1 - r0)) -v s="$2" 'BEGIN { printf "%.3f", r / s / 1e6 }')")
-		echo "sent $1, received $((r1 - r0)) in $2 s" > "$TMP/last"
-	done
-	printf '%s\n' "${mpps[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+	r0=$(rx "v$1-b")
+	out=$(ip netns exec "$A" "$BENCH/veth_blast" send "v$1-a" \
+		"$BENCH/veth.bpf.o" "$2" "$FRAMES" "$SECS") || return 1
+	r1=$(rx "v$1-b")
+	set -- "$1" "$2" $out
+	awk -v r=$((r1 - r0)) -v s="$5" 'BEGIN { printf "%.3f\n", r / s / 1e6 }' \
+		>> "$TMP/k.$1.$2"
+	awk -v r=$((r1 - r0)) -v s="$4" 'BEGIN { printf "%.3f\n", r / s / 1e6 }' \
+		>> "$TMP/w.$1.$2"
+	[ $((r1 - r0)) -ge "$3" ] ||
+		echo "# veth: v$1-b received $((r1 - r0)) of $3 frames" >&2
 }
 
-ROWS=()
-result() {	# NAME MPPS [BASE_NAME BASE_MPPS]: a row, and a line of the JSON
-	local ratio base=${3:-} bmpps=${4:-0} ns
+# median FILE
+median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-	ns=$(awk -v a="$2" 'BEGIN { printf "%.0f", 1e3 / a }')
-	ratio=$(awk -v a="$2" -v b="$bmpps" 'BEGIN { if (b > 0) printf "%.2f", a / b }')
-	if [ -n "$ratio" ]; then
-		printf '%-52s %7.2f %7s  %-10s %7.2f %6s\n' "$1" "$2" "$ns" "$base" "$bmpps" "$ratio"
+ROWS=()
+result() {	# NAME CASE MODE [BASE_CASE]: a row, and a line of the JSON
+	local name=$1 mpps wall ns ratio base= bmpps=0
+
+	mpps=$(median "$TMP/k.$2.$3") wall=$(median "$TMP/w.$2.$3")
+	ns=$(awk -v a="$mpps" 'BEGIN { printf "%.0f", 1e3 / a }')
+	if [ -n "${4:-}" ]; then
+		base=drop bmpps=$(median "$TMP/k.$4.$3")
+		ratio=$(awk -v a="$mpps" -v b="$bmpps" 'BEGIN { printf "%.2f", a / b }')
+		printf '%-50s %7.2f %6s %7.2f  %-5s %7.2f %6s\n' "$name" "$mpps" \
+			"$ns" "$wall" "$base" "$bmpps" "$ratio"
 	else
-		printf '%-52s %7.2f %7s\n' "$1" "$2" "$ns"
+		printf '%-50s %7.2f %6s %7.2f\n' "$name" "$mpps" "$ns" "$wall"
 	fi
-	ROWS+=("{\"name\": \"$1\", \"mpps\": $2, \"ns_per_frame\": $ns, \"baseline\": \"$base\", \"baseline_mpps\": $bmpps, \"ratio\": ${ratio:-0}}")
+	ROWS+=("{\"name\": \"$name\", \"mpps\": $mpps, \"ns_per_frame\": $ns, \"wall_mpps\": $wall, \"baseline\": \"$base\", \"baseline_mpps\": $bmpps, \"ratio\": ${ratio:-0}}")
 }
 
 setup 2>"$TMP/setup.err" || fail "cannot set up the namespaces: $(head -1 "$TMP/setup.err")"
 make_rules || fail "cannot generate the rule set"
-sleep 0.5
-
-echo "# veth throughput: ns A -> veth -> ns B, native XDP on the receiver; live-frames sender,"
-echo "# 64-byte IPv4 TCP SYN, up to $FRAMES frames / $SECS s per run, median of $ROUNDS; Mpps received"
-printf '%-52s %7s %7s  %-10s %7s %6s\n' "case" "Mpps" "ns/frm" "baseline" "base" "x"
-
-# receiver PROG NAME: bare_drop or parse_drop of drop.bpf.o, both modes.
-receiver() {
-	inB "$BENCH/veth_blast" attach vb-b "$BENCH/drop.bpf.o" "$1" ||
-		fail "cannot attach $1 to vb-b"
-	rep=$(blast 0) || fail "sender failed"
-	result "veth: $2, repeated address" "$rep" "${3:+drop}" "${3:+$drop_rep}"
-	echo "#   ($(cat "$TMP/last"))"
-	var=$(blast 1) || fail "sender failed"
-	result "veth: $2, random addresses" "$var" "${3:+drop}" "${3:+$drop_var}"
-	echo "#   ($(cat "$TMP/last"))"
-	ip -n "$B" link set dev vb-b xdp off
-}
-
-receiver bare_drop "bare XDP_DROP"
-drop_rep=$rep drop_var=$var
-receiver parse_drop "parse only" base
-
+inB "$BENCH/veth_blast" attach vd-b "$BENCH/drop.bpf.o" bare_drop ||
+	fail "cannot attach bare_drop to vd-b"
+inB "$BENCH/veth_blast" attach vp-b "$BENCH/drop.bpf.o" parse_drop ||
+	fail "cannot attach parse_drop to vp-b"
 t0=$(date +%s.%N)
-out=$(inB "$AUTOSELCTL" attach dev vb-b --rules "$TMP/rules.txt" --collect vb-c 2>&1) ||
+out=$(inB "$AUTOSELCTL" attach dev vs-b --rules "$TMP/rules.txt" --collect vc-a 2>&1) ||
 	fail "autoselctl attach: $out"
 t1=$(date +%s.%N)
-echo "# autosel attached: $NIND IPv4 + $NIND IPv6 indicators, $NDOM4 + $NDOM6 domestic ($(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s)"
-as_rep=$(blast 0) || fail "sender failed"
-result "veth: autosel deleted, repeated address, N=$NIND" "$as_rep" drop "$drop_rep"
-echo "#   ($(cat "$TMP/last"))"
-as_var=$(blast 1) || fail "sender failed"
-result "veth: autosel deleted, random addresses, N=$NIND" "$as_var" drop "$drop_var"
-echo "#   ($(cat "$TMP/last"))"
+sleep 0.5
+
+echo "# veth throughput: ns A -> veth -> ns B, native XDP on the receiver; live-frames sender, 64-byte"
+echo "# IPv4 TCP SYN, up to $FRAMES frames / $SECS s per run; median of $ROUNDS interleaved runs;"
+echo "# Mpps = frames received / the sender's kernel-reported time (wall-clock figure beside it)"
+echo "# autosel: $NIND IPv4 + $NIND IPv6 indicators, $NDOM4 + $NDOM6 domestic prefixes" \
+     "(autoselctl attach: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s)"
+for i in $(seq "$ROUNDS"); do
+	for m in 0 1; do
+		for c in d p s; do
+			burst $c $m || fail "sender failed"
+		done
+	done
+done
+printf '%-50s %7s %6s %7s  %-5s %7s %6s\n' "case" "Mpps" "ns/frm" "wall" \
+	"base" "Mpps" "x"
+result "veth: bare XDP_DROP, repeated address" d 0
+result "veth: bare XDP_DROP, random addresses" d 1
+result "veth: parse only, repeated address" p 0 d
+result "veth: parse only, random addresses" p 1 d
+result "veth: autosel deleted, repeated address, N=$NIND" s 0 d
+result "veth: autosel deleted, random addresses, N=$NIND" s 1 d
 seen=$(inB "$AUTOSELCTL" stats --json | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["seen"], d["selected"])')
 echo "# autosel counters: seen, selected = $seen"
-inB "$AUTOSELCTL" detach dev vb-b >/dev/null 2>&1
+inB "$AUTOSELCTL" detach dev vs-b >/dev/null 2>&1
 
 if [ -n "$JSON" ]; then
 	{
