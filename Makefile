@@ -23,7 +23,7 @@ BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -I$(ARCH_INC) -I$(ROOT)/include
 # Everything the build, the tests and the demo use, by Debian package name.
 DEBIAN_PKGS := make gcc libc6-dev clang llvm pkg-config \
 	libbpf-dev bpftool libelf-dev zlib1g-dev libsodium-dev libpcap-dev \
-	libclang-rt-14-dev \
+	libclang-rt-14-dev xdp-tools libxdp1 \
 	iproute2 tcpdump kmod linux-headers-amd64 dwarves xz-utils cpio \
 	qemu-system-x86 busybox-static python3 bind9-dnsutils openssl curl
 
@@ -133,14 +133,18 @@ $(BENCH)/autosel_rand.bpf.o: xdp/autosel.bpf.c $(BENCH_HDRS)
 	@mkdir -p $(BENCH)
 	$(CLANG) $(BPF_CFLAGS) -I$(ROOT)/selftests/bench -DAS_BENCH_RAND -c $< -o $@
 
-$(BENCH)/bench: selftests/bench/bench.c selftests/bench/bench_pcap.c \
-		user/domains.c user/domains.h selftests/host/pkt.h \
-		selftests/host/names_pkt.h $(BENCH_HDRS)
+# xdp-filter's objects (xdp-tools, package libxdp1): the peer of bench_xdpfilter.c.
+XDPFILT_DIR := /usr/lib/$(shell gcc -dumpmachine)/bpf
+BENCH_SRCS := selftests/bench/bench.c selftests/bench/bench_pcap.c \
+	selftests/bench/bench_xdpfilter.c user/domains.c
+
+$(BENCH)/bench: $(BENCH_SRCS) selftests/bench/bench.h user/domains.h \
+		selftests/host/pkt.h selftests/host/names_pkt.h $(BENCH_HDRS)
 	@mkdir -p $(BENCH)
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -I$(ROOT)/include \
 		-I$(ROOT)/user -I$(ROOT)/selftests/host \
-		selftests/bench/bench.c selftests/bench/bench_pcap.c \
-		user/domains.c -o $@ -lbpf -lelf -lz -lpcap
+		-DXDPFILT_DIR='"$(XDPFILT_DIR)"' $(BENCH_SRCS) -o $@ \
+		-lbpf -lelf -lz -lpcap
 
 # Semantics first: the flat prefix sets against a brute-force LPM.
 $(BENCH)/difftest: selftests/bench/difftest.c selftests/host/xdp_env.c $(BENCH_HDRS)
@@ -149,12 +153,23 @@ $(BENCH)/difftest: selftests/bench/difftest.c selftests/host/xdp_env.c $(BENCH_H
 		-I$(ROOT)/selftests/host -DAUTOSEL_BPF_OBJ='"$(BUILD)/autosel.bpf.o"' \
 		selftests/bench/difftest.c selftests/host/xdp_env.c -o $@ -lbpf -lelf -lz
 
+# The veth throughput run (selftests/bench/veth.sh): sender and its program.
+$(BENCH)/veth.bpf.o: selftests/bench/veth.bpf.c selftests/bench/rand.h
+	@mkdir -p $(BENCH)
+	$(CLANG) $(BPF_CFLAGS) -I$(ROOT)/selftests/bench -c $< -o $@
+
+$(BENCH)/veth_blast: selftests/bench/veth_blast.c
+	@mkdir -p $(BENCH)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror $< -o $@ -lbpf -lelf -lz
+
 bench: deps
-	@$(MAKE) --no-print-directory xdp $(BENCH)/drop.bpf.o \
-		$(BENCH)/autosel_rand.bpf.o $(BENCH)/bench $(BENCH)/difftest
+	@$(MAKE) --no-print-directory xdp user $(BENCH)/drop.bpf.o \
+		$(BENCH)/autosel_rand.bpf.o $(BENCH)/bench $(BENCH)/difftest \
+		$(BENCH)/veth.bpf.o $(BENCH)/veth_blast
 	$(BENCH)/difftest
 	$(BENCH)/bench $(BENCH)/autosel_rand.bpf.o $(BENCH)/drop.bpf.o \
-		$(BENCH)/bench.json
+		$(BENCH)/bench.json $(XDPFILT_DIR)
+	selftests/bench/veth.sh $(BENCH) $(BUILD)/autoselctl $(BENCH)/veth.json
 
 demo: deps
 	@$(MAKE) --no-print-directory all >/dev/null

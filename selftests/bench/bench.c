@@ -3,12 +3,14 @@
  * bench: the per-packet cost of autosel's XDP program beside its floors,
  * measured in the same run (Documentation/performance.rst).
  *
- *   bench AUTOSEL_RAND_OBJ DROP_OBJ [JSON_OUT]
+ *   bench AUTOSEL_RAND_OBJ DROP_OBJ [JSON_OUT [XDPFILT_DIR]]
  *
  * AUTOSEL_RAND_OBJ is xdp/autosel.bpf.c built with -DAS_BENCH_RAND (the
  * production program with the address-varying step of rand.h in front;
  * the step does nothing unless bench_mode says so).  DROP_OBJ holds the
- * floors: bare_drop, parse_drop, rand_drop and lpm_ref (drop.bpf.c).
+ * floors: bare_drop, parse_drop, rand_drop, rand_peer and lpm_ref
+ * (drop.bpf.c).  XDPFILT_DIR holds xdp-tools' xdp-filter objects, the peer
+ * measured after libpcap (bench_xdpfilter.c).
  *
  * Every figure is the kernel-reported duration of BPF_PROG_TEST_RUN (mean
  * ns per repeat over REPEAT repeats), the median of ROUNDS such runs.
@@ -47,6 +49,7 @@
 #include "autosel/flat.h"
 #include "domains.h"		/* user/: the loader's domain table writer */
 #include "names_pkt.h"		/* selftests/host: DNS and TLS payloads */
+#include "bench.h"
 
 /* rand.h's map values (user-space copies). */
 struct bench_mode {
@@ -55,6 +58,10 @@ struct bench_mode {
 };
 
 #define BENCH_ADDRS	65536
+
+#ifndef XDPFILT_DIR
+#define XDPFILT_DIR	"/usr/lib/x86_64-linux-gnu/bpf"
+#endif
 
 static int rounds = 5;
 static __u32 repeat = 1000000;
@@ -75,7 +82,7 @@ struct row {
 static struct row rows[MAX_ROWS];
 static int nrows;
 
-static void row(const char *base, double base_ns, double ns,
+void row(const char *base, double base_ns, double ns,
 		const char *fmt, ...)
 {
 	struct row *r;
@@ -106,7 +113,7 @@ static void row(const char *base, double base_ns, double ns,
 	}
 }
 
-static void note(const char *fmt, ...)
+void note(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -117,7 +124,7 @@ static void note(const char *fmt, ...)
 }
 
 /* Memory and install figures go to the table and the JSON as rows too. */
-static void figure(const char *unit, double v, const char *fmt, ...)
+void figure(const char *unit, double v, const char *fmt, ...)
 {
 	char name[80];
 	va_list ap;
@@ -147,7 +154,7 @@ static int cmp_u32(const void *a, const void *b)
 static unsigned char outbuf[16384];
 
 /* Median over rounds of the kernel's mean ns per repeat; -1 on failure. */
-static double time_prog(int fd, const void *pkt, size_t len, __u32 *retval)
+double time_prog(int fd, const void *pkt, size_t len, __u32 *retval)
 {
 	__u32 d[16];
 	int i;
@@ -284,12 +291,6 @@ static __u32 rnd(void)
 	return (__u32)(rng >> 16);
 }
 
-struct bp {
-	__u8 family, len;
-	__u8 addr[16];
-	__u64 mask;
-};
-
 /* Not inside the ranges the fixed test addresses use. */
 static int reserved4(__u32 a)
 {
@@ -374,7 +375,7 @@ static void gen_domestic(void)
 }
 
 /* n IPv4 + n IPv6 indicators: the fixed selected prefixes and n - 1 more. */
-static struct bp *gen_ind(size_t n, size_t *count)
+struct bp *gen_ind(size_t n, size_t *count)
 {
 	struct bp *v = calloc(2 * n, sizeof(*v));
 	size_t i, k = 0;
@@ -777,6 +778,7 @@ int main(int argc, char **argv)
 	const char *as_path = argc > 1 ? argv[1] : "build/bench/autosel_rand.bpf.o";
 	const char *drop_path = argc > 2 ? argv[2] : "build/bench/drop.bpf.o";
 	const char *json_path = argc > 3 ? argv[3] : "build/bench/bench.json";
+	const char *xdpfilt_dir = argc > 4 ? argv[4] : XDPFILT_DIR;
 	static const size_t counts_full[] = { 1, 1000, 100000, 1000000 };
 	static const size_t counts_quick[] = { 1, 1000 };
 	const size_t *counts = counts_full;
@@ -1030,8 +1032,9 @@ int main(int argc, char **argv)
 		for (int i = 0; i < (only_n ? 0 : quick ? 3 : 4); i++)
 			bench_pcap(v4, sizeof(v4), hosts[i], 60);
 	}
-	note("# xdp-tools' xdp-filter: not measured (not packaged here; see "
-	     "Documentation/performance.rst)\n");
+	if (!only_n)
+		bench_xdpfilter(xdpfilt_dir, d, v4, sizeof(v4), v6, sizeof(v6),
+				quick);
 	bpf_object__close(d);
 	if (json) {
 		fprintf(json, "\n]}\n");

@@ -14,6 +14,10 @@
  *   touch_4m    load per address from an array of 1, 4 or 16 MB indexed by
  *   touch_16m   the address's /24 (what any exact per-/24 structure
  *               must read) -- guard4 is 4 MB
+ *   rand_peer   the varying step, then a tail call into peer_prog[0]:
+ *               random addresses for a peer loaded from an object the
+ *               bench did not build (xdp-filter), and with bare_drop in
+ *               the slot, that figure's baseline
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -59,6 +63,13 @@ struct {
 	__type(value, __u64);
 } floor_16m SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} peer_prog SEC(".maps");
+
 static __always_inline struct as_pkt *parse(struct xdp_md *ctx)
 {
 	__u32 zero = 0;
@@ -91,6 +102,14 @@ int rand_drop(struct xdp_md *ctx)
 {
 	bench_randomize(ctx);
 	return XDP_DROP;
+}
+
+SEC("xdp")
+int rand_peer(struct xdp_md *ctx)
+{
+	bench_randomize(ctx);
+	bpf_tail_call(ctx, &peer_prog, 0);
+	return XDP_ABORTED;
 }
 
 SEC("xdp")
