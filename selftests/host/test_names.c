@@ -1238,18 +1238,36 @@ TEST(real_clients_dig_openssl_curl)
 	xenv_close(&t.x);
 }
 
-/* test_names --load OBJ: load an object (verifier only), e.g. the kfunc one. */
+/*
+ * test_names --load OBJ: load an object (verifier only), e.g. the kfunc one,
+ * and print the verifier's statistics of each program (log level 4), so a
+ * change's verification cost can be read on the guest's kernel too.
+ */
 static int load_only(const char *path)
 {
+	static char log[4096];
 	struct bpf_object *obj = bpf_object__open_file(path, NULL);
+	struct bpf_program *p;
+	char *l, *nl;
 	int err;
 
 	if (!obj) {
 		printf("open %s: %s\n", path, strerror(errno));
 		return 1;
 	}
+	bpf_object__for_each_program(p, obj) {
+		bpf_program__set_log_level(p, 4);
+		bpf_program__set_log_buf(p, log, sizeof(log));
+	}
 	err = bpf_object__load(obj);
 	printf("load %s: %s\n", path, err ? strerror(-err) : "ok");
+	/* one buffer: the statistics of the last program loaded */
+	for (l = log; *l; l = *nl ? nl + 1 : nl) {
+		nl = strchrnul(l, '\n');
+		if (!strncmp(l, "processed", 9) ||
+		    !strncmp(l, "verification time", 17))
+			printf("verifier: %.*s\n", (int)(nl - l), l);
+	}
 	bpf_object__close(obj);
 	return err ? 1 : 0;
 }
