@@ -22,6 +22,7 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
+#include <linux/build_bug.h>
 
 #include "autosel.h"
 
@@ -148,6 +149,22 @@ static ssize_t selected_flows_show(struct kobject *kobj,
 	return as_slot_show(kobj, buf, AS_S_FLOWS);
 }
 
+#define AS_KIND_SHOW(_kind, _idx)					\
+static ssize_t selected_flows_##_kind##_show(struct kobject *kobj,	\
+					     struct kobj_attribute *attr, \
+					     char *buf)			\
+{									\
+	return as_slot_show(kobj, buf, AS_S_FLOWS_KIND + (_idx));	\
+}									\
+static struct kobj_attribute as_flows_##_kind##_attr =			\
+	__ATTR_RO(selected_flows_##_kind)
+
+/* In AS_KIND_NAMES order. */
+AS_KIND_SHOW(ip, AS_KIND_IP);
+AS_KIND_SHOW(dns, AS_KIND_DNS);
+AS_KIND_SHOW(sni, AS_KIND_SNI);
+AS_KIND_SHOW(http, AS_KIND_HTTP);
+
 static ssize_t selected_bytes_show(struct kobject *kobj,
 				   struct kobj_attribute *attr, char *buf)
 {
@@ -182,6 +199,10 @@ static struct attribute *as_approval_attrs[] = {
 	&as_state_attr.attr,
 	&as_packets_attr.attr,
 	&as_flows_attr.attr,
+	&as_flows_ip_attr.attr,
+	&as_flows_dns_attr.attr,
+	&as_flows_sni_attr.attr,
+	&as_flows_http_attr.attr,
 	&as_bytes_attr.attr,
 	&as_kept_attr.attr,
 	NULL,
@@ -259,13 +280,22 @@ int as_approval_set(const struct as_approval_req *req)
 	return 0;
 }
 
+/* A counter of the approval's slot since it was bound. */
+static u64 as_approval_count(const struct as_appr *a, unsigned int idx)
+{
+	return as_slot_read(a->d.r.slot, idx) - a->d.base[idx];
+}
+
 static void as_approval_del(struct as_appr *a)
 {
 	as_slots[a->d.r.slot] = NULL;
-	pr_info("approval %s removed: slot %u selected_packets %llu selected_flows %llu\n",
-		a->d.r.id, a->d.r.slot,
-		as_slot_read(a->d.r.slot, AS_S_PACKETS) - a->d.base[AS_S_PACKETS],
-		as_slot_read(a->d.r.slot, AS_S_FLOWS) - a->d.base[AS_S_FLOWS]);
+	pr_info("approval %s removed: slot %u selected_packets %llu selected_flows %llu (ip %llu dns %llu sni %llu http %llu)\n",
+		a->d.r.id, a->d.r.slot, as_approval_count(a, AS_S_PACKETS),
+		as_approval_count(a, AS_S_FLOWS),
+		as_approval_count(a, AS_S_FLOWS_KIND + AS_KIND_IP),
+		as_approval_count(a, AS_S_FLOWS_KIND + AS_KIND_DNS),
+		as_approval_count(a, AS_S_FLOWS_KIND + AS_KIND_SNI),
+		as_approval_count(a, AS_S_FLOWS_KIND + AS_KIND_HTTP));
 	kobject_del(&a->kobj);
 	kobject_put(&a->kobj);
 }
@@ -282,6 +312,9 @@ int as_approval_remove(const char *id)
 
 int as_approvals_init(void)
 {
+	/* A new kind needs its selected_flows_<kind> file above. */
+	BUILD_BUG_ON(AS_KIND_NR != 4);
+
 	as_approvals_kobj = kobject_create_and_add("approvals", as_kobj);
 	return as_approvals_kobj ? 0 : -ENOMEM;
 }

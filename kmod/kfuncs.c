@@ -45,7 +45,9 @@ noinline void autosel_count_deleted(u32 reason, u32 wire_len)
  * @wire_len: length of the packet as received
  * @kept_len: length the program truncated it to before redirecting it
  *	(autosel0 then trims what is still beyond the headers)
- * @new_flow: non-zero if this packet started a flow under @slot
+ * @new_flow: 0, or AS_NEW_FLOW(kind) if this packet started a flow under
+ *	@slot, opened by an indicator of enum as_kind @kind; out of range
+ *	counts the flow under no kind
  */
 noinline void autosel_count_selected(u32 slot, u32 wire_len, u32 kept_len,
 				     u32 new_flow)
@@ -65,8 +67,14 @@ noinline void autosel_count_selected(u32 slot, u32 wire_len, u32 kept_len,
 	}
 	as_count_slot(slot, AS_S_PACKETS, 1);
 	as_count_slot(slot, AS_S_BYTES, wire_len);
-	if (new_flow)
-		as_count_slot(slot, AS_S_FLOWS, 1);
+	if (!new_flow)
+		return;
+	as_count_slot(slot, AS_S_FLOWS, 1);
+	if (unlikely(new_flow > AS_KIND_NR)) {
+		as_count(AS_K_INVALID_CALLS, 1);
+		return;
+	}
+	as_count_slot(slot, AS_S_FLOWS_KIND + new_flow - 1, 1);
 }
 
 __diag_pop();

@@ -12,6 +12,21 @@
 
 static const char *const reason_names[] = AS_REASON_NAMES;
 static const char *const dir_names[] = AS_DIR_NAMES;
+static const char *const kind_names[] = AS_KIND_NAMES;
+
+void as_print_flow_kinds(FILE *f, const uint64_t k[AS_KIND_NR], bool json)
+{
+	fputs(json ? "\"flows_by_kind\":{" : "(", f);
+	for (int i = 0; i < AS_KIND_NR; i++) {
+		const char *sep = i ? (json ? "," : ", ") : "";
+
+		if (json)
+			fprintf(f, "%s\"%s\":%" PRIu64, sep, kind_names[i], k[i]);
+		else
+			fprintf(f, "%s%s %" PRIu64, sep, kind_names[i], k[i]);
+	}
+	fputs(json ? "}" : ")", f);
+}
 
 int as_counters_read(int fd, uint64_t c[AS_C_MAX])
 {
@@ -59,6 +74,8 @@ int as_slot_counters_read(int fd, struct as_report_slot slots[AS_MAX_SLOTS])
 			s->flows += v[i].flows;
 			s->bytes += v[i].bytes;
 			s->kept_bytes += v[i].kept_bytes;
+			for (int j = 0; j < AS_KIND_NR; j++)
+				s->flows_kind[j] += v[i].flows_kind[j];
 		}
 	}
 	free(v);
@@ -126,11 +143,12 @@ static void print_json(FILE *f, const struct as_report *r)
 		json_str(f, s->id);
 		fprintf(f, ",\"type\":\"%s\",\"valid_from\":\"%s\","
 			"\"valid_until\":\"%s\",\"packets\":%" PRIu64
-			",\"flows\":%" PRIu64 ",\"bytes\":%" PRIu64
-			",\"kept_bytes\":%" PRIu64 "}",
+			",\"flows\":%" PRIu64 ",",
 			s->type < AS_DIR_MAX ? dir_names[s->type] : "?", from,
-			until, s->c.packets, s->c.flows, s->c.bytes,
-			s->c.kept_bytes);
+			until, s->c.packets, s->c.flows);
+		as_print_flow_kinds(f, s->c.flows_kind, true);
+		fprintf(f, ",\"bytes\":%" PRIu64 ",\"kept_bytes\":%" PRIu64 "}",
+			s->c.bytes, s->c.kept_bytes);
 		first = false;
 	}
 	fprintf(f, "]}\n");
@@ -181,12 +199,13 @@ static void print_human(FILE *f, const struct as_report *r)
 		as_format_rfc3339(s->from_ns, from, sizeof(from));
 		as_format_rfc3339(s->until_ns, until, sizeof(until));
 		fprintf(f, "approval %s (slot %d, %s, %s .. %s): %" PRIu64
-			" packets, %" PRIu64 " flows, %" PRIu64 " bytes, %"
-			PRIu64 " header bytes kept\n",
+			" packets, %" PRIu64 " flows ",
 			*s->id ? s->id : "?", i,
 			s->type < AS_DIR_MAX ? dir_names[s->type] : "?", from,
-			until, s->c.packets, s->c.flows, s->c.bytes,
-			s->c.kept_bytes);
+			until, s->c.packets, s->c.flows);
+		as_print_flow_kinds(f, s->c.flows_kind, false);
+		fprintf(f, ", %" PRIu64 " bytes, %" PRIu64
+			" header bytes kept\n", s->c.bytes, s->c.kept_bytes);
 	}
 }
 

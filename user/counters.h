@@ -19,6 +19,7 @@ struct as_report_slot {
 	uint64_t from_ns, until_ns;
 	struct {		/* struct as_slot_counters, in uint64_t */
 		uint64_t packets, flows, bytes, kept_bytes;
+		uint64_t flows_kind[AS_KIND_NR];	/* enum as_kind */
 	} c;
 };
 
@@ -43,5 +44,11 @@ int as_counters_read(int counters_fd, uint64_t c[AS_C_MAX]);
 int as_slot_counters_read(int fd, struct as_report_slot slots[AS_MAX_SLOTS]);
 
 void as_report_print(FILE *f, const struct as_report *r, bool json);
+
+/*
+ * Flows by the kind of indicator that opened them, as text
+ * "(ip N, dns N, sni N, http N)" or as JSON "flows_by_kind":{"ip":N,...}.
+ */
+void as_print_flow_kinds(FILE *f, const uint64_t k[AS_KIND_NR], bool json);
 
 #endif

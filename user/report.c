@@ -27,6 +27,7 @@
 
 static const char *const reason_names[] = AS_REASON_NAMES;
 static const char *const dir_names[] = AS_DIR_NAMES;
+static const char *const kind_names[] = AS_KIND_NAMES;
 
 static uint64_t now_ns(void)
 {
@@ -67,6 +68,7 @@ void as_diet_report_print(FILE *f, const struct as_report *r,
 {
 	struct {
 		uint64_t in_force, packets, flows, kept;
+		uint64_t flows_kind[AS_KIND_NR];
 	} m[AS_DIR_DD] = { 0 };
 	char from[40], until[40], a[40], b[40];
 	bool first = true;
@@ -81,18 +83,28 @@ void as_diet_report_print(FILE *f, const struct as_report *r,
 		m[s->type].packets += s->c.packets;
 		m[s->type].flows += s->c.flows;
 		m[s->type].kept += s->c.kept_bytes;
+		for (int k = 0; k < AS_KIND_NR; k++)
+			m[s->type].flows_kind[k] += s->c.flows_kind[k];
 	}
 	as_format_rfc3339(from_ns, from, sizeof(from));
 	as_format_rfc3339(until_ns, until, sizeof(until));
 	if (!json) {
 		fprintf(f, "autosel report, %s .. %s (counts from %s)\n", from,
 			until, source);
-		fprintf(f, "%-8s %10s %14s %12s %18s\n", "measure", "approvals",
+		/* flows by the kind that opened them: after the totals */
+		fprintf(f, "%-8s %10s %14s %12s %18s", "measure", "approvals",
 			"packets", "flows", "header bytes kept");
-		for (int t = 0; t < AS_DIR_DD; t++)
+		for (int k = 0; k < AS_KIND_NR; k++)
+			fprintf(f, " %6s %-5s", kind_names[k], "flows");
+		fputc('\n', f);
+		for (int t = 0; t < AS_DIR_DD; t++) {
 			fprintf(f, "%-8s %10" PRIu64 " %14" PRIu64 " %12" PRIu64
-				" %18" PRIu64 "\n", dir_names[t], m[t].in_force,
+				" %18" PRIu64, dir_names[t], m[t].in_force,
 				m[t].packets, m[t].flows, m[t].kept);
+			for (int k = 0; k < AS_KIND_NR; k++)
+				fprintf(f, " %12" PRIu64, m[t].flows_kind[k]);
+			fputc('\n', f);
+		}
 		fprintf(f, "seen %" PRIu64 ", selected %" PRIu64 ", deleted %"
 			PRIu64 "\n", r->c[AS_C_SEEN], r->c[AS_C_SELECTED],
 			r->c[AS_C_DELETED]);
@@ -109,21 +121,25 @@ void as_diet_report_print(FILE *f, const struct as_report *r,
 			as_format_rfc3339(s->from_ns, a, sizeof(a));
 			as_format_rfc3339(s->until_ns, b, sizeof(b));
 			fprintf(f, "  %s %s %s .. %s: %" PRIu64 " packets, %"
-				PRIu64 " flows, %" PRIu64 " header bytes kept\n",
-				*s->id ? s->id : "?",
+				PRIu64 " flows ", *s->id ? s->id : "?",
 				s->type < AS_DIR_MAX ? dir_names[s->type] : "?",
-				a, b, s->c.packets, s->c.flows, s->c.kept_bytes);
+				a, b, s->c.packets, s->c.flows);
+			as_print_flow_kinds(f, s->c.flows_kind, false);
+			fprintf(f, ", %" PRIu64 " header bytes kept\n",
+				s->c.kept_bytes);
 		}
 		return;
 	}
 	fprintf(f, "{\"source\":\"%s\",\"from\":\"%s\",\"until\":\"%s\",\"measures\":{",
 		source, from, until);
-	for (int t = 0; t < AS_DIR_DD; t++)
+	for (int t = 0; t < AS_DIR_DD; t++) {
 		fprintf(f, "%s\"%s\":{\"approvals_in_force\":%" PRIu64
-			",\"packets\":%" PRIu64 ",\"flows\":%" PRIu64
-			",\"kept_bytes\":%" PRIu64 "}", t ? "," : "",
-			dir_names[t], m[t].in_force, m[t].packets, m[t].flows,
-			m[t].kept);
+			",\"packets\":%" PRIu64 ",\"flows\":%" PRIu64 ",",
+			t ? "," : "", dir_names[t], m[t].in_force,
+			m[t].packets, m[t].flows);
+		as_print_flow_kinds(f, m[t].flows_kind, true);
+		fprintf(f, ",\"kept_bytes\":%" PRIu64 "}", m[t].kept);
+	}
 	fprintf(f, "},\"seen\":%" PRIu64 ",\"seen_bytes\":%" PRIu64
 		",\"selected\":%" PRIu64 ",\"selected_bytes\":%" PRIu64
 		",\"kept_bytes\":%" PRIu64 ",\"discarded_payload_bytes\":%" PRIu64
@@ -147,10 +163,12 @@ void as_diet_report_print(FILE *f, const struct as_report *r,
 		fprintf(f, "%s{\"slot\":%d,\"id\":", first ? "" : ",", i);
 		jstr(f, s->id);
 		fprintf(f, ",\"type\":\"%s\",\"valid_from\":\"%s\",\"valid_until\":\"%s\""
-			",\"packets\":%" PRIu64 ",\"flows\":%" PRIu64
-			",\"bytes\":%" PRIu64 ",\"kept_bytes\":%" PRIu64 "}",
+			",\"packets\":%" PRIu64 ",\"flows\":%" PRIu64 ",",
 			s->type < AS_DIR_MAX ? dir_names[s->type] : "?", a, b,
-			s->c.packets, s->c.flows, s->c.bytes, s->c.kept_bytes);
+			s->c.packets, s->c.flows);
+		as_print_flow_kinds(f, s->c.flows_kind, true);
+		fprintf(f, ",\"bytes\":%" PRIu64 ",\"kept_bytes\":%" PRIu64 "}",
+			s->c.bytes, s->c.kept_bytes);
 		first = false;
 	}
 	fprintf(f, "]}\n");
@@ -240,6 +258,11 @@ int as_report_from_module(struct as_report *r)
 		read_u64(p, &s->c.packets);
 		snprintf(p, sizeof(p), "%s/selected_flows", base);
 		read_u64(p, &s->c.flows);
+		for (int k = 0; k < AS_KIND_NR; k++) {
+			snprintf(p, sizeof(p), "%s/selected_flows_%s", base,
+				 kind_names[k]);
+			read_u64(p, &s->c.flows_kind[k]);
+		}
 		snprintf(p, sizeof(p), "%s/selected_bytes", base);
 		read_u64(p, &s->c.bytes);
 		snprintf(p, sizeof(p), "%s/kept_bytes", base);

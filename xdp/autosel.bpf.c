@@ -20,6 +20,10 @@
 #include "names.h"
 #include "parse_xdp.h"
 
+/* A name's kind is its flow's kind (abi.h, names.h). */
+_Static_assert(AS_NAME_DNS == AS_KIND_DNS && AS_NAME_SNI == AS_KIND_SNI &&
+	       AS_NAME_HTTP == AS_KIND_HTTP, "enum as_kind != as_name_kind");
+
 #ifdef AS_BENCH_RAND
 #include "rand.h"	/* selftests/bench: the bench-only address-varying step */
 #endif
@@ -168,6 +172,9 @@ struct as_scratch {
 	struct as_frag_key gk;
 	struct as_pfx6_key p6;
 	struct as_pfx4_key p4;
+	/* what may open a new flow: kept here, out of the verifier's sight */
+	__u64 ip_mask;		/* slots whose IP indicators matched */
+	__u32 name_kind;	/* enum as_name_kind of the matched name */
 };
 
 struct {
@@ -229,12 +236,29 @@ static __always_inline void as_account_selected(__u32 slot, __u32 wire_len,
 	as_count(AS_C_KEPT_BYTES, kept);
 	as_count(AS_C_DISCARDED_PAYLOAD, wire_len - kept);
 	sc = bpf_map_lookup_elem(&slot_counters, &slot);
-	if (sc) {
-		sc->packets++;
-		sc->flows += new_flow;
-		sc->bytes += wire_len;
-		sc->kept_bytes += kept;
+	if (!sc)
+		return;
+	sc->packets++;
+	sc->bytes += wire_len;
+	sc->kept_bytes += kept;
+	/* Constant indices: no variable-offset store into the map value. */
+	switch (new_flow) {
+	case AS_NEW_FLOW(AS_KIND_IP):
+		sc->flows_kind[AS_KIND_IP]++;
+		break;
+	case AS_NEW_FLOW(AS_KIND_DNS):
+		sc->flows_kind[AS_KIND_DNS]++;
+		break;
+	case AS_NEW_FLOW(AS_KIND_SNI):
+		sc->flows_kind[AS_KIND_SNI]++;
+		break;
+	case AS_NEW_FLOW(AS_KIND_HTTP):
+		sc->flows_kind[AS_KIND_HTTP]++;
+		break;
+	default:
+		return;		/* not a new flow */
 	}
+	sc->flows++;
 #endif
 }
 
@@ -669,7 +693,7 @@ int autosel_xdp(struct xdp_md *ctx)
 	struct as_pkt *pkt;
 	__u64 now, idle, mask;
 	int ret, dom_s, dom_d, slot;
-	__u32 fm, g_s, g_d;
+	__u32 fm, g_s, g_d, kind;
 	__u64 ep;
 	__u8 dir;
 
@@ -744,8 +768,9 @@ int autosel_xdp(struct xdp_md *ctx)
 		mask |= as_lookup_ind(s, pkt->saddr, g_s);
 	if (!dom_d)
 		mask |= as_lookup_ind(s, pkt->daddr, g_d);
+	s->ip_mask = mask;
 	/* Domain indicators: DNS question, TLS SNI, HTTP Host (names.h). */
-	mask |= as_match_names(ctx, pkt);
+	mask |= as_match_names(ctx, pkt, &s->name_kind);
 	if (!mask)
 		return as_delete(AS_DEL_NO_MATCH, wire_len);
 	slot = as_match(mask, dir, now, &reason, &uid);
@@ -760,7 +785,9 @@ int autosel_xdp(struct xdp_md *ctx)
 		as_flow_key(pkt, &s->fk);
 		bpf_map_update_elem(&flows, &s->fk, &nf, BPF_ANY);
 	}
-	return as_select_first(ctx, s, &nf, wire_len, 1);
+	/* Opened by an IP indicator if the slot's IP bit is set, else the name. */
+	kind = (s->ip_mask >> slot) & 1 ? AS_KIND_IP : s->name_kind;
+	return as_select_first(ctx, s, &nf, wire_len, AS_NEW_FLOW(kind));
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -600,20 +600,28 @@ int as_names_wipe(struct xdp_md *ctx)
 	return 0;
 }
 
-/* The hook: domain indicators' slot mask for this packet (0: none). */
+/*
+ * The hook: domain indicators' slot mask for this packet (0: none), and in
+ * *kind what carried the name (enum as_name_kind; AS_NAME_NONE with mask 0).
+ * kind should point into a map value: a value read from memory is unknown
+ * to the verifier, so it does not split the states that follow.
+ */
 static __always_inline __u64 as_match_names(struct xdp_md *ctx,
-					    struct as_pkt *pkt)
+					    struct as_pkt *pkt, __u32 *kind)
 {
 	struct as_names_scratch *ns;
 	__u32 zero = 0;
 
 	__u64 mask = 0;
 
+	*kind = AS_NAME_NONE;
 	if (as_names_extract(ctx, pkt) != AS_NAME_NONE &&
 	    as_names_lookup(ctx)) {
 		ns = bpf_map_lookup_elem(&names_scratch, &zero);
-		if (ns)
+		if (ns) {
 			mask = ns->mask;
+			*kind = ns->kind;
+		}
 	}
 	as_names_wipe(ctx);
 	return mask;

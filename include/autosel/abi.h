@@ -56,12 +56,38 @@ enum as_counter {
 	AS_C_MAX = AS_C_DEL_REASON + AS_DEL_MAX,
 };
 
-/* Per-approval-slot counters (PERCPU_ARRAY indexed by slot). */
+/*
+ * The kind of indicator that opened a selected flow.  IP indicators are
+ * decided first: a flow whose foreign endpoint matched an IP indicator of
+ * the approval counts as ip even if its name matched too; otherwise the
+ * name's carrier (enum as_name_kind, same numbers) says which.
+ */
+enum as_kind {
+	AS_KIND_IP = 0,
+	AS_KIND_DNS,		/* DNS question name */
+	AS_KIND_SNI,		/* TLS ClientHello server_name */
+	AS_KIND_HTTP,		/* HTTP/1.x Host header */
+	AS_KIND_NR,
+};
+
+#define AS_KIND_NAMES { "ip", "dns", "sni", "http" }
+
+/*
+ * new_flow of a selection (kfunc autosel_count_selected): 0 for a packet
+ * of a flow already selected, else 1 + the kind that opened the flow.
+ */
+#define AS_NEW_FLOW(kind)	((kind) + 1)
+
+/*
+ * Per-approval-slot counters (PERCPU_ARRAY indexed by slot).
+ * flows == the sum of flows_kind[].
+ */
 struct as_slot_counters {
 	__u64 packets;
 	__u64 flows;
 	__u64 bytes;		/* wire length */
 	__u64 kept_bytes;	/* header bytes kept */
+	__u64 flows_kind[AS_KIND_NR];	/* flows, by enum as_kind */
 };
 
 /* One approval slot as the data path sees it (ARRAY map "approvals"). */

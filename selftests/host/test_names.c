@@ -138,6 +138,7 @@ static void addr_of(int fam, enum host h, uint8_t out[16])
 struct frame {
 	uint8_t b[PKT_MAX];
 	size_t len, hdr_len;
+	int kind;		/* enum as_kind of a flow it opens; -1: any */
 	char what[200];
 };
 
@@ -164,6 +165,7 @@ static void mk(struct frame *f, int fam, int proto, enum host src,
 	f->len = pkt_build(&s, &a, f->b, &info);
 	f->hdr_len = info.hdr_len;
 	memcpy(f->b + info.hdr_len, p, plen);
+	f->kind = -1;
 	snprintf(f->what, sizeof(f->what), "%s (ip%d)", what, fam);
 }
 
@@ -172,21 +174,42 @@ static void mk(struct frame *f, int fam, int proto, enum host src,
 
 static const char *const reason_names[] = AS_REASON_NAMES;
 
+/* flows = ip + dns + sni + http, per slot; in want_kind if >= 0 (diffs) */
+static bool flow_kinds_ok(const struct as_slot_counters *s0,
+			  const struct as_slot_counters *s1, int want_kind)
+{
+	uint64_t sum = 0;
+	int k;
+
+	for (k = 0; k < AS_KIND_NR; k++) {
+		uint64_t d = s1->flows_kind[k] - s0->flows_kind[k];
+
+		sum += d;
+		if (want_kind >= 0 && k != want_kind && d)
+			return false;
+	}
+	return sum == s1->flows - s0->flows;
+}
+
 /*
  * Run a frame; want is SEL(slot) or DEL(reason).  A selected record must
- * be the metadata and the headers, no canary, not the name.
+ * be the metadata and the headers, no canary, not the name; a flow it
+ * opens must be counted under f->kind.
  */
 static bool run(struct ksft_ctx *_ksft, struct tenv *t, const struct frame *f,
 		int want, const char *name)
 {
 	static struct xrun r;
 	uint64_t c0[AS_C_MAX], c1[AS_C_MAX];
+	struct as_slot_counters s0, s1;
+	uint32_t wslot = want < AS_MAX_SLOTS ? (uint32_t)want : 0;
 	int got = -1, moved = 0, i;
 	struct as_meta meta;
 	bool ok = true;
 
-	if (xenv_counters(&t->x, c0) || xenv_run(&t->x, f->b, f->len, &r) ||
-	    xenv_counters(&t->x, c1)) {
+	if (xenv_counters(&t->x, c0) || xenv_slot(&t->x, wslot, &s0) ||
+	    xenv_run(&t->x, f->b, f->len, &r) ||
+	    xenv_counters(&t->x, c1) || xenv_slot(&t->x, wslot, &s1)) {
 		FAIL_SOFT("%s: test_run or counters failed", f->what);
 		return false;
 	}
@@ -240,6 +263,17 @@ static bool run(struct ksft_ctx *_ksft, struct tenv *t, const struct frame *f,
 		FAIL_SOFT("%s: THE NAME IS IN THE KEPT RECORD", f->what);
 		ok = false;
 	}
+	if (s1.flows - s0.flows > 1 || !flow_kinds_ok(&s0, &s1, f->kind)) {
+		FAIL_SOFT("%s: slot %u flows +%llu, by kind ip +%llu dns +%llu sni +%llu http +%llu, want kind %d",
+			  f->what, wslot,
+			  (unsigned long long)(s1.flows - s0.flows),
+			  (unsigned long long)(s1.flows_kind[0] - s0.flows_kind[0]),
+			  (unsigned long long)(s1.flows_kind[1] - s0.flows_kind[1]),
+			  (unsigned long long)(s1.flows_kind[2] - s0.flows_kind[2]),
+			  (unsigned long long)(s1.flows_kind[3] - s0.flows_kind[3]),
+			  f->kind);
+		ok = false;
+	}
 	return ok;
 }
 
@@ -254,6 +288,16 @@ static void check_totals(struct ksft_ctx *_ksft, struct tenv *t)
 	EXPECT_EQ((uint64_t)t->fed, c[AS_C_SEEN]);
 	EXPECT_EQ(c[AS_C_SEEN], c[AS_C_SELECTED] + del);
 	EXPECT_EQ(t->fed_bytes, c[AS_C_SEEN_BYTES]);
+	/* per approval: selected flows = ip + dns + sni + http */
+	for (i = 0; i < AS_MAX_SLOTS; i++) {
+		struct as_slot_counters s;
+
+		ASSERT_EQ(0, xenv_slot(&t->x, (uint32_t)i, &s));
+		EXPECT_EQ(s.flows, s.flows_kind[AS_KIND_IP] +
+			  s.flows_kind[AS_KIND_DNS] +
+			  s.flows_kind[AS_KIND_SNI] +
+			  s.flows_kind[AS_KIND_HTTP]);
+	}
 }
 
 /* ---- payload builders ----------------------------------------------- */
@@ -265,6 +309,7 @@ static void dns_frame(struct frame *f, int fam, enum host src, enum host dst,
 	size_t n = dns_msg(m, w, dns_wire(w, name), 0);
 
 	mk(f, fam, 17, src, dst, sport, dport, m, n, 40, name);
+	f->kind = AS_KIND_DNS;
 }
 
 static void tls_frame(struct frame *f, int fam, enum host src, enum host dst,
@@ -275,12 +320,14 @@ static void tls_frame(struct frame *f, int fam, enum host src, enum host dst,
 	size_t e, n = tls_hello(m, sni, op, &e);
 
 	mk(f, fam, 6, src, dst, sport, dport, m, n, 40, sni);
+	f->kind = AS_KIND_SNI;
 }
 
 static void http_frame(struct frame *f, int fam, enum host src, enum host dst,
 		       uint16_t dport, const char *req)
 {
 	mk(f, fam, 6, src, dst, 40002, dport, req, strlen(req), 40, req);
+	f->kind = AS_KIND_HTTP;
 }
 
 /* ---- DNS -------------------------------------------------------------- */
@@ -466,8 +513,10 @@ TEST(dns_over_tcp_and_ports)
 	n = dns_msg(m + 2, w, dns_wire(w, "c2.example"), 0);
 	pkt_put16(m, (uint16_t)n);
 	mk(&f, 4, 6, D, F, 34000, 53, m, n + 2, 40, "dns/tcp");
+	f.kind = AS_KIND_DNS;
 	run(_ksft, &t, &f, SEL(0), NULL);
 	mk(&f, 6, 6, D, F, 34000, 53, m, n + 2, 40, "dns/tcp");
+	f.kind = AS_KIND_DNS;
 	run(_ksft, &t, &f, SEL(0), NULL);
 	/* 5353 only once named; the list replaces the default */
 	dns_frame(&f, 4, D, F, 34001, 5353, "c2.example");
@@ -653,6 +702,75 @@ TEST(http_host_header)
 			http_frame(&f, fam, D, F, (uint16_t)(80 + i * 1000), c[i].req);
 			run(_ksft, &t, &f, c[i].want, "c2.example");
 		}
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
+/*
+ * Selected flows by the kind of indicator that opened them, per approval:
+ * an IP indicator is decided first (a name that matches as well changes
+ * nothing), else the name's carrier.  Later packets open nothing.
+ */
+TEST(flows_by_kind)
+{
+	struct tls_opt op = { .sid_len = 0 };
+	static const char data[] = "later data";
+	static struct tenv t;
+	static struct frame f;
+	struct as_slot_counters s0, s2;
+	uint8_t a[16];
+	int fam;
+
+	SETUP(&t);
+	for (fam = 4; fam <= 6; fam += 2) {
+		addr_of(fam, F, a);
+		ASSERT_EQ(0, xenv_add_indicator(&t.x, fam, a, fam == 4 ? 32 : 128,
+						1ULL << 0));
+	}
+	for (fam = 4; fam <= 6; fam += 2) {
+		/* F is an IP indicator of slot 0: ip, whatever the name */
+		dns_frame(&f, fam, D, F, 31000, 53, "c2.example");
+		f.kind = AS_KIND_IP;
+		run(_ksft, &t, &f, SEL(0), NULL);
+		tls_frame(&f, fam, D, F, 31001, 443, "x.evil.test", &op);
+		f.kind = AS_KIND_IP;
+		run(_ksft, &t, &f, SEL(0), NULL);
+		mk(&f, fam, 6, D, F, 31002, 443, data, sizeof(data), 40, "no name");
+		f.kind = AS_KIND_IP;
+		run(_ksft, &t, &f, SEL(0), NULL);
+		/* F2 is no indicator: the name's kind */
+		dns_frame(&f, fam, D, F2, 31003, 53, "c2.example");
+		run(_ksft, &t, &f, SEL(0), NULL);
+		mk(&f, fam, 17, F2, D, 53, 31003, data, sizeof(data), 40, "dns reply");
+		run(_ksft, &t, &f, SEL(0), NULL);
+		tls_frame(&f, fam, D, F2, 31004, 443, "x.evil.test", &op);
+		run(_ksft, &t, &f, SEL(0), NULL);
+		mk(&f, fam, 6, F2, D, 443, 31004, data, sizeof(data), 40, "tls reply");
+		run(_ksft, &t, &f, SEL(0), NULL);
+		http_frame(&f, fam, D, F2, 8080,
+			   "GET / HTTP/1.1\r\nHost: c2.example\r\n\r\n");
+		run(_ksft, &t, &f, SEL(0), NULL);
+		/*
+		 * A name of slot 2: to F2, slot 2 by the name; to F, slot 0
+		 * (the lower slot wins) by F's address.
+		 */
+		dns_frame(&f, fam, D, F2, 31005, 53, "x.deep.a.b.c.d.e.f.g.h.example");
+		run(_ksft, &t, &f, SEL(2), NULL);
+		dns_frame(&f, fam, D, F, 31006, 53, "x.deep.a.b.c.d.e.f.g.h.example");
+		f.kind = AS_KIND_IP;
+		run(_ksft, &t, &f, SEL(0), NULL);
+	}
+	ASSERT_EQ(0, xenv_slot(&t.x, 0, &s0));
+	ASSERT_EQ(0, xenv_slot(&t.x, 2, &s2));
+	EXPECT_EQ(8, s0.flows_kind[AS_KIND_IP]);
+	EXPECT_EQ(2, s0.flows_kind[AS_KIND_DNS]);
+	EXPECT_EQ(2, s0.flows_kind[AS_KIND_SNI]);
+	EXPECT_EQ(2, s0.flows_kind[AS_KIND_HTTP]);
+	EXPECT_EQ(14, s0.flows);
+	EXPECT_EQ(18, s0.packets);
+	EXPECT_EQ(0, s2.flows_kind[AS_KIND_IP]);
+	EXPECT_EQ(2, s2.flows_kind[AS_KIND_DNS]);
+	EXPECT_EQ(2, s2.flows);
 	check_totals(_ksft, &t);
 	xenv_close(&t.x);
 }
@@ -1115,6 +1233,10 @@ TEST(real_clients_dig_openssl_curl)
 			as_parse(fr.b, fr.b + fr.len, &pkt);
 			fr.hdr_len = pkt.hdr_len;
 		}
+		/* the clients' servers: DNS on 53, TLS on 443, HTTP on 80 */
+		fr.kind = f->k.pa == 53 || f->k.pb == 53 ? AS_KIND_DNS :
+			  f->k.pa == 443 || f->k.pb == 443 ? AS_KIND_SNI :
+			  f->k.pa == 80 || f->k.pb == 80 ? AS_KIND_HTTP : -1;
 		snprintf(fr.what, sizeof(fr.what), "captured frame %d (:%u-:%u)",
 			 i + 1, f->k.pa, f->k.pb);
 		if (run(_ksft, &t, &fr, want, "c2.example") && want == SEL(0))
@@ -1130,18 +1252,36 @@ TEST(real_clients_dig_openssl_curl)
 	xenv_close(&t.x);
 }
 
-/* test_names --load OBJ: load an object (verifier only), e.g. the kfunc one. */
+/*
+ * test_names --load OBJ: load an object (verifier only), e.g. the kfunc one,
+ * and print the verifier's statistics of each program (log level 4), so a
+ * change's verification cost can be read on the guest's kernel too.
+ */
 static int load_only(const char *path)
 {
+	static char log[4096];
 	struct bpf_object *obj = bpf_object__open_file(path, NULL);
+	struct bpf_program *p;
+	char *l, *nl;
 	int err;
 
 	if (!obj) {
 		printf("open %s: %s\n", path, strerror(errno));
 		return 1;
 	}
+	bpf_object__for_each_program(p, obj) {
+		bpf_program__set_log_level(p, 4);
+		bpf_program__set_log_buf(p, log, sizeof(log));
+	}
 	err = bpf_object__load(obj);
 	printf("load %s: %s\n", path, err ? strerror(-err) : "ok");
+	/* one buffer: the statistics of the last program loaded */
+	for (l = log; *l; l = *nl ? nl + 1 : nl) {
+		nl = strchrnul(l, '\n');
+		if (!strncmp(l, "processed", 9) ||
+		    !strncmp(l, "verification time", 17))
+			printf("verifier: %.*s\n", (int)(nl - l), l);
+	}
 	bpf_object__close(obj);
 	return err ? 1 : 0;
 }

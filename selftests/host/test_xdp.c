@@ -228,6 +228,19 @@ static bool run_one(struct ksft_ctx *_ksft, struct tenv *t, const uint8_t *frame
 		SOFT("%s: slot %u packets +%llu kept +%llu", what, slot,
 			  (unsigned long long)(s1.packets - s0.packets),
 			  (unsigned long long)(s1.kept_bytes - s0.kept_bytes));
+	/* IP indicators only here: every new flow is of kind ip */
+	if (s1.flows - s0.flows > 1 ||
+	    s1.flows_kind[AS_KIND_IP] - s0.flows_kind[AS_KIND_IP] !=
+	    s1.flows - s0.flows ||
+	    s1.flows_kind[AS_KIND_DNS] != s0.flows_kind[AS_KIND_DNS] ||
+	    s1.flows_kind[AS_KIND_SNI] != s0.flows_kind[AS_KIND_SNI] ||
+	    s1.flows_kind[AS_KIND_HTTP] != s0.flows_kind[AS_KIND_HTTP])
+		SOFT("%s: slot %u flows +%llu, by kind ip +%llu dns +%llu sni +%llu http +%llu",
+		     what, slot, (unsigned long long)(s1.flows - s0.flows),
+		     (unsigned long long)(s1.flows_kind[0] - s0.flows_kind[0]),
+		     (unsigned long long)(s1.flows_kind[1] - s0.flows_kind[1]),
+		     (unsigned long long)(s1.flows_kind[2] - s0.flows_kind[2]),
+		     (unsigned long long)(s1.flows_kind[3] - s0.flows_kind[3]));
 	return ok;
 }
 
@@ -248,6 +261,17 @@ static void check_totals(struct ksft_ctx *_ksft, struct tenv *t)
 	EXPECT_EQ(c[AS_C_SEEN_BYTES], c[AS_C_SELECTED_BYTES] + delb);
 	EXPECT_EQ(c[AS_C_SELECTED_BYTES],
 		  c[AS_C_KEPT_BYTES] + c[AS_C_DISCARDED_PAYLOAD]);
+	/* per approval: selected flows = ip + dns + sni + http, all ip here */
+	for (i = 0; i < AS_MAX_SLOTS; i++) {
+		struct as_slot_counters sc;
+
+		ASSERT_EQ(0, xenv_slot(&t->x, (uint32_t)i, &sc));
+		EXPECT_EQ(sc.flows, sc.flows_kind[AS_KIND_IP] +
+			  sc.flows_kind[AS_KIND_DNS] +
+			  sc.flows_kind[AS_KIND_SNI] +
+			  sc.flows_kind[AS_KIND_HTTP]);
+		EXPECT_EQ(sc.flows, sc.flows_kind[AS_KIND_IP]);
+	}
 }
 
 /* A frame of shape s from host a to host b. */
@@ -550,6 +574,7 @@ static void flow_conv(struct ksft_ctx *_ksft, struct tenv *t, int fam,
 	RUN(t, &f, R(AS_DEL_DIRECTION), 0, 0);
 	ASSERT_EQ(0, xenv_slot(&t->x, 0, &s1));
 	EXPECT_EQ(1, s1.flows - s0.flows);
+	EXPECT_EQ(1, s1.flows_kind[AS_KIND_IP] - s0.flows_kind[AS_KIND_IP]);
 }
 
 TEST(flow_reply_direction_selected)

@@ -278,6 +278,8 @@ int xenv_slot(struct xenv *e, uint32_t slot, struct as_slot_counters *sc)
 		sc->flows += v[cpu].flows;
 		sc->bytes += v[cpu].bytes;
 		sc->kept_bytes += v[cpu].kept_bytes;
+		for (int k = 0; k < AS_KIND_NR; k++)
+			sc->flows_kind[k] += v[cpu].flows_kind[k];
 	}
 	free(v);
 	return 0;

@@ -326,6 +326,11 @@ for t in ("ff", "fd", "df"):
     m = [a for a in s["approvals"] if a["type"] == t]
     assert r["measures"][t]["packets"] == sum(a["packets"] for a in m), t
     assert r["measures"][t]["flows"] == sum(a["flows"] for a in m), t
+    for k in ("ip", "dns", "sni", "http"):
+        assert r["measures"][t]["flows_by_kind"][k] == \
+            sum(a["flows_by_kind"][k] for a in m), (t, k)
+    assert r["measures"][t]["flows"] == \
+        sum(r["measures"][t]["flows_by_kind"].values()), t
     assert r["measures"][t]["kept_bytes"] == sum(a["kept_bytes"] for a in m), t
 assert r["measures"]["fd"]["approvals_in_force"] == 2
 assert r["measures"]["ff"]["approvals_in_force"] == 1

@@ -11,7 +11,7 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 R=$HERE/rules-good.txt
 
-tap_plan 21
+tap_plan 23
 
 j() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
 # caplen,len of every record of a classic pcap
@@ -43,6 +43,12 @@ check "seen = selected + sum(deleted by reason)" \
 check "kept bytes = sum of header lengths (54+54+42+62)" test "$(j "$TMP/r.json" 'd["kept_bytes"]')" = 212
 check "per approval: T-FD-1 3 packets 2 flows, T-FF-1 1 packet" \
 	test "$(j "$TMP/r.json" '[(a["id"], a["packets"], a["flows"]) for a in d["approvals"]]')" = "[('T-FD-1', 3, 2), ('T-FF-1', 1, 1)]"
+check "per approval: flows by kind, all ip (IP indicators only), sum = flows" \
+	test "$(j "$TMP/r.json" '[(list(a["flows_by_kind"].items()), sum(a["flows_by_kind"].values()) == a["flows"]) for a in d["approvals"]]')" = \
+	"[([('ip', 2), ('dns', 0), ('sni', 0), ('http', 0)], True), ([('ip', 1), ('dns', 0), ('sni', 0), ('http', 0)], True)]"
+run "$AUTOSELCTL" replay --rules "$R" --pcap "$TMP/ethernet.pcap"
+check "text: the flows by kind after the flows" \
+	sh -c "echo '$out' | grep -qx 'approval T-FD-1 (slot 0, fd, .*): 3 packets, 2 flows (ip 2, dns 0, sni 0, http 0), 362 bytes, 170 header bytes kept'"
 check "records: header bytes only, wire length kept" \
 	test "$(recs "$TMP/out.pcap")" = "54/118 54/118 42/106 62/126"
 check "no canary in the records" sh -c "! grep -q CANARY '$TMP/out.pcap'"

@@ -229,7 +229,8 @@ static unsigned short csum(const unsigned char *p, size_t n)
 	return ~s & 0xffff;
 }
 
-static const unsigned char ip4_src[4] = { 10, 99, 0, 1 };
+/* the sender; dnsname4 sends from 10.99.0.7 */
+static unsigned char ip4_src[4] = { 10, 99, 0, 1 };
 static const unsigned char ip4_dst[4] = { 10, 99, 0, 2 };
 static const unsigned char ip6_src[16] = { 0xfd, 0, 0, 0x99, [15] = 1 };
 static const unsigned char ip6_dst[16] = { 0xfd, 0, 0, 0x99, [15] = 2 };
@@ -336,6 +337,24 @@ static int build(struct frame *f, const char *shape, unsigned int port)
 			'N', 'A', 'R', 'Y', '-', 'd', 'n', 's',
 			7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0, 0, 1, 0, 1 };
 
+		put16(f, ETH_P_IP);
+		put_ip4(f, 17, 8 + sizeof(q), 0);
+		put_udp(f, 53, sizeof(q));
+		f->hdr = f->len;
+		put(f, q, sizeof(q));
+	} else if (!strcmp(shape, "dnsname4")) {
+		/*
+		 * A query from 10.99.0.7, no IP indicator, for a name that is
+		 * a domain indicator (live.sh): a flow of kind dns.  The name
+		 * is a canary too: it must not be in the record.
+		 */
+		static const unsigned char q[] = {
+			0x56, 0x78, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
+			19, 'A', 'U', 'T', 'O', 'S', 'E', 'L', '-', 'C', 'A',
+			'N', 'A', 'R', 'Y', '-', 'n', 'a', 'm', 'e',
+			7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0, 0, 1, 0, 1 };
+
+		ip4_src[3] = 7;
 		put16(f, ETH_P_IP);
 		put_ip4(f, 17, 8 + sizeof(q), 0);
 		put_udp(f, 53, sizeof(q));

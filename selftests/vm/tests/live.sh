@@ -13,8 +13,10 @@
 # approval in slot 0) and expired (.6, a window in 2020).  Traffic: busybox
 # ping (plain, IPv6, fragmented) and crafted frames with a canary after
 # their headers (astest send: TCP with options, 802.1Q, DNS, UDP/IPv6,
-# malformed, non-IP).  Checks: sysfs counters equal exactly what was sent,
-# per reason; seen = selected + sum(deleted_<reason>); the capture of
+# malformed, non-IP), and a DNS query from .7 (no IP indicator) for a
+# domain indicator of slot 1.  Checks: sysfs counters equal exactly what
+# was sent, per reason; seen = selected + sum(deleted_<reason>); the
+# approval's flows by kind (ip, dns; selected_flows = their sum); the capture of
 # autosel0 holds header-only records only, VID = slot + 1, no canary;
 # autoselctl binds the approvals in the module (approvals/<id>/, whose
 # selected_packets must match) and removes them on the last detach;
@@ -52,7 +54,7 @@ send() {
 ping4() { pns ping -c "$2" -W 1 -i 0.2 -I "$1" ${3:+-s $3} 10.99.0.2 >/dev/null 2>&1; }
 
 echo "TAP version 13"
-echo "1..29"
+echo "1..33"
 
 command -v autoselctl >/dev/null || bail "autoselctl not in PATH"
 command -v astest >/dev/null || bail "astest not in PATH"
@@ -96,10 +98,11 @@ domestic fd00:99::2
 approval LIVE-FF-0 type ff from $FROM until $UNTIL
 ip 10.99.0.5
 
-# slot 1: the sender (VID 2 on autosel0)
+# slot 1: the sender (VID 2 on autosel0), and a name .7 asks for
 approval LIVE-FD-1 type fd from $FROM until $UNTIL
 ip 10.99.0.1
 ip fd00:99::1
+domain autosel-canary-name.example
 
 # slot 2: long over, so .6 is deleted as "expired"
 approval LIVE-FD-2 type fd from 2020-01-01T00:00:00Z until 2020-02-01T00:00:00Z
@@ -156,6 +159,7 @@ send sel vlan4 2 8080
 send sel dns4 3 53
 send sel udp6 2 53
 send sel icmp4 1 0
+send sel dnsname4 2 53
 ping4 10.99.0.3 2;		del no_match 2 $((2 * 98))
 ping4 10.99.0.3 1 3000;		del no_match 1 1514; del fragment 2 $((1514 + 82))
 ping4 10.99.0.10 2;		del domestic 2 $((2 * 98))
@@ -215,11 +219,30 @@ done
 	{ echo "# LIVE-FD-1 window $(cat $A/valid_from) $(cat $A/valid_until)"; bad=1; }
 ok $bad "autoselctl bound the 3 approvals in the module: slot, type, state, window, serial 1, sha256 of the rules file"
 # Flows: ICMP (v4: plain, fragmented, crafted: no ports, one flow), ICMPv6,
-# TCP 8080 (with and without 802.1Q), UDP 53 over IPv4 and over IPv6.
+# TCP 8080 (with and without 802.1Q), UDP 53 over IPv4 and over IPv6 from
+# the IP indicators; UDP 53 from .7 by its question name.
 got="$(cat $A/selected_packets) $(cat $A/selected_bytes) $(cat $A/kept_bytes) $(cat $A/selected_flows) $(cat $S/approvals/LIVE-FF-0/selected_packets) $(cat $S/approvals/LIVE-FD-2/selected_packets)"
-[ "$got" = "$SEL_N $SEL_W $SEL_H 5 0 0" ]
-ok $? "approvals/LIVE-FD-1: selected_packets = $SEL_N, selected_bytes, kept_bytes, 5 flows; the others 0" ||
-	echo "# got '$got', expected '$SEL_N $SEL_W $SEL_H 5 0 0'"
+[ "$got" = "$SEL_N $SEL_W $SEL_H 6 0 0" ]
+ok $? "approvals/LIVE-FD-1: selected_packets = $SEL_N, selected_bytes, kept_bytes, 6 flows; the others 0" ||
+	echo "# got '$got', expected '$SEL_N $SEL_W $SEL_H 6 0 0'"
+got="$(cat $A/selected_flows_ip) $(cat $A/selected_flows_dns) $(cat $A/selected_flows_sni) $(cat $A/selected_flows_http)"
+[ "$got" = "5 1 0 0" ] && [ $(($(echo "$got" | tr ' ' '+'))) = "$(cat $A/selected_flows)" ]
+ok $? "approvals/LIVE-FD-1: selected_flows_{ip,dns,sni,http} = 5 1 0 0, their sum = selected_flows" ||
+	echo "# got '$got', expected '5 1 0 0'"
+bad=0
+for id in LIVE-FF-0 LIVE-FD-2; do
+	for k in ip dns sni http; do
+		[ "$(cat $S/approvals/$id/selected_flows_$k)" = 0 ] || bad=1
+	done
+done
+ok $bad "the other approvals: no flows of any kind"
+st=$(autoselctl stats --json 2>&1)
+echo "$st" | grep -q '"id":"LIVE-FD-1","type":"fd",.*"flows":6,"flows_by_kind":{"ip":5,"dns":1,"sni":0,"http":0}'
+ok $? "autoselctl stats --json: LIVE-FD-1 flows 6, by kind ip 5 dns 1 (from the module)" ||
+	echo "$st" | sed 's/^/# /'
+autoselctl report | grep -q '^  LIVE-FD-1 fd .*: [0-9]* packets, 6 flows (ip 5, dns 1, sni 0, http 0), [0-9]* header bytes kept$'
+ok $? "autoselctl report: LIVE-FD-1 6 flows (ip 5, dns 1, sni 0, http 0)" ||
+	autoselctl report 2>&1 | sed 's/^/# /'
 [ "$(c generation)" = 1 ]
 ok $? "generation 1 declared by autoselctl"
 

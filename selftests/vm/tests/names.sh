@@ -28,10 +28,14 @@ for f in test_names autosel_names.bpf.o autosel_names_kf.bpf.o; do
 		exit 0
 	fi
 done
+# the guest verifier's cost of the plain flavour (informational)
+$D/test_names --load $D/autosel_names.bpf.o | sed 's/^/# /'
+t0=$(date +%s)
 AUTOSEL_NAMES_OBJ=$D/autosel_names.bpf.o AUTOSEL_COST_REPEAT=2000 \
 	KSFT_TIMEOUT=240 $D/test_names >/tmp/names.tap 2>&1
 rc=$?
 sed 's/^/# /' /tmp/names.tap
+echo "# test_names took $(($(date +%s) - t0)) s"
 if [ $rc = 0 ]; then echo "ok 1 - test_names on $(uname -r)"; else echo "not ok 1 - test_names on $(uname -r) (exit $rc)"; fi
 # the kfuncs come from autosel.ko: load it for this, and leave it as found
 loaded=0
