@@ -6,8 +6,9 @@
 # TAP: ok RC DESC, check DESC CMD..., bail MSG; $n counts the tests, $fails
 # the failures.  Sysfs: c NAME reads /sys/kernel/autosel/NAME; wait_for
 # NAME|/PATH VALUE polls it (XDP on veth is asynchronous), bounded to 10 s.
-# pns CMD... runs in the namespace "peer".  start_capture DEV FILE and
-# stop_capture run tcpdump on DEV (e.g. autosel0) in the background.
+# pns CMD... runs in the namespace "peer".  start_capture DEV FILE,
+# wait_capture and stop_capture run tcpdump on DEV (e.g. autosel0) in the
+# background.
 # unload: rmmod autosel, retried for up to 6 s (a detached program holds
 # the module until its RCU-deferred release).
 
@@ -46,29 +47,34 @@ wait_for() {
 	[ "$(_val "$1")" = "$2" ]
 }
 
-# start_capture DEV FILE: start tcpdump and return once its packet socket
-# is bound to DEV, which is what "listening" on stderr announces.  A TCG
-# guest on a loaded host can take many seconds to get there, so wait up to
-# 60 s; on failure say where tcpdump is, so a slow start is told apart
-# from a dead one.  Returns non-zero if it never listened.
+# start_capture DEV FILE: start tcpdump in the background; wait_capture:
+# return once its packet socket is bound to DEV, which is what "listening"
+# on stderr announces.  Start it early: exec'ing tcpdump in a TCG guest on
+# a loaded host has taken tens of seconds, so the setup in between (and up
+# to 60 s more) is its time to get there.  On failure wait_capture says
+# where tcpdump is, so a slow start is told apart from a dead one, and
+# returns non-zero.
 start_capture() {
 	_cap_err=/tmp/tcpdump-$1.err
+	_cap_dev=$1
 	tcpdump -i "$1" -n -U -Z root -w "$2" 2>"$_cap_err" &
 	TD=$!
+}
+
+wait_capture() {
 	_i=0
-	while ! grep -q listening "$_cap_err" && kill -0 $TD 2>/dev/null &&
-	      [ $_i -lt 600 ]; do
+	while ! grep -q listening "$_cap_err" 2>/dev/null && [ $_i -lt 600 ]; do
 		sleep 0.1
 		_i=$((_i + 1))
 	done
 	if grep -q listening "$_cap_err"; then
-		echo "# tcpdump listened after ~$((_i / 10)).$((_i % 10)) s"
+		echo "# tcpdump listening (waited ~$((_i / 10)).$((_i % 10)) s more)"
 		return 0
 	fi
-	echo "# tcpdump on $1 not listening after ~$((_i / 10)) s:"
+	echo "# tcpdump on $_cap_dev not listening after ~$((_i / 10)) s more:"
 	sed 's/^/#   stderr: /' "$_cap_err"
-	if kill -0 $TD 2>/dev/null; then
-		grep -E '^(State|VmRSS)' /proc/$TD/status | sed 's/^/#   /'
+	if [ -e /proc/$TD/status ]; then
+		grep -E '^(Name|State|VmRSS)' /proc/$TD/status | sed 's/^/#   /'
 		echo "#   wchan: $(cat /proc/$TD/wchan 2>/dev/null)"
 		sed 's/^/#   stack: /' /proc/$TD/stack 2>/dev/null
 	else

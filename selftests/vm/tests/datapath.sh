@@ -63,6 +63,7 @@ dmesg -c >/dev/null 2>&1
 insmod "$KO" || bail "insmod"
 [ -e /sys/kernel/btf/autosel ] || bail "no module BTF: kfuncs not registered"
 ip link set autosel0 up || bail "autosel0 up"
+start_capture autosel0 $CAP	# waited for before the traffic
 ip netns add peer || bail "netns"
 ip link add vin type veth peer name vout || bail "veth"
 ip link set vout netns peer
@@ -98,7 +99,7 @@ done
 check "attach the test program (native XDP) to vin" astest attach vin "$OBJ" $RULES
 ip link show vin | grep -q 'xdp' || echo "# vin shows no xdp"
 
-start_capture autosel0 $CAP
+wait_capture
 ok $? "tcpdump listens on autosel0"
 
 # ---- traffic ---------------------------------------------------------------

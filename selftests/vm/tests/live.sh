@@ -62,6 +62,7 @@ dmesg -c >/dev/null 2>&1
 insmod "$KO" || bail "insmod"
 [ -e /sys/kernel/btf/autosel ] || bail "no module BTF: kfuncs not registered"
 ip link set autosel0 up || bail "autosel0 up"
+start_capture autosel0 $CAP	# waited for before the traffic
 
 ip netns add peer || bail "netns"
 # A new namespace starts with the kernel's IPv6 defaults: no noise, please.
@@ -143,7 +144,7 @@ sleep 0.5
 [ "$(c seen)" = 0 ]
 ok $? "nothing judged before the traffic (seen = 0)" || echo "# seen = $(c seen)"
 
-start_capture autosel0 $CAP
+wait_capture
 ok $? "tcpdump listens on autosel0"
 
 # ---- traffic ---------------------------------------------------------------
