@@ -168,6 +168,7 @@ struct as_scratch {
 	struct as_frag_key gk;
 	struct as_pfx6_key p6;
 	struct as_pfx4_key p4;
+	struct as_res_key rk;
 };
 
 struct {
@@ -558,6 +559,57 @@ static __always_inline int as_entry_valid(const struct as_flow *f, __u64 now,
 	return now - f->last_seen_ns <= idle;
 }
 
+/*
+ * Resolve-and-follow: the slot bit of an address a selected DNS response
+ * answered (names.h, as_resolve_learn), 0 if none.  The mark spares most
+ * packets the hash lookup.  An expired entry, or one whose approval's slot
+ * has been reused, is deleted and counts as absent.
+ */
+static __always_inline __u64 as_lookup_resolved(struct as_scratch *s,
+						const __u8 *addr, __u64 now)
+{
+	struct as_approval *a;
+	struct as_res *r;
+	__u32 slot;
+
+	if (!as_resmark_test(addr, s->pkt.family, now))
+		return 0;
+	s->rk.family = s->pkt.family;
+	s->rk.pad[0] = 0;
+	s->rk.pad[1] = 0;
+	s->rk.pad[2] = 0;
+	__builtin_memcpy(s->rk.addr, addr, 16);
+	r = bpf_map_lookup_elem(&resolved, &s->rk);
+	if (!r)
+		return 0;
+	slot = r->slot;
+	if (now < r->expires_ns && slot < AS_MAX_SLOTS) {
+		a = bpf_map_lookup_elem(&approvals, &slot);
+		if (a && a->active && a->uid == r->uid)
+			return 1ULL << slot;
+	}
+	bpf_map_delete_elem(&resolved, &s->rk);
+	return 0;
+}
+
+/*
+ * A selected packet may be a DNS response answering a matched name: learn
+ * its addresses under the approval, never past its window.
+ */
+static __always_inline void as_follow_answers(struct xdp_md *ctx,
+					      struct as_pkt *pkt, __u32 slot,
+					      __u32 uid, __u64 now)
+{
+	struct as_approval *a;
+
+	if (pkt->proto != AS_IPPROTO_UDP && pkt->proto != AS_IPPROTO_TCP)
+		return;
+	a = bpf_map_lookup_elem(&approvals, &slot);
+	if (a)
+		as_resolve_learn(ctx, pkt, ((__u64)uid << 32) | slot, now,
+				 a->valid_until_ns);
+}
+
 static __always_inline void as_flow_key(const struct as_pkt *pkt,
 					struct as_flow_key *k)
 {
@@ -733,6 +785,7 @@ int autosel_xdp(struct xdp_md *ctx)
 				f->last_seen_ns = now;
 				as_flowmark_set(fm, ep);
 			}
+			as_follow_answers(ctx, pkt, nf.slot, nf.uid, now);
 			return as_select_first(ctx, s, &nf, wire_len, 0);
 		}
 		bpf_map_delete_elem(&flows, &s->fk);
@@ -741,9 +794,11 @@ int autosel_xdp(struct xdp_md *ctx)
 	/* IP indicators match the foreign endpoint(s) only. */
 	mask = 0;
 	if (!dom_s)
-		mask |= as_lookup_ind(s, pkt->saddr, g_s);
+		mask |= as_lookup_ind(s, pkt->saddr, g_s) |
+			as_lookup_resolved(s, pkt->saddr, now);
 	if (!dom_d)
-		mask |= as_lookup_ind(s, pkt->daddr, g_d);
+		mask |= as_lookup_ind(s, pkt->daddr, g_d) |
+			as_lookup_resolved(s, pkt->daddr, now);
 	/* Domain indicators: DNS question, TLS SNI, HTTP Host (names.h). */
 	mask |= as_match_names(ctx, pkt);
 	if (!mask)
@@ -760,6 +815,7 @@ int autosel_xdp(struct xdp_md *ctx)
 		as_flow_key(pkt, &s->fk);
 		bpf_map_update_elem(&flows, &s->fk, &nf, BPF_ANY);
 	}
+	as_follow_answers(ctx, pkt, nf.slot, nf.uid, now);
 	return as_select_first(ctx, s, &nf, wire_len, 1);
 }
 
