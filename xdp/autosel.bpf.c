@@ -593,21 +593,49 @@ static __always_inline __u64 as_lookup_resolved(struct as_scratch *s,
 }
 
 /*
- * A selected packet may be a DNS response answering a matched name: learn
- * its addresses under the approval, never past its window.
+ * The slot bits of the learned addresses among the packet's endpoints
+ * (which: bit 0 the source, bit 1 the destination -- the foreign ones).
+ * Not inlined: the main function's code for other packets stays as it was.
  */
-static __always_inline void as_follow_answers(struct xdp_md *ctx,
-					      struct as_pkt *pkt, __u32 slot,
-					      __u32 uid, __u64 now)
+__attribute__((noinline))
+__u64 as_resolved_mask(struct xdp_md *ctx, __u32 which, __u64 now)
 {
-	struct as_approval *a;
+	struct as_scratch *s;
+	__u32 zero = 0;
+	__u64 mask = 0;
 
-	if (pkt->proto != AS_IPPROTO_UDP && pkt->proto != AS_IPPROTO_TCP)
-		return;
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!ctx || !s)
+		return 0;
+	if (which & 1)
+		mask |= as_lookup_resolved(s, s->pkt.saddr, now);
+	if (which & 2)
+		mask |= as_lookup_resolved(s, s->pkt.daddr, now);
+	return mask;
+}
+
+/*
+ * A selected packet may be a DNS response answering a matched name: learn
+ * its addresses under the approval, never past its window.  Not inlined:
+ * the common paths stay as they were.
+ */
+__attribute__((noinline))
+int as_follow_answers(struct xdp_md *ctx, struct as_pkt *pkt, __u64 slot_uid,
+		      __u64 now)
+{
+	struct as_names_cfg *cfg;
+	struct as_approval *a;
+	__u32 zero = 0, slot = (__u32)slot_uid;
+
+	if (!ctx || !pkt)
+		return 0;
+	cfg = bpf_map_lookup_elem(&names_cfg, &zero);
+	if (!as_is_dns_port(cfg, pkt->sport) && !as_is_dns_port(cfg, pkt->dport))
+		return 0;
 	a = bpf_map_lookup_elem(&approvals, &slot);
-	if (a)
-		as_resolve_learn(ctx, pkt, ((__u64)uid << 32) | slot, now,
-				 a->valid_until_ns);
+	if (!a)
+		return 0;
+	return as_resolve_learn(ctx, pkt, slot_uid, now, a->valid_until_ns);
 }
 
 static __always_inline void as_flow_key(const struct as_pkt *pkt,
@@ -785,7 +813,10 @@ int autosel_xdp(struct xdp_md *ctx)
 				f->last_seen_ns = now;
 				as_flowmark_set(fm, ep);
 			}
-			as_follow_answers(ctx, pkt, nf.slot, nf.uid, now);
+			if (pkt->proto == AS_IPPROTO_UDP ||
+			    pkt->proto == AS_IPPROTO_TCP)
+				as_follow_answers(ctx, pkt, ((__u64)nf.uid << 32) |
+						  nf.slot, now);
 			return as_select_first(ctx, s, &nf, wire_len, 0);
 		}
 		bpf_map_delete_elem(&flows, &s->fk);
@@ -794,11 +825,13 @@ int autosel_xdp(struct xdp_md *ctx)
 	/* IP indicators match the foreign endpoint(s) only. */
 	mask = 0;
 	if (!dom_s)
-		mask |= as_lookup_ind(s, pkt->saddr, g_s) |
-			as_lookup_resolved(s, pkt->saddr, now);
+		mask |= as_lookup_ind(s, pkt->saddr, g_s);
 	if (!dom_d)
-		mask |= as_lookup_ind(s, pkt->daddr, g_d) |
-			as_lookup_resolved(s, pkt->daddr, now);
+		mask |= as_lookup_ind(s, pkt->daddr, g_d);
+	/* Addresses answered for matched names, the same way (names.h). */
+	if (as_res_any(now))
+		mask |= as_resolved_mask(ctx, (dom_s ? 0 : 1) | (dom_d ? 0 : 2),
+					 now);
 	/* Domain indicators: DNS question, TLS SNI, HTTP Host (names.h). */
 	mask |= as_match_names(ctx, pkt);
 	if (!mask)
@@ -815,7 +848,8 @@ int autosel_xdp(struct xdp_md *ctx)
 		as_flow_key(pkt, &s->fk);
 		bpf_map_update_elem(&flows, &s->fk, &nf, BPF_ANY);
 	}
-	as_follow_answers(ctx, pkt, nf.slot, nf.uid, now);
+	if (pkt->proto == AS_IPPROTO_UDP || pkt->proto == AS_IPPROTO_TCP)
+		as_follow_answers(ctx, pkt, ((__u64)uid << 32) | slot, now);
 	return as_select_first(ctx, s, &nf, wire_len, 1);
 }
 

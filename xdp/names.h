@@ -129,9 +129,10 @@ struct {
 	__type(value, struct as_res);
 } resolved SEC(".maps");
 
+/* The word after the marks: its first byte is the mark of the last learning. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, AS_RESMARK_WORDS);
+	__uint(max_entries, AS_RESMARK_WORDS + 1);
 	__type(key, __u32);
 	__type(value, __u64);
 } resmark SEC(".maps");
@@ -632,8 +633,8 @@ static __always_inline __u32 as_res_hash(const __u8 *a, __u32 fam)
 	__u32 w[4];
 
 	__builtin_memcpy(w, a, 16);
-	return as_fin32(as_mix32(as_mix32(as_mix32(as_mix32(0x1f83d9abU ^ fam,
-			w[0]), w[1]), w[2]), w[3])) >> (32 - AS_RESMARK_BITS);
+	return as_fin32(as_mix32(0x1f83d9abU ^ fam, w[0] ^ w[1] ^ w[2] ^ w[3])) >>
+	       (32 - AS_RESMARK_BITS);
 }
 
 /* An epoch is 2^AS_RES_EPOCH_SHIFT ns, longer than AS_RES_TTL_MAX. */
@@ -642,19 +643,29 @@ static __always_inline __u8 as_res_mark(__u64 now)
 	return (__u8)(((now >> AS_RES_EPOCH_SHIFT) & 0x7f) | 0x80);
 }
 
+static __always_inline int as_res_live(__u8 m, __u64 now)
+{
+	return m == as_res_mark(now) ||
+	       m == as_res_mark(now - (1ULL << AS_RES_EPOCH_SHIFT));
+}
+
+/* May any address have a live entry?  (Nothing learned for two epochs.) */
+static __always_inline int as_res_any(__u64 now)
+{
+	__u32 w = AS_RESMARK_WORDS;
+	__u8 *v = bpf_map_lookup_elem(&resmark, &w);
+
+	return !v || as_res_live(v[0], now);
+}
+
 /* May addr have a live entry?  A mark of this or the previous epoch. */
 static __always_inline int as_resmark_test(const __u8 *addr, __u32 fam,
 					   __u64 now)
 {
 	__u32 idx = as_res_hash(addr, fam), w = idx >> 3;
 	__u8 *v = bpf_map_lookup_elem(&resmark, &w);
-	__u8 m;
 
-	if (!v)
-		return 1;
-	m = v[idx & 7];
-	return m == as_res_mark(now) ||
-	       m == as_res_mark(now - (1ULL << AS_RES_EPOCH_SHIFT));
+	return !v || as_res_live(v[idx & 7], now);
 }
 
 /* Learn the address at buf[at] (4 or 16 bytes) for ttl seconds. */
@@ -691,6 +702,10 @@ static __always_inline void as_res_learn(struct as_names_scratch *ns,
 	v = bpf_map_lookup_elem(&resmark, &w);
 	if (v && v[idx & 7] != as_res_mark(ns->r_now))
 		v[idx & 7] = as_res_mark(ns->r_now);
+	w = AS_RESMARK_WORDS;
+	v = bpf_map_lookup_elem(&resmark, &w);
+	if (v && v[0] != as_res_mark(ns->r_now))
+		v[0] = as_res_mark(ns->r_now);
 	ns->learned++;
 }
 
