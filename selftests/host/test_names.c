@@ -1341,6 +1341,16 @@ static void rc_collect(void *arg, const char *path, const uint8_t *data,
 	f->fin = pkt.proto == 6 && (pkt.tcp_flags & 0x05);
 }
 
+/* Is addr one the responder gave for c2.example? */
+static int rc_answered(const uint8_t *addr)
+{
+	uint8_t a4[16], a6[16];
+
+	pkt_ip4(a4, 198, 51, 100, 8);
+	pkt_ip6(a6, 0x2001, 0xdb8, 0x100, 8);
+	return !memcmp(addr, a4, 16) || !memcmp(addr, a6, 16);
+}
+
 TEST(real_clients_dig_openssl_curl)
 {
 	const char *script = getenv("AUTOSEL_NAMES_CLIENTS");
@@ -1348,7 +1358,7 @@ TEST(real_clients_dig_openssl_curl)
 	static struct tenv t;
 	static struct frame fr;
 	char cmd[1024], pcap[] = "/tmp/autosel-names-XXXXXX";
-	int i, j, fd, rc, sel = 0, named = 0;
+	int i, j, fd, rc, sel = 0, named = 0, followed = 0;
 
 	SETUP(&t);
 	if (!script || !*script)
@@ -1402,6 +1412,30 @@ TEST(real_clients_dig_openssl_curl)
 		}
 		if (ended && !f->has_name)
 			want = DEL(AS_DEL_NO_MATCH);
+		/*
+		 * resolve-and-follow: the answers came first.  To the address
+		 * (df) selected; from it (fd) too while its flow lasts, but
+		 * once a FIN or RST ended the flow, the slot's type decides.
+		 */
+		if (rc_answered(f->k.a) || rc_answered(f->k.b)) {
+			int open = 0, k;
+
+			/* replay the flow's state: a df packet opens it */
+			for (k = 0; k <= i; k++) {
+				struct rc_frame *g = &set.f[k];
+				struct as_pkt p;
+				int sel;
+
+				if (!g->parsed || memcmp(&g->k, &f->k, sizeof(f->k)))
+					continue;
+				memset(&p, 0, sizeof(p));
+				as_parse(g->b, g->b + g->len, &p);
+				sel = open || !rc_answered(p.saddr);
+				open = sel && !g->fin;
+				want = sel ? SEL(0) : DEL(AS_DEL_DIRECTION);
+			}
+			followed++;
+		}
 		memcpy(fr.b, f->b, f->len < sizeof(fr.b) ? f->len : sizeof(fr.b));
 		fr.len = f->len < sizeof(fr.b) ? f->len : sizeof(fr.b);
 		{
@@ -1420,8 +1454,12 @@ TEST(real_clients_dig_openssl_curl)
 		free(set.f[i].b);
 	ksft_print("real clients: %d frames carry the name, %d selected\n",
 		   named, sel);
+	ksft_print("real clients: %d frames to the answered addresses\n",
+		   followed);
 	/* per family: dig UDP and TCP (query, response), TLS, HTTP */
 	EXPECT_LE(12, named);
+	/* per family at least a handshake and a ClientHello without SNI */
+	EXPECT_LE(8, followed);
 	check_totals(_ksft, &t);
 	xenv_close(&t.x);
 }
