@@ -825,6 +825,7 @@ int as_resolve_learn(struct xdp_md *ctx, struct as_pkt *pkt, __u64 slot_uid,
 	learned = (int)ns->learned;
 out:
 	__builtin_memset(&ns->rk, 0, sizeof(ns->rk));
+	__builtin_memset(&ns->rv, 0, sizeof(ns->rv));
 	as_names_wipe(ctx);
 	ns->kind = AS_NAME_NONE;
 	return learned;
