@@ -172,8 +172,10 @@ struct as_scratch {
 	struct as_frag_key gk;
 	struct as_pfx6_key p6;
 	struct as_pfx4_key p4;
+	struct as_res_key rk;
 	/* what may open a new flow: kept here, out of the verifier's sight */
 	__u64 ip_mask;		/* slots whose IP indicators matched */
+	__u64 res_mask;		/* slots whose answered addresses matched */
 	__u32 name_kind;	/* enum as_name_kind of the matched name */
 };
 
@@ -582,6 +584,85 @@ static __always_inline int as_entry_valid(const struct as_flow *f, __u64 now,
 	return now - f->last_seen_ns <= idle;
 }
 
+/*
+ * Resolve-and-follow: the slot bit of an address a selected DNS response
+ * answered (names.h, as_resolve_learn), 0 if none.  The mark spares most
+ * packets the hash lookup.  An expired entry, or one whose approval's slot
+ * has been reused, is deleted and counts as absent.
+ */
+static __always_inline __u64 as_lookup_resolved(struct as_scratch *s,
+						const __u8 *addr, __u64 now)
+{
+	struct as_approval *a;
+	struct as_res *r;
+	__u32 slot;
+
+	if (!as_resmark_test(addr, s->pkt.family, now))
+		return 0;
+	s->rk.family = s->pkt.family;
+	s->rk.pad[0] = 0;
+	s->rk.pad[1] = 0;
+	s->rk.pad[2] = 0;
+	__builtin_memcpy(s->rk.addr, addr, 16);
+	r = bpf_map_lookup_elem(&resolved, &s->rk);
+	if (!r)
+		return 0;
+	slot = r->slot;
+	if (now < r->expires_ns && slot < AS_MAX_SLOTS) {
+		a = bpf_map_lookup_elem(&approvals, &slot);
+		if (a && a->active && a->uid == r->uid)
+			return 1ULL << slot;
+	}
+	bpf_map_delete_elem(&resolved, &s->rk);
+	return 0;
+}
+
+/*
+ * The slot bits of the learned addresses among the packet's endpoints
+ * (which: bit 0 the source, bit 1 the destination -- the foreign ones).
+ * Not inlined: the main function's code for other packets stays as it was.
+ */
+__attribute__((noinline))
+__u64 as_resolved_mask(struct xdp_md *ctx, __u32 which, __u64 now)
+{
+	struct as_scratch *s;
+	__u32 zero = 0;
+	__u64 mask = 0;
+
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!ctx || !s)
+		return 0;
+	if (which & 1)
+		mask |= as_lookup_resolved(s, s->pkt.saddr, now);
+	if (which & 2)
+		mask |= as_lookup_resolved(s, s->pkt.daddr, now);
+	return mask;
+}
+
+/*
+ * A selected packet may be a DNS response answering a matched name: learn
+ * its addresses under the approval, never past its window.  Not inlined:
+ * the common paths stay as they were.
+ */
+__attribute__((noinline))
+int as_follow_answers(struct xdp_md *ctx, struct as_pkt *pkt, __u64 slot_uid,
+		      __u64 now)
+{
+	struct as_names_cfg *cfg;
+	struct as_approval *a;
+	__u32 zero = 0, slot = (__u32)slot_uid;
+
+	if (!ctx || !pkt)
+		return 0;
+	cfg = bpf_map_lookup_elem(&names_cfg, &zero);
+	if (!as_is_dns_port(cfg, pkt->sport) && !as_is_dns_port(cfg, pkt->dport))
+		return 0;
+	a = bpf_map_lookup_elem(&approvals, &slot);
+	if (!a)
+		return 0;
+	return as_resolve_learn(ctx, pkt, slot_uid, now, a->valid_until_ns);
+}
+
 static __always_inline void as_flow_key(const struct as_pkt *pkt,
 					struct as_flow_key *k)
 {
@@ -757,6 +838,10 @@ int autosel_xdp(struct xdp_md *ctx)
 				f->last_seen_ns = now;
 				as_flowmark_set(fm, ep);
 			}
+			if (pkt->proto == AS_IPPROTO_UDP ||
+			    pkt->proto == AS_IPPROTO_TCP)
+				as_follow_answers(ctx, pkt, ((__u64)nf.uid << 32) |
+						  nf.slot, now);
 			return as_select_first(ctx, s, &nf, wire_len, 0);
 		}
 		bpf_map_delete_elem(&flows, &s->fk);
@@ -769,6 +854,12 @@ int autosel_xdp(struct xdp_md *ctx)
 	if (!dom_d)
 		mask |= as_lookup_ind(s, pkt->daddr, g_d);
 	s->ip_mask = mask;
+	/* Addresses answered for matched names, the same way (names.h). */
+	s->res_mask = 0;
+	if (as_res_any(now))
+		s->res_mask = as_resolved_mask(ctx, (dom_s ? 0 : 1) |
+					       (dom_d ? 0 : 2), now);
+	mask |= s->res_mask;
 	/* Domain indicators: DNS question, TLS SNI, HTTP Host (names.h). */
 	mask |= as_match_names(ctx, pkt, &s->name_kind);
 	if (!mask)
@@ -785,8 +876,18 @@ int autosel_xdp(struct xdp_md *ctx)
 		as_flow_key(pkt, &s->fk);
 		bpf_map_update_elem(&flows, &s->fk, &nf, BPF_ANY);
 	}
-	/* Opened by an IP indicator if the slot's IP bit is set, else the name. */
-	kind = (s->ip_mask >> slot) & 1 ? AS_KIND_IP : s->name_kind;
+	if (pkt->proto == AS_IPPROTO_UDP || pkt->proto == AS_IPPROTO_TCP)
+		as_follow_answers(ctx, pkt, ((__u64)uid << 32) | slot, now);
+	/*
+	 * Opened by an IP indicator if the slot's IP bit is set; by an address
+	 * a DNS answer gave for one of its names: dns; else by the name.
+	 */
+	if ((s->ip_mask >> slot) & 1)
+		kind = AS_KIND_IP;
+	else if ((s->res_mask >> slot) & 1)
+		kind = AS_KIND_DNS;
+	else
+		kind = s->name_kind;
 	return as_select_first(ctx, s, &nf, wire_len, AS_NEW_FLOW(kind));
 }
 

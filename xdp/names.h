@@ -76,6 +76,11 @@ struct as_names_scratch {
 	/* walk state */
 	__u32 pos, lim, end, lab, out, host, at, h;
 	__s32 state;			/* 0 going, 1 done/found, -1 no name */
+	/* resolve-and-follow (as_resolve_learn), wiped like the rest */
+	__u32 rr, nrr, learned, r_slot, r_uid;
+	__u64 r_now, r_until;
+	struct as_res_key rk;
+	struct as_res rv;
 };
 
 /* What a bpf_loop() callback gets: the scratch buffer, nothing else. */
@@ -111,6 +116,31 @@ struct {
 	__type(key, __u32);
 	__type(value, struct as_names_scratch);
 } names_scratch SEC(".maps");
+
+/*
+ * Resolve-and-follow: the addresses learned from selected DNS responses,
+ * and their gate (one byte per hashed address: the epoch it was last
+ * learned in, as the flow marks).  Run-time state, like "flows".
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, AS_RES_MAX);
+	/*
+	 * The keys are bytes of DNS payloads: no syscall may read them back
+	 * (lookups and dumps get EPERM), only the program uses them.
+	 */
+	__uint(map_flags, BPF_F_WRONLY);
+	__type(key, struct as_res_key);
+	__type(value, struct as_res);
+} resolved SEC(".maps");
+
+/* The word after the marks: its first byte is the mark of the last learning. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, AS_RESMARK_WORDS + 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} resmark SEC(".maps");
 
 static __always_inline __u32 as_nb(const struct as_names_scratch *ns, __u32 i)
 {
@@ -598,6 +628,212 @@ int as_names_wipe(struct xdp_md *ctx)
 	ns->len = 0;
 	ns->h = 0;
 	return 0;
+}
+
+/* ---- resolve-and-follow ------------------------------------------------ */
+
+/* The mark of an address (family, 16 bytes, IPv4 zero-padded). */
+static __always_inline __u32 as_res_hash(const __u8 *a, __u32 fam)
+{
+	__u32 w[4];
+
+	__builtin_memcpy(w, a, 16);
+	return as_fin32(as_mix32(0x1f83d9abU ^ fam, w[0] ^ w[1] ^ w[2] ^ w[3])) >>
+	       (32 - AS_RESMARK_BITS);
+}
+
+/* An epoch is 2^AS_RES_EPOCH_SHIFT ns, longer than AS_RES_TTL_MAX. */
+static __always_inline __u8 as_res_mark(__u64 now)
+{
+	return (__u8)(((now >> AS_RES_EPOCH_SHIFT) & 0x7f) | 0x80);
+}
+
+static __always_inline int as_res_live(__u8 m, __u64 now)
+{
+	return m == as_res_mark(now) ||
+	       m == as_res_mark(now - (1ULL << AS_RES_EPOCH_SHIFT));
+}
+
+/* May any address have a live entry?  (Nothing learned for two epochs.) */
+static __always_inline int as_res_any(__u64 now)
+{
+	__u32 w = AS_RESMARK_WORDS;
+	__u8 *v = bpf_map_lookup_elem(&resmark, &w);
+
+	return !v || as_res_live(v[0], now);
+}
+
+/* May addr have a live entry?  A mark of this or the previous epoch. */
+static __always_inline int as_resmark_test(const __u8 *addr, __u32 fam,
+					   __u64 now)
+{
+	__u32 idx = as_res_hash(addr, fam), w = idx >> 3;
+	__u8 *v = bpf_map_lookup_elem(&resmark, &w);
+
+	return !v || as_res_live(v[idx & 7], now);
+}
+
+/* Learn the address at buf[at] (4 or 16 bytes) for ttl seconds. */
+static __always_inline void as_res_learn(struct as_names_scratch *ns,
+					 __u32 at, __u32 fam, __u32 ttl)
+{
+	__u32 i, idx, w;
+	__u64 exp;
+	__u8 *v;
+
+	if (!ttl || ttl > 0x7fffffff)	/* RFC 2181: "negative" is 0 */
+		return;
+	if (ttl > AS_RES_TTL_MAX)
+		ttl = AS_RES_TTL_MAX;
+	exp = ns->r_now + (__u64)ttl * 1000000000ULL;
+	if (exp > ns->r_until)
+		exp = ns->r_until;
+	if (exp <= ns->r_now)
+		return;
+	ns->rk.family = (__u8)fam;
+	ns->rk.pad[0] = 0;
+	ns->rk.pad[1] = 0;
+	ns->rk.pad[2] = 0;
+#pragma unroll
+	for (i = 0; i < 16; i++)
+		ns->rk.addr[i] = (fam == 6 || i < 4) ? (__u8)as_nb(ns, at + i) : 0;
+	ns->rv.expires_ns = exp;
+	ns->rv.slot = ns->r_slot;
+	ns->rv.uid = ns->r_uid;
+	if (bpf_map_update_elem(&resolved, &ns->rk, &ns->rv, BPF_ANY))
+		return;
+	idx = as_res_hash(ns->rk.addr, fam);
+	w = idx >> 3;
+	v = bpf_map_lookup_elem(&resmark, &w);
+	if (v && v[idx & 7] != as_res_mark(ns->r_now))
+		v[idx & 7] = as_res_mark(ns->r_now);
+	w = AS_RESMARK_WORDS;
+	v = bpf_map_lookup_elem(&resmark, &w);
+	if (v && v[0] != as_res_mark(ns->r_now))
+		v[0] = as_res_mark(ns->r_now);
+	ns->learned++;
+}
+
+/*
+ * One step of the answer walk: one label of an owner name (a compression
+ * pointer or the root label ends it), or one record's fixed part and data.
+ * Anything that does not fit what the message holds stops the walk.
+ */
+static int as_res_step(__u32 idx, void *data)
+{
+	struct as_names_scratch *ns = ((struct as_walk *)data)->ns;
+	__u32 q = ns->pos, b, type, cls, ttl, rdlen;
+
+	if (!ns->lab) {			/* in the owner name */
+		if (q >= ns->end)
+			goto stop;
+		b = as_nb(ns, q);
+		if (!b || b >= 0xc0) {	/* root label, or a pointer */
+			ns->pos = q + (b ? 2 : 1);
+			ns->lab = 1;
+			return 0;
+		}
+		if (b > AS_LABEL_MAX)	/* 0x40, 0x80: reserved */
+			goto stop;
+		ns->pos = q + 1 + b;
+		return 0;
+	}
+	if (q + 10 > ns->end)
+		goto stop;
+	type = as_nb16(ns, q);
+	cls = as_nb16(ns, q + 2);
+	ttl = (as_nb16(ns, q + 4) << 16) | as_nb16(ns, q + 6);
+	rdlen = as_nb16(ns, q + 8);
+	if (q + 10 + rdlen > ns->end)
+		goto stop;
+	if (cls == 1 && type == 1 && rdlen == 4)
+		as_res_learn(ns, q + 10, 4, ttl);
+	else if (cls == 1 && type == 28 && rdlen == 16)
+		as_res_learn(ns, q + 10, 6, ttl);
+	ns->pos = q + 10 + rdlen;
+	ns->lab = 0;
+	ns->rr++;
+	if (ns->rr >= ns->nrr) {
+		ns->state = 1;
+		return 1;
+	}
+	return 0;
+stop:
+	ns->state = -1;
+	return 1;
+}
+
+/*
+ * A packet just selected under slot (low 32 bits of slot_uid; the
+ * approval's uid in the high 32): if it is a DNS response (QR, RCODE 0,
+ * one question) whose question name matches a domain indicator of that
+ * slot, learn the A/AAAA addresses of its answer section, each until
+ * min(now + TTL, until).  Returns the number learned.  The packet's
+ * verdict does not depend on it.
+ */
+__attribute__((noinline))
+int as_resolve_learn(struct xdp_md *ctx, struct as_pkt *pkt, __u64 slot_uid,
+		     __u64 now, __u64 until)
+{
+	struct as_names_scratch *ns;
+	struct as_names_cfg *cfg;
+	__u32 zero = 0, off, end, avail, d, n, slot = (__u32)slot_uid;
+	struct as_walk w;
+	int learned = 0;
+
+	ns = bpf_map_lookup_elem(&names_scratch, &zero);
+	cfg = bpf_map_lookup_elem(&names_cfg, &zero);
+	if (!ctx || !pkt || !ns || slot >= AS_MAX_SLOTS)
+		return 0;
+	if (cfg && (cfg->flags & AS_NAMES_F_OFF))
+		return 0;
+	if (pkt->frag == AS_FRAG_LATER ||
+	    (pkt->proto != AS_IPPROTO_TCP && pkt->proto != AS_IPPROTO_UDP))
+		return 0;
+	if (!as_is_dns_port(cfg, pkt->sport) && !as_is_dns_port(cfg, pkt->dport))
+		return 0;
+	off = pkt->hdr_len;
+	end = bpf_xdp_get_buff_len(ctx);
+	if (pkt->ip_len && (__u32)pkt->l3_off + pkt->ip_len < end)
+		end = (__u32)pkt->l3_off + pkt->ip_len;
+	d = pkt->proto == AS_IPPROTO_TCP ? 2 : 0;
+	if (end <= off + d + 12)
+		return 0;
+	avail = end - off;
+	w.ns = ns;
+	ns->kind = AS_NAME_DNS;		/* the wipe clears name and key */
+	if (as_names_load(ctx, ns, off, d + 12))
+		goto out;
+	/* a response, no error, one question, some answers */
+	if (!(as_nb(ns, d + 2) & 0x80) || (as_nb(ns, d + 3) & 0x0f) ||
+	    as_nb16(ns, d + 4) != 1 || !as_nb16(ns, d + 6))
+		goto out;
+	n = as_nb16(ns, d + 6);
+	if (as_names_load(ctx, ns, off, avail) || !as_name_dns(ns, d) ||
+	    !as_names_lookup(ctx) || !((ns->mask >> slot) & 1))
+		goto out;
+	end = ns->n;
+	if (d && 2 + as_nb16(ns, 0) < end)
+		end = 2 + as_nb16(ns, 0);	/* this message only */
+	ns->end = end;
+	ns->pos += 4;			/* QTYPE, QCLASS */
+	ns->lab = 0;
+	ns->rr = 0;
+	ns->nrr = n < AS_RES_MAX_RR ? n : AS_RES_MAX_RR;
+	ns->learned = 0;
+	ns->state = 0;
+	ns->r_now = now;
+	ns->r_until = until;
+	ns->r_slot = slot;
+	ns->r_uid = (__u32)(slot_uid >> 32);
+	bpf_loop(AS_RES_STEPS, as_res_step, &w, 0);
+	learned = (int)ns->learned;
+out:
+	__builtin_memset(&ns->rk, 0, sizeof(ns->rk));
+	__builtin_memset(&ns->rv, 0, sizeof(ns->rv));
+	as_names_wipe(ctx);
+	ns->kind = AS_NAME_NONE;
+	return learned;
 }
 
 /*

@@ -69,6 +69,33 @@ struct as_names_cfg {
 
 #define AS_NAMES_F_OFF		1	/* extract nothing (IP indicators only) */
 
+/*
+ * Resolve-and-follow (Documentation/domains.rst): the A/AAAA addresses a
+ * selected DNS response gives for a matched name.  LRU_HASH "resolved"
+ * (struct as_res_key -> struct as_res) and its gate "resmark", one byte
+ * per hashed address holding the learning epoch (2^AS_RES_EPOCH_SHIFT ns,
+ * longer than AS_RES_TTL_MAX: an entry never outlives the next epoch).
+ */
+#define AS_RES_MAX		(1U << 16)	/* entries in "resolved" */
+#define AS_RES_MAX_RR		16		/* answer records walked */
+#define AS_RES_STEPS		2048		/* labels + records walked */
+#define AS_RES_TTL_MAX		86400		/* s: a day */
+#define AS_RES_EPOCH_SHIFT	47		/* ~39 h */
+#define AS_RESMARK_BITS		17		/* 128 KB of marks */
+#define AS_RESMARK_WORDS	(1U << (AS_RESMARK_BITS - 3))
+
+struct as_res_key {
+	__u8 family;			/* 4 or 6 */
+	__u8 pad[3];
+	__u8 addr[16];			/* IPv4 in the first four bytes */
+};
+
+struct as_res {
+	__u64 expires_ns;		/* exclusive, CLOCK_REALTIME */
+	__u32 slot;
+	__u32 uid;			/* the approval's uid when learned */
+};
+
 /* May byte c be part of a label?  (Before case folding.) */
 static inline int as_name_byte_ok(__u8 c)
 {

@@ -11,7 +11,11 @@
 # openssl s_client -servername c2.example, curl with Host: c2.example, and
 # the same three for a name no rule holds (other.invalid).  Every client
 # sends a canary after its name where it can (HTTP path and body, TLS
-# application data).  tcpdump on the client's veth writes OUT.pcap.
+# application data).  The responder answers c2.example's A and AAAA
+# queries with 198.51.100.8 and 2001:db8:100::8 (TTL 300; every other
+# name NXDOMAIN); after the lookups, openssl s_client connects to those
+# addresses without SNI (resolve-and-follow).  tcpdump on the client's
+# veth writes OUT.pcap.
 # Exit 4 when a tool is missing (the caller skips), 1 on failure.
 set -u
 OUT=$1
@@ -37,6 +41,8 @@ ip -n $C route add 198.51.100.0/24 dev vc$$
 ip -n $S route add 10.0.0.0/8 dev vs$$
 ip -n $C addr add fd00:1::3/64 dev vc$$ nodad
 ip -n $S addr add 2001:db8:100::7/64 dev vs$$ nodad
+ip -n $S addr add 198.51.100.8/24 dev vs$$
+ip -n $S addr add 2001:db8:100::8/64 dev vs$$ nodad
 ip -n $C -6 route add 2001:db8:100::/64 dev vc$$
 ip -n $S -6 route add fd00:1::/64 dev vs$$
 # checksum offload off, so the capture holds what a wire would
@@ -53,12 +59,20 @@ t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 t.bind((sys.argv[1], 53)); t.listen(4)
 import select
 def answer(q):
-    # copy the question, NXDOMAIN, and a canary in an additional TXT record
+    # copy the question; c2.example A/AAAA: the answer, else NXDOMAIN;
+    # a canary in an additional TXT record
     qd = q[12:]
     end = qd.index(b"\0") + 5
-    h = q[:2] + b"\x81\x83" + b"\0\1\0\0\0\0\0\1"
+    qtype = struct.unpack("!H", qd[end - 4:end - 2])[0]
     txt = b"CANARY-AUTOSEL"
-    return h + qd[:end] + b"\0\0\x10\0\1\0\0\0\0" + struct.pack("!H", len(txt) + 1) + bytes([len(txt)]) + txt
+    ad = b"\0\0\x10\0\1\0\0\0\0" + struct.pack("!H", len(txt) + 1) + bytes([len(txt)]) + txt
+    if qd[:end - 4].lower() == b"\x02c2\x07example\0" and qtype in (1, 28):
+        rd = socket.inet_pton(socket.AF_INET, "198.51.100.8") if qtype == 1 else \
+             socket.inet_pton(socket.AF_INET6, "2001:db8:100::8")
+        an = b"\xc0\x0c" + struct.pack("!HHIH", qtype, 1, 300, len(rd)) + rd
+        return q[:2] + b"\x81\x80" + b"\0\1\0\1\0\0\0\1" + qd[:end] + an + ad
+    h = q[:2] + b"\x81\x83" + b"\0\1\0\0\0\0\0\1"
+    return h + qd[:end] + ad
 while True:
     r, _, _ = select.select([s, t], [], [], 30)
     if not r: break
@@ -95,10 +109,10 @@ done
 sleep 0.5
 cl() { ip netns exec $C "$@" >/dev/null 2>&1; }
 for a in 198.51.100.7 2001:db8:100::7; do
-	u=$a; case $a in *:*) u="[$a]" ;; esac
+	u=$a; q=A; case $a in *:*) u="[$a]"; q=AAAA ;; esac
 	for n in C2.Example. other.invalid; do
-		cl dig +tries=1 +time=2 @$a "$n" A
-		cl dig +tries=1 +time=2 +tcp @$a "$n" A
+		cl dig +tries=1 +time=2 @$a "$n" $q
+		cl dig +tries=1 +time=2 +tcp @$a "$n" $q
 	done
 	for n in c2.example other.invalid; do
 		echo "GET /CANARY-AUTOSEL HTTP/1.0" | cl timeout 5 openssl s_client \
@@ -106,6 +120,12 @@ for a in 198.51.100.7 2001:db8:100::7; do
 		cl curl -s -m 5 -H "Host: $n" -d CANARY-AUTOSEL-CANARY-AUTOSEL \
 			http://$u/CANARY-AUTOSEL
 	done
+	# the answered address, no name anywhere (as with ECH)
+	r=$(ip netns exec $C dig +short +tries=1 +time=2 @$a c2.example $q)
+	case $r in 198.51.100.8|2001:db8:100::8) ;; *) exit 1 ;; esac
+	case $r in *:*) r="[$r]" ;; esac
+	echo "GET /CANARY-AUTOSEL HTTP/1.0" | cl timeout 5 openssl s_client \
+		-quiet -connect $r:443 -noservername
 done
 sleep 1
 kill $TD; wait $TD 2>/dev/null

@@ -7,7 +7,9 @@
  * maximum lengths, suffix boundaries, compression pointers, split and
  * truncated ClientHellos, lying length fields; flow following both ways;
  * a canary after every name and the name itself never in a kept record;
- * every packet counted once.
+ * resolve-and-follow (the A/AAAA answers of a selected response for a
+ * matched name followed for their TTL, capped by the window and a day;
+ * truncated and lying answer sections); every packet counted once.
  *
  * The object: $AUTOSEL_NAMES_OBJ, else the path built in (the selftests
  * Makefile builds it from xdp/autosel.bpf.c and the hook).
@@ -856,6 +858,310 @@ TEST(scratch_wiped_after_every_packet)
 	xenv_close(&t.x);
 }
 
+/* ---- resolve-and-follow ----------------------------------------------- */
+
+/* Answered (or not) foreign addresses: 192.0.2.i, 2001:db8:5::i. */
+static void xaddr(int fam, int i, uint8_t out[16])
+{
+	if (fam == 4)
+		pkt_ip4(out, 192, 0, 2, (uint8_t)i);
+	else
+		pkt_ip6(out, 0x2001, 0xdb8, 5, (uint16_t)i);
+}
+
+/* A TCP SYN, no payload, between D and address i (to it, or from it). */
+static void syn_frame(struct frame *f, int fam, int i, int from,
+		      uint16_t sport)
+{
+	struct pkt_spec s = { .ipver = fam, .l4 = 6 };
+	struct pkt_addr a;
+	struct pkt_info info;
+
+	memset(&a, 0, sizeof(a));
+	addr_of(fam, D, from ? a.dst : a.src);
+	xaddr(fam, i, from ? a.src : a.dst);
+	a.sport = sport;
+	a.dport = 443;
+	a.tcp_flags = PKT_TCP_SYN;
+	f->len = pkt_build(&s, &a, f->b, &info);
+	f->hdr_len = info.hdr_len;
+	f->kind = AS_KIND_DNS;		/* only an answered address selects it */
+	snprintf(f->what, sizeof(f->what), "SYN %s 192.0.2.%d/2001:db8:5::%d (ip%d)",
+		 from ? "from" : "to", i, i, fam);
+}
+
+static size_t dns_rr(uint8_t *o, const uint8_t *owner, size_t olen,
+		     uint16_t type, uint32_t ttl, const uint8_t *rd,
+		     size_t rdlen)
+{
+	memcpy(o, owner, olen);
+	pkt_put16(o + olen, type);
+	pkt_put16(o + olen + 2, 1);		/* IN */
+	pkt_put32(o + olen + 4, ttl);
+	pkt_put16(o + olen + 8, (uint16_t)rdlen);
+	memcpy(o + olen + 10, rd, rdlen);
+	return olen + 10 + rdlen;
+}
+
+/*
+ * A response for name answering, with ttl: a CNAME (owner: a pointer to
+ * the question) to cdn.other.test, the A record of address a4 (owner: a
+ * pointer to the CNAME's target), the AAAA record of a6 (owner: labels).
+ * *ends gets the end of each record.
+ */
+static size_t dns_answer(uint8_t *m, const char *name, uint32_t ttl,
+			 int a4, int a6, size_t ends[3])
+{
+	static const uint8_t qptr[2] = { 0xc0, 12 };
+	uint8_t w[300], tgt[64], ptr[2], rd[16];
+	size_t n, tl, at;
+
+	n = dns_msg(m, w, dns_wire(w, name), 1);
+	tl = dns_wire(tgt, "cdn.other.test");
+	at = n + 2 + 10;			/* the CNAME's data */
+	n += dns_rr(m + n, qptr, 2, 5, ttl, tgt, tl);
+	ends[0] = n;
+	ptr[0] = (uint8_t)(0xc0 | (at >> 8));
+	ptr[1] = (uint8_t)at;
+	xaddr(4, a4, rd);
+	n += dns_rr(m + n, ptr, 2, 1, ttl, rd, 4);
+	ends[1] = n;
+	xaddr(6, a6, rd);
+	n += dns_rr(m + n, tgt, tl, 28, ttl, rd, 16);
+	ends[2] = n;
+	pkt_put16(m + 6, 3);			/* ANCOUNT */
+	return n;
+}
+
+/* Is address i (both families) followed under want? */
+static void probe(struct ksft_ctx *_ksft, struct tenv *t, int i, int want,
+		  uint16_t sport)
+{
+	static struct frame f;
+
+	syn_frame(&f, 4, i, 0, sport);
+	run(_ksft, t, &f, want, NULL);
+	syn_frame(&f, 6, i, 0, (uint16_t)(sport + 1));
+	run(_ksft, t, &f, want, NULL);
+}
+
+TEST(resolve_follow_answers)
+{
+	static struct tenv t;
+	static struct frame f;
+	uint8_t m[800], tm[802];
+	size_t n, e[3];
+	int fam;
+
+	SETUP(&t);
+	/* the query opens the flow; its response, in the flow, teaches 10 */
+	dns_frame(&f, 4, D, F, 30100, 53, "c2.example");
+	run(_ksft, &t, &f, SEL(0), "c2.example");
+	n = dns_answer(m, "c2.example", 300, 10, 10, e);
+	mk(&f, 4, 17, F, D, 53, 30100, m, n, 40, "response c2.example");
+	run(_ksft, &t, &f, SEL(0), "c2.example");
+	probe(_ksft, &t, 10, SEL(0), 50000);
+	probe(_ksft, &t, 11, DEL(AS_DEL_NO_MATCH), 50010);
+	/* learned, and still not readable from user space (payload bytes) */
+	{
+		struct as_res_key k;
+
+		errno = 0;
+		EXPECT_EQ(-EPERM, bpf_map_get_next_key(map_fd(&t.x, "resolved"),
+						       NULL, &k));
+		EXPECT_EQ(EPERM, errno);
+	}
+	/* the foreign endpoint matches; the approval's type still decides */
+	syn_frame(&f, 4, 10, 1, 50020);
+	run(_ksft, &t, &f, DEL(AS_DEL_DIRECTION), NULL);
+	/* a response that opens its own flow (fd, slot 1), over IPv6 */
+	n = dns_answer(m, "in.example", 300, 12, 12, e);
+	mk(&f, 6, 17, F, D, 53, 30101, m, n, 40, "response in.example");
+	run(_ksft, &t, &f, SEL(1), NULL);
+	for (fam = 4; fam <= 6; fam += 2) {
+		syn_frame(&f, fam, 12, 1, (uint16_t)(50030 + fam));
+		run(_ksft, &t, &f, SEL(1), NULL);
+		syn_frame(&f, fam, 12, 0, (uint16_t)(50040 + fam));
+		run(_ksft, &t, &f, DEL(AS_DEL_DIRECTION), NULL);
+	}
+	/* DNS over TCP (length prefix), a domestic resolver's answer (df) */
+	n = dns_answer(m, "x.evil.test", 300, 13, 13, e);
+	pkt_put16(tm, (uint16_t)n);
+	memcpy(tm + 2, m, n);
+	mk(&f, 4, 6, D, F, 53, 30102, tm, n + 2, 40, "tcp response");
+	run(_ksft, &t, &f, SEL(0), NULL);
+	probe(_ksft, &t, 13, SEL(0), 50050);
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
+TEST(resolve_learns_only_matched_responses)
+{
+	static struct tenv t;
+	static struct frame f;
+	uint8_t m[800];
+	size_t n, e[3];
+
+	SETUP(&t);
+	/* a response for a name that matches nothing */
+	n = dns_answer(m, "nothing.example", 300, 20, 20, e);
+	mk(&f, 4, 17, D, F, 53, 30200, m, n, 40, "unmatched response");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	probe(_ksft, &t, 20, DEL(AS_DEL_NO_MATCH), 50100);
+	/* a query (QR 0) carrying records */
+	n = dns_answer(m, "c2.example", 300, 21, 21, e);
+	pkt_put16(m + 2, 0x0100);
+	mk(&f, 4, 17, D, F, 30201, 53, m, n, 40, "query with records");
+	run(_ksft, &t, &f, SEL(0), NULL);
+	probe(_ksft, &t, 21, DEL(AS_DEL_NO_MATCH), 50110);
+	/* an error response (NXDOMAIN) */
+	n = dns_answer(m, "c2.example", 300, 22, 22, e);
+	pkt_put16(m + 2, 0x8183);
+	mk(&f, 4, 17, D, F, 53, 30202, m, n, 40, "nxdomain with records");
+	run(_ksft, &t, &f, SEL(0), NULL);
+	probe(_ksft, &t, 22, DEL(AS_DEL_NO_MATCH), 50120);
+	/* a matched response that is not selected (expired approval) */
+	n = dns_answer(m, "old.example", 300, 23, 23, e);
+	mk(&f, 4, 17, D, F, 53, 30203, m, n, 40, "expired approval");
+	run(_ksft, &t, &f, DEL(AS_DEL_EXPIRED), NULL);
+	probe(_ksft, &t, 23, DEL(AS_DEL_NO_MATCH), 50130);
+	/* TTL 0: not learned */
+	n = dns_answer(m, "c2.example", 0, 24, 24, e);
+	mk(&f, 4, 17, D, F, 53, 30204, m, n, 40, "ttl 0");
+	run(_ksft, &t, &f, SEL(0), NULL);
+	probe(_ksft, &t, 24, DEL(AS_DEL_NO_MATCH), 50140);
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
+TEST(resolve_ttl_and_window)
+{
+	static struct tenv t;
+	static struct frame f;
+	uint8_t m[800];
+	size_t n, e[3];
+
+	SETUP(&t);
+	n = dns_answer(m, "c2.example", 60, 30, 30, e);
+	mk(&f, 4, 17, D, F, 53, 30300, m, n, 40, "ttl 60");
+	run(_ksft, &t, &f, SEL(0), NULL);
+	probe(_ksft, &t, 30, SEL(0), 50200);
+	ASSERT_EQ(0, xenv_set_now(&t.x, T0 + 59 * NSEC));
+	probe(_ksft, &t, 30, SEL(0), 50210);
+	ASSERT_EQ(0, xenv_set_now(&t.x, T0 + 60 * NSEC));
+	probe(_ksft, &t, 30, DEL(AS_DEL_NO_MATCH), 50220);
+	/* TTL past the window: capped at its end, even if it is extended */
+	ASSERT_EQ(0, xenv_set_now(&t.x, T0 + HOUR - 10 * NSEC));
+	n = dns_answer(m, "c2.example", 3600, 31, 31, e);
+	mk(&f, 4, 17, D, F, 53, 30301, m, n, 40, "ttl past the window");
+	run(_ksft, &t, &f, SEL(0), NULL);
+	probe(_ksft, &t, 31, SEL(0), 50230);
+	ASSERT_EQ(0, xenv_set_approval(&t.x, 0, AS_DIR_DF, T0 - HOUR,
+				       T0 + 30 * 24 * HOUR, 100, 1));
+	ASSERT_EQ(0, xenv_set_now(&t.x, T0 + HOUR));
+	probe(_ksft, &t, 31, DEL(AS_DEL_NO_MATCH), 50240);
+	/* a TTL over a day is held a day */
+	n = dns_answer(m, "c2.example", 7 * 86400, 32, 32, e);
+	mk(&f, 4, 17, D, F, 53, 30302, m, n, 40, "ttl a week");
+	run(_ksft, &t, &f, SEL(0), NULL);
+	ASSERT_EQ(0, xenv_set_now(&t.x, T0 + HOUR + 24 * HOUR - NSEC));
+	probe(_ksft, &t, 32, SEL(0), 50250);
+	ASSERT_EQ(0, xenv_set_now(&t.x, T0 + HOUR + 24 * HOUR));
+	probe(_ksft, &t, 32, DEL(AS_DEL_NO_MATCH), 50260);
+	/* the slot given to another approval: the address is forgotten */
+	n = dns_answer(m, "c2.example", 600, 33, 33, e);
+	mk(&f, 4, 17, D, F, 53, 30303, m, n, 40, "before reuse");
+	run(_ksft, &t, &f, SEL(0), NULL);
+	probe(_ksft, &t, 33, SEL(0), 50270);
+	ASSERT_EQ(0, xenv_set_approval(&t.x, 0, AS_DIR_DF, T0 - HOUR,
+				       T0 + 30 * 24 * HOUR, 200, 1));
+	probe(_ksft, &t, 33, DEL(AS_DEL_NO_MATCH), 50280);
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
+TEST(resolve_malformed_answers)
+{
+	static struct tenv t;
+	static struct frame f;
+	uint8_t m[800];
+	size_t n, e[3], cut;
+	int i = 40;
+	uint16_t port = 31400;
+
+	SETUP(&t);
+	/* cut anywhere: the records whole before the cut are learned */
+	n = dns_answer(m, "c2.example", 300, 0, 0, e);
+	for (cut = e[0] - 1; cut <= n; cut++, i++, port += 2) {
+		n = dns_answer(m, "c2.example", 300, i, i, e);
+		mk(&f, 4, 17, D, F, 53, port, m, cut, 0, "truncated answers");
+		run(_ksft, &t, &f, SEL(0), NULL);
+		syn_frame(&f, 4, i, 0, port);
+		run(_ksft, &t, &f, cut >= e[1] ? SEL(0) : DEL(AS_DEL_NO_MATCH), NULL);
+		syn_frame(&f, 6, i, 0, port);
+		run(_ksft, &t, &f, cut >= e[2] ? SEL(0) : DEL(AS_DEL_NO_MATCH), NULL);
+	}
+	/* RDLENGTH of the A record past the end: nothing after it either */
+	n = dns_answer(m, "c2.example", 300, 100, 100, e);
+	pkt_put16(m + e[1] - 6, 200);
+	mk(&f, 4, 17, D, F, 53, 30500, m, n, 40, "rdlength lie");
+	run(_ksft, &t, &f, SEL(0), NULL);
+	probe(_ksft, &t, 100, DEL(AS_DEL_NO_MATCH), 50300);
+	/* an A record of 5 bytes is skipped, the AAAA after it still read */
+	n = dns_answer(m, "c2.example", 300, 101, 101, e);
+	pkt_put16(m + e[1] - 6, 5);
+	memmove(m + e[1] + 1, m + e[1], n - e[1]);
+	m[e[1]] = 0;
+	n++;
+	mk(&f, 4, 17, D, F, 53, 30501, m, n, 40, "5-byte A record");
+	run(_ksft, &t, &f, SEL(0), NULL);
+	syn_frame(&f, 4, 101, 0, 50310);
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	syn_frame(&f, 6, 101, 0, 50311);
+	run(_ksft, &t, &f, SEL(0), NULL);
+	/* ANCOUNT larger than present: the records present are learned */
+	n = dns_answer(m, "c2.example", 300, 102, 102, e);
+	pkt_put16(m + 6, 0xffff);
+	mk(&f, 4, 17, D, F, 53, 30502, m, n, 0, "ancount lie");
+	run(_ksft, &t, &f, SEL(0), NULL);
+	probe(_ksft, &t, 102, SEL(0), 50320);
+	/* a reserved label type in an owner name stops the walk */
+	n = dns_answer(m, "c2.example", 300, 103, 103, e);
+	m[e[0]] = 0x80;
+	mk(&f, 4, 17, D, F, 53, 30503, m, n, 40, "reserved label");
+	run(_ksft, &t, &f, SEL(0), NULL);
+	probe(_ksft, &t, 103, DEL(AS_DEL_NO_MATCH), 50330);
+	/* a label running past the end */
+	n = dns_answer(m, "c2.example", 300, 104, 104, e);
+	m[e[1]] = 63;
+	mk(&f, 4, 17, D, F, 53, 30504, m, n, 0, "long label");
+	run(_ksft, &t, &f, SEL(0), NULL);
+	syn_frame(&f, 4, 104, 0, 50340);
+	run(_ksft, &t, &f, SEL(0), NULL);
+	syn_frame(&f, 6, 104, 0, 50341);
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	/* only the first AS_RES_MAX_RR records are read */
+	n = dns_msg(m, (const uint8_t *)"\002c2\007example", 12, 1);
+	for (i = 0; i < 17; i++) {
+		uint8_t rd[16], qp[2] = { 0xc0, 12 };
+
+		xaddr(4, 110 + i, rd);
+		n += dns_rr(m + n, qp, 2, 1, 300, rd, 4);
+	}
+	pkt_put16(m + 6, 17);
+	mk(&f, 4, 17, D, F, 53, 30505, m, n, 40, "17 records");
+	run(_ksft, &t, &f, SEL(0), NULL);
+	syn_frame(&f, 4, 110, 0, 50350);
+	run(_ksft, &t, &f, SEL(0), NULL);
+	syn_frame(&f, 4, 125, 0, 50351);
+	run(_ksft, &t, &f, SEL(0), NULL);
+	syn_frame(&f, 4, 126, 0, 50352);
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	EXPECT_TRUE(scratch_clean(&t));
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
 /* ---- loader side -------------------------------------------------------- */
 
 TEST(normalize_rules)
@@ -1163,6 +1469,16 @@ static void rc_collect(void *arg, const char *path, const uint8_t *data,
 	f->fin = pkt.proto == 6 && (pkt.tcp_flags & 0x05);
 }
 
+/* Is addr one the responder gave for c2.example? */
+static int rc_answered(const uint8_t *addr)
+{
+	uint8_t a4[16], a6[16];
+
+	pkt_ip4(a4, 198, 51, 100, 8);
+	pkt_ip6(a6, 0x2001, 0xdb8, 0x100, 8);
+	return !memcmp(addr, a4, 16) || !memcmp(addr, a6, 16);
+}
+
 TEST(real_clients_dig_openssl_curl)
 {
 	const char *script = getenv("AUTOSEL_NAMES_CLIENTS");
@@ -1170,7 +1486,7 @@ TEST(real_clients_dig_openssl_curl)
 	static struct tenv t;
 	static struct frame fr;
 	char cmd[1024], pcap[] = "/tmp/autosel-names-XXXXXX";
-	int i, j, fd, rc, sel = 0, named = 0;
+	int i, j, fd, rc, sel = 0, named = 0, followed = 0;
 
 	SETUP(&t);
 	if (!script || !*script)
@@ -1224,6 +1540,30 @@ TEST(real_clients_dig_openssl_curl)
 		}
 		if (ended && !f->has_name)
 			want = DEL(AS_DEL_NO_MATCH);
+		/*
+		 * resolve-and-follow: the answers came first.  To the address
+		 * (df) selected; from it (fd) too while its flow lasts, but
+		 * once a FIN or RST ended the flow, the slot's type decides.
+		 */
+		if (rc_answered(f->k.a) || rc_answered(f->k.b)) {
+			int open = 0, k;
+
+			/* replay the flow's state: a df packet opens it */
+			for (k = 0; k <= i; k++) {
+				struct rc_frame *g = &set.f[k];
+				struct as_pkt p;
+				int sel;
+
+				if (!g->parsed || memcmp(&g->k, &f->k, sizeof(f->k)))
+					continue;
+				memset(&p, 0, sizeof(p));
+				as_parse(g->b, g->b + g->len, &p);
+				sel = open || !rc_answered(p.saddr);
+				open = sel && !g->fin;
+				want = sel ? SEL(0) : DEL(AS_DEL_DIRECTION);
+			}
+			followed++;
+		}
 		memcpy(fr.b, f->b, f->len < sizeof(fr.b) ? f->len : sizeof(fr.b));
 		fr.len = f->len < sizeof(fr.b) ? f->len : sizeof(fr.b);
 		{
@@ -1234,7 +1574,9 @@ TEST(real_clients_dig_openssl_curl)
 			fr.hdr_len = pkt.hdr_len;
 		}
 		/* the clients' servers: DNS on 53, TLS on 443, HTTP on 80 */
+		/* ... and flows to an answered address: opened by DNS */
 		fr.kind = f->k.pa == 53 || f->k.pb == 53 ? AS_KIND_DNS :
+			  rc_answered(f->k.a) || rc_answered(f->k.b) ? AS_KIND_DNS :
 			  f->k.pa == 443 || f->k.pb == 443 ? AS_KIND_SNI :
 			  f->k.pa == 80 || f->k.pb == 80 ? AS_KIND_HTTP : -1;
 		snprintf(fr.what, sizeof(fr.what), "captured frame %d (:%u-:%u)",
@@ -1246,8 +1588,12 @@ TEST(real_clients_dig_openssl_curl)
 		free(set.f[i].b);
 	ksft_print("real clients: %d frames carry the name, %d selected\n",
 		   named, sel);
+	ksft_print("real clients: %d frames to the answered addresses\n",
+		   followed);
 	/* per family: dig UDP and TCP (query, response), TLS, HTTP */
 	EXPECT_LE(12, named);
+	/* per family at least a handshake and a ClientHello without SNI */
+	EXPECT_LE(8, followed);
 	check_totals(_ksft, &t);
 	xenv_close(&t.x);
 }
