@@ -620,12 +620,14 @@ int as_names_wipe(struct xdp_md *ctx)
 		__builtin_memset(ns->buf, 0, AS_DNS_WIN_ROUND);
 	else
 		bpf_loop(AS_NAMES_WIN / 512, as_wipe_step, &w, 0);
-	if (ns->len || ns->kind) {
+	/* out: bytes a walk copied, also when the name failed part-way */
+	if (ns->len || ns->kind || ns->out) {
 		__builtin_memset(ns->name, 0, sizeof(ns->name));
 		__builtin_memset(&ns->key, 0, sizeof(ns->key));
 	}
 	ns->n = 0;
 	ns->len = 0;
+	ns->out = 0;
 	ns->h = 0;
 	return 0;
 }

@@ -854,6 +854,30 @@ TEST(scratch_wiped_after_every_packet)
 	mk(&f, 4, 6, D, F, 48004, 22, "SSH-2.0-x\r\n", 11, 2000, "ssh");
 	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
 	EXPECT_TRUE(scratch_clean(&t));
+	/*
+	 * Names that fail part-way, after some of their bytes were copied: a
+	 * compression pointer after two labels, a question cut short, an HTTP
+	 * Host with a byte no name may hold.  Nothing may stay behind.
+	 */
+	n = dns_wire(w, "partial.leak.test");
+	w[n - 1] = 0xc0;
+	w[n] = 0x0c;
+	n = dns_msg(m, w, n + 1, 0);
+	mk(&f, 4, 17, D, F, 48005, 53, m, n, 40, "pointer after labels");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	EXPECT_TRUE(scratch_clean(&t));
+	n = dns_msg(m, w, dns_wire(w, "cut.short.test"), 0);
+	mk(&f, 4, 17, D, F, 48006, 53, m, n - 10, 0, "question cut short");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	EXPECT_TRUE(scratch_clean(&t));
+	{
+		static const char req[] = "GET / HTTP/1.1\r\nHost: half.way\001x\r\n\r\n";
+
+		mk(&f, 4, 6, D, F, 48007, 80, req, sizeof(req) - 1, 40,
+		   "host with a control byte");
+	}
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	EXPECT_TRUE(scratch_clean(&t));
 	check_totals(_ksft, &t);
 	xenv_close(&t.x);
 }
