@@ -620,17 +620,10 @@ int cmd_stats(int argc, char **argv)
 	int ret = EXIT_RUNTIME;
 	uint32_t cid;
 
-	for (int i = 0; i < argc; i++) {
-		if (as_is_help(argv[i])) {
-			stats_usage(stdout);
-			return 0;
-		}
-		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))
-			json = true;
-		else
-			return as_usage_err("stats: unknown argument '%s' (see 'autoselctl stats help')",
-					    argv[i]);
-	}
+	ret = as_json_only_args(argc, argv, "stats", stats_usage, &json);
+	if (ret >= 0)
+		return ret;
+	ret = EXIT_RUNTIME;
 	if (check_bpffs())
 		return EXIT_RUNTIME;
 	if (!exists(pin_path(p, sizeof(p), "prog")))

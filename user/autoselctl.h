@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #define EXIT_RUNTIME	1
@@ -25,6 +26,17 @@ int as_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int as_usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 bool as_is_help(const char *arg);
+bool as_is_json(const char *arg);	/* --json or -j */
+/* s as a JSON string: quotes, and escapes for '"', '\\' and controls. */
+void as_json_str(FILE *f, const char *s);
+/* The first line of a file without its newline; "" if unreadable. */
+void as_read_line(const char *path, char *buf, size_t len);
+/*
+ * The arguments of a command whose only option is --json: sets *json.
+ * Returns -1 to go on, else the exit status (0 after help, usage error).
+ */
+int as_json_only_args(int argc, char **argv, const char *cmd,
+		      void (*usage)(FILE *f), bool *json);
 
 int cmd_replay(int argc, char **argv);
 int cmd_attach(int argc, char **argv);

@@ -36,20 +36,6 @@ static void bundle_usage(FILE *f)
 	      "Format: Documentation/bundle-format.rst.\n", f);
 }
 
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", (unsigned char)*s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
-}
-
 /* "--opt VALUE": stores VALUE, returns 1 if argv[*i] is opt, -1 if VALUE is missing. */
 static int opt_val(int argc, char **argv, int *i, const char *opt,
 		   const char **val)
@@ -77,7 +63,7 @@ static int cmd_keygen(int argc, char **argv)
 		    (r = opt_val(argc, argv, &i, "--name", &name))) {
 			if (r < 0)
 				return EXIT_USAGE;
-		} else if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j")) {
+		} else if (as_is_json(argv[i])) {
 			json = true;
 		} else {
 			return as_usage_err("unexpected argument '%s' (see 'autoselctl bundle help')",
@@ -380,7 +366,7 @@ static int cmd_verify(int argc, char **argv)
 			return EXIT_USAGE;
 		if (r)
 			continue;
-		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))
+		if (as_is_json(argv[i]))
 			json = true;
 		else if (argv[i][0] == '-' && argv[i][1])
 			return as_usage_err("unknown option '%s' (see 'autoselctl bundle help')",
@@ -411,7 +397,7 @@ static int cmd_verify(int argc, char **argv)
 	as_format_rfc3339(b.until_ns, until, sizeof(until));
 	if (json) {
 		printf("{\"bundle\":");
-		json_str(path);
+		as_json_str(stdout, path);
 		printf(",\"valid\":true,\"kind\":\"%s\",\"id\":\"%s\"",
 		       b.kind == BUNDLE_APPROVAL ? "approval" : "domestic-map",
 		       b.id);
@@ -428,7 +414,7 @@ static int cmd_verify(int argc, char **argv)
 
 			bundle_hex(b.signers[i], BUNDLE_KEYID_LEN, hx);
 			printf("%s{\"keyid\":\"%s\",\"name\":", i ? "," : "", hx);
-			json_str(m->name);
+			as_json_str(stdout, m->name);
 			printf("}");
 		}
 		printf("],\"unknown_signatures\":%zu,\"duplicate_signatures\":%zu}\n",

@@ -93,17 +93,9 @@ static const char *type_name(uint8_t t)
 static void read_attr(const char *id, const char *name, char *buf, size_t len)
 {
 	char p[256];
-	FILE *f;
 
-	buf[0] = '\0';
 	snprintf(p, sizeof(p), "%s/approvals/%s/%s", AS_SYSFS, id, name);
-	f = fopen(p, "r");
-	if (!f)
-		return;
-	if (!fgets(buf, (int)len, f))
-		buf[0] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
+	as_read_line(p, buf, len);
 }
 
 /* The module holds ID already, exactly as we would install it. */

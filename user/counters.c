@@ -82,22 +82,6 @@ int as_slot_counters_read(int fd, struct as_report_slot slots[AS_MAX_SLOTS])
 	return 0;
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
 static void print_json(FILE *f, const struct as_report *r)
 {
 	const uint64_t *c = r->c;
@@ -113,7 +97,7 @@ static void print_json(FILE *f, const struct as_report *r)
 		fprintf(f, "\"interfaces\":[");
 		for (size_t i = 0; i < r->n_ifaces; i++) {
 			fputs(i ? "," : "", f);
-			json_str(f, r->ifaces[i]);
+			as_json_str(f, r->ifaces[i]);
 		}
 		fprintf(f, "],\"counters_in_module\":%s,\"counters_source\":\"%s\",",
 			r->in_module ? "true" : "false",
@@ -140,7 +124,7 @@ static void print_json(FILE *f, const struct as_report *r)
 		as_format_rfc3339(s->from_ns, from, sizeof(from));
 		as_format_rfc3339(s->until_ns, until, sizeof(until));
 		fprintf(f, "%s{\"slot\":%d,\"id\":", first ? "" : ",", i);
-		json_str(f, s->id);
+		as_json_str(f, s->id);
 		fprintf(f, ",\"type\":\"%s\",\"valid_from\":\"%s\","
 			"\"valid_until\":\"%s\",\"packets\":%" PRIu64
 			",\"flows\":%" PRIu64 ",",

@@ -43,6 +43,56 @@ bool as_is_help(const char *arg)
 	       !strcmp(arg, "--help");
 }
 
+bool as_is_json(const char *arg)
+{
+	return !strcmp(arg, "--json") || !strcmp(arg, "-j");
+}
+
+void as_json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+void as_read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+int as_json_only_args(int argc, char **argv, const char *cmd,
+		      void (*usage)(FILE *f), bool *json)
+{
+	for (int i = 0; i < argc; i++) {
+		if (as_is_help(argv[i])) {
+			usage(stdout);
+			return 0;
+		}
+		if (!as_is_json(argv[i]))
+			return as_usage_err("%s: unknown argument '%s' (see 'autoselctl %s help')",
+					    cmd, argv[i], cmd);
+		*json = true;
+	}
+	return -1;
+}
+
 static void usage(FILE *f)
 {
 	fputs("Usage: autoselctl OBJECT|COMMAND [ARGS]\n"
@@ -95,7 +145,7 @@ int cmd_rules(int argc, char **argv)
 		if (as_is_help(argv[i])) {
 			rules_usage(stdout);
 			return 0;
-		} else if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j")) {
+		} else if (as_is_json(argv[i])) {
 			json = true;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return as_usage_err("unknown option '%s' (see 'autoselctl rules help')",

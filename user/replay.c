@@ -80,7 +80,7 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 			usage(stdout);
 			return -1;
 		}
-		if (!strcmp(a, "--json") || !strcmp(a, "-j")) {
+		if (as_is_json(a)) {
 			o->json = true;
 			continue;
 		}

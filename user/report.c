@@ -44,22 +44,6 @@ static const char *pin_dir(void)
 	return e && *e ? e : AS_PIN_DIR_DEFAULT;
 }
 
-static void jstr(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 /* ---- report ---------------------------------------------------------------- */
 
 void as_diet_report_print(FILE *f, const struct as_report *r,
@@ -161,7 +145,7 @@ void as_diet_report_print(FILE *f, const struct as_report *r,
 		as_format_rfc3339(s->from_ns, a, sizeof(a));
 		as_format_rfc3339(s->until_ns, b, sizeof(b));
 		fprintf(f, "%s{\"slot\":%d,\"id\":", first ? "" : ",", i);
-		jstr(f, s->id);
+		as_json_str(f, s->id);
 		fprintf(f, ",\"type\":\"%s\",\"valid_from\":\"%s\",\"valid_until\":\"%s\""
 			",\"packets\":%" PRIu64 ",\"flows\":%" PRIu64 ",",
 			s->type < AS_DIR_MAX ? dir_names[s->type] : "?", a, b,
@@ -188,19 +172,6 @@ static int read_u64(const char *path, uint64_t *v)
 		return -1;
 	*v = x;
 	return 0;
-}
-
-static void read_str(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-
-	buf[0] = '\0';
-	if (!f)
-		return;
-	if (!fgets(buf, (int)len, f))
-		buf[0] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
 }
 
 /* Counters from /sys/kernel/autosel: the module's books. */
@@ -244,7 +215,7 @@ int as_report_from_module(struct as_report *r)
 		s->active = true;
 		snprintf(s->id, sizeof(s->id), "%.63s", e->d_name);
 		snprintf(p, sizeof(p), "%s/type", base);
-		read_str(p, v, sizeof(v));
+		as_read_line(p, v, sizeof(v));
 		for (uint8_t t = 0; t < AS_DIR_DD; t++)
 			if (!strcmp(v, dir_names[t]))
 				s->type = t;
@@ -342,7 +313,7 @@ int cmd_report(int argc, char **argv)
 			free(r);
 			return 0;
 		}
-		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j")) {
+		if (as_is_json(argv[i])) {
 			json = true;
 			continue;
 		}
@@ -417,35 +388,28 @@ int cmd_status(int argc, char **argv)
 	bool json = false, first = true;
 	struct dirent *e;
 	DIR *d;
+	int ret;
 
 	if (!trust || !*trust)
 		trust = AS_TRUST_DEFAULT;
 
-	for (int i = 0; i < argc; i++) {
-		if (as_is_help(argv[i])) {
-			status_usage(stdout);
-			return 0;
-		}
-		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))
-			json = true;
-		else
-			return as_usage_err("status: unknown argument '%s' (see 'autoselctl status help')",
-					    argv[i]);
-	}
+	ret = as_json_only_args(argc, argv, "status", status_usage, &json);
+	if (ret >= 0)
+		return ret;
 	if (as_state_load(&st, err, sizeof(err)))
 		return as_err("%s", err);
 	if (json) {
 		printf("{\"state_dir\":");
-		jstr(stdout, st.dir);
+		as_json_str(stdout, st.dir);
 		printf(",\"trust_file\":");
-		jstr(stdout, trust);
+		as_json_str(stdout, trust);
 		printf(",\"generation\":%u,\"domestic_map\":", st.generation);
 		if (st.has_domestic) {
 			printf("{\"id\":");
-			jstr(stdout, st.domestic.id);
+			as_json_str(stdout, st.domestic.id);
 			printf(",\"serial\":%" PRIu64 ",\"sha256\":\"%s\",\"signers\":",
 			       st.domestic.serial, st.domestic.sha);
-			jstr(stdout, st.domestic.signers);
+			as_json_str(stdout, st.domestic.signers);
 			printf("}");
 		} else {
 			printf("null");
@@ -470,13 +434,13 @@ int cmd_status(int argc, char **argv)
 		as_format_rfc3339(s->until_ns, b, sizeof(b));
 		if (json) {
 			printf("%s{\"slot\":%d,\"id\":", first ? "" : ",", i);
-			jstr(stdout, s->id);
+			as_json_str(stdout, s->id);
 			printf(",\"type\":\"%s\",\"valid_from\":\"%s\",\"valid_until\":\"%s\""
 			       ",\"serial\":%" PRIu64 ",\"sha256\":\"%s\",\"uid\":%u"
 			       ",\"state\":\"%s\",\"signers\":",
 			       dir_names[s->type], a, b, s->serial, s->sha,
 			       s->uid, slot_state(s, now));
-			jstr(stdout, s->signers);
+			as_json_str(stdout, s->signers);
 			printf("}");
 		} else {
 			printf("approval %-16s slot %-2d %s %s .. %s serial %" PRIu64
@@ -492,7 +456,7 @@ int cmd_status(int argc, char **argv)
 			if (!strcmp(st.serials[i].last, "installed"))
 				continue;
 			printf("%s{\"id\":", first ? "" : ",");
-			jstr(stdout, st.serials[i].id);
+			as_json_str(stdout, st.serials[i].id);
 			printf(",\"serial\":%" PRIu64 ",\"state\":\"%s\"}",
 			       st.serials[i].serial, st.serials[i].last);
 			first = false;
@@ -514,7 +478,7 @@ int cmd_status(int argc, char **argv)
 			continue;
 		if (json) {
 			printf("%s", first ? "" : ",");
-			jstr(stdout, e->d_name);
+			as_json_str(stdout, e->d_name);
 		} else {
 			printf(" %s", e->d_name);
 		}
