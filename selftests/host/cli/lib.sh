@@ -71,3 +71,17 @@ need_root() {
 		exit 0
 	fi
 }
+
+# setup_rig: build xdp_pass.o (the peer ports' program) into $TMP and run
+# the caller's setup(); a failure is one "not ok" with the first errors,
+# then the test ends.
+setup_rig() {
+	clang -O2 -target bpf -I/usr/include/"$(gcc -dumpmachine)" \
+		-c "$HERE/xdp_pass.c" -o "$TMP/xdp_pass.o" 2>"$TMP/clang.err"
+	if ! setup 2>"$TMP/setup.err"; then
+		not_ok "set up namespaces and veth pairs" "$(head -3 "$TMP/setup.err" "$TMP/clang.err")"
+		totals
+		exit 1
+	fi
+	ok "set up namespaces and veth pairs"
+}

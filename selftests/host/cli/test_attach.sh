@@ -64,14 +64,7 @@ setup() {
 	ip -n "$SRC" -6 route add default via fe80::1 dev as-s1 || return 1
 }
 
-clang -O2 -target bpf -I/usr/include/"$(gcc -dumpmachine)" \
-	-c "$HERE/xdp_pass.c" -o "$TMP/xdp_pass.o" 2>"$TMP/clang.err"
-if ! setup 2>"$TMP/setup.err"; then
-	not_ok "set up namespaces and veth pairs" "$(head -3 "$TMP/setup.err" "$TMP/clang.err")"
-	totals
-	exit 1
-fi
-ok "set up namespaces and veth pairs"
+setup_rig
 
 # Nothing attached yet.
 expect_fail "stats before attach" 1 \

@@ -267,14 +267,7 @@ setup() {
 	ip -n "$SRC" neigh add 10.99.0.1 lladdr $MAC dev as-s1 nud permanent || return 1
 	ip -n "$SRC" route add default via 10.99.0.1 dev as-s1 onlink || return 1
 }
-clang -O2 -target bpf -I/usr/include/"$(gcc -dumpmachine)" \
-	-c "$HERE/xdp_pass.c" -o "$TMP/xdp_pass.o" 2>"$TMP/clang.err"
-if ! setup 2>"$TMP/setup.err"; then
-	not_ok "set up namespaces and veth pairs" "$(head -3 "$TMP/setup.err" "$TMP/clang.err")"
-	totals
-	exit 1
-fi
-ok "set up namespaces and veth pairs"
+setup_rig
 
 stats() { ctl stats --json; }
 A_SRC=198.51.100.7 B_SRC=203.0.113.5 C_SRC=8.8.8.8 DST=192.0.2.10
