@@ -9,6 +9,9 @@
 # pns CMD... runs in the namespace "peer".  start_capture DEV FILE,
 # wait_capture and stop_capture run tcpdump on DEV (e.g. autosel0) in the
 # background.
+# load_module: insmod $KO with its BTF (without it the kfuncs do not
+# exist), autosel0 up.  make_peer: namespace "peer" (IPv6 autoconf off)
+# with "vout", the veth peer of "vin", both up; VIN_MAC set.
 # unload: rmmod autosel, retried for up to 6 s (a detached program holds
 # the module until its RCU-deferred release).
 
@@ -29,6 +32,27 @@ check() { desc=$1; shift; "$@" >/dev/null 2>&1; ok $? "$desc"; }
 bail() { echo "Bail out! $*"; exit 1; }
 c() { cat $S/$1; }
 pns() { ip netns exec peer "$@"; }
+
+load_module() {
+	insmod "$KO" || bail "insmod"
+	[ -e /sys/kernel/btf/autosel ] || bail "no module BTF: kfuncs not registered"
+	ip link set autosel0 up || bail "autosel0 up"
+}
+
+make_peer() {
+	ip netns add peer || bail "netns"
+	# A new namespace starts with the kernel's IPv6 defaults: no noise.
+	for _k in accept_ra autoconf dad_transmits router_solicitations accept_dad; do
+		pns sysctl -qw "net.ipv6.conf.default.$_k=0" 2>/dev/null
+		pns sysctl -qw "net.ipv6.conf.all.$_k=0" 2>/dev/null
+	done
+	ip link add vin type veth peer name vout || bail "veth"
+	ip link set vout netns peer
+	ip link set vin up
+	pns ip link set lo up
+	pns ip link set vout up
+	VIN_MAC=$(cat /sys/class/net/vin/address)
+}
 
 _val() {
 	case $1 in

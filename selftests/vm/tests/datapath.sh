@@ -60,19 +60,11 @@ echo "1..30"
 
 [ -f "$OBJ" ] || bail "$OBJ missing"
 dmesg -c >/dev/null 2>&1
-insmod "$KO" || bail "insmod"
-[ -e /sys/kernel/btf/autosel ] || bail "no module BTF: kfuncs not registered"
-ip link set autosel0 up || bail "autosel0 up"
+load_module
 start_capture autosel0 $CAP	# waited for before the traffic
-ip netns add peer || bail "netns"
-ip link add vin type veth peer name vout || bail "veth"
-ip link set vout netns peer
-ip link set vin up
-pns ip link set lo up
-pns ip link set vout up
+make_peer
 pns ip addr add 10.99.0.1/24 dev vout
 pns ip -6 addr add fd00:99::1/64 dev vout nodad
-VIN_MAC=$(cat /sys/class/net/vin/address)
 # Static neighbours: no ARP/ND in front of the pings.
 pns ip neigh add 10.99.0.2 lladdr "$VIN_MAC" dev vout nud permanent
 pns ip -6 neigh add fd00:99::2 lladdr "$VIN_MAC" dev vout nud permanent

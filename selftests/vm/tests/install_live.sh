@@ -21,17 +21,9 @@ echo "TAP version 13"
 echo "1..16"
 
 command -v autoselctl >/dev/null || bail "autoselctl not in PATH"
-insmod "$KO" || bail "insmod"
-[ -e /sys/kernel/btf/autosel ] || bail "no module BTF"
-ip link set autosel0 up || bail "autosel0 up"
-ip netns add peer || bail "netns"
-ip link add vin type veth peer name vout || bail "veth"
-ip link set vout netns peer
-ip link set vin up
-pns ip link set lo up
-pns ip link set vout up
+load_module
+make_peer
 for a in 1 5; do pns ip addr add 10.99.0.$a/24 dev vout || bail "addr"; done
-VIN_MAC=$(cat /sys/class/net/vin/address)
 pns ip neigh add 10.99.0.2 lladdr "$VIN_MAC" dev vout nud permanent
 
 mkdir -p $W && cd $W || bail "workdir"

@@ -59,27 +59,14 @@ echo "1..33"
 command -v autoselctl >/dev/null || bail "autoselctl not in PATH"
 command -v astest >/dev/null || bail "astest not in PATH"
 dmesg -c >/dev/null 2>&1
-insmod "$KO" || bail "insmod"
-[ -e /sys/kernel/btf/autosel ] || bail "no module BTF: kfuncs not registered"
-ip link set autosel0 up || bail "autosel0 up"
+load_module
 start_capture autosel0 $CAP	# waited for before the traffic
 
-ip netns add peer || bail "netns"
-# A new namespace starts with the kernel's IPv6 defaults: no noise, please.
-for k in accept_ra autoconf dad_transmits router_solicitations accept_dad; do
-	pns sysctl -qw "net.ipv6.conf.default.$k=0" 2>/dev/null
-	pns sysctl -qw "net.ipv6.conf.all.$k=0" 2>/dev/null
-done
-ip link add vin type veth peer name vout || bail "veth"
-ip link set vout netns peer
-ip link set vin up
-pns ip link set lo up
-pns ip link set vout up
+make_peer
 for a in 1 3 5 6 10; do
 	pns ip addr add 10.99.0.$a/24 dev vout || bail "addr 10.99.0.$a"
 done
 pns ip -6 addr add fd00:99::1/64 dev vout nodad
-VIN_MAC=$(cat /sys/class/net/vin/address)
 # Static neighbours: no ARP/ND in front of the pings.
 pns ip neigh add 10.99.0.2 lladdr "$VIN_MAC" dev vout nud permanent
 pns ip -6 neigh add fd00:99::2 lladdr "$VIN_MAC" dev vout nud permanent
