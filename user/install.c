@@ -605,6 +605,12 @@ static int swap_in(const struct rules *r, const struct as_state *st,
 		goto out;
 	cfg.clock_offset_ns = clock_offset();
 	cfg.generation = st->generation;
+	/*
+	 * The flows the old rule set opened by address may have addresses the
+	 * new one does not guard: test every flow mark for two idle times,
+	 * which moves each live one to the marks its packets now test.
+	 */
+	cfg.marks_all_until_ns = now_ns() + 2 * AS_FLOW_IDLE_DEFAULT_NS;
 	if (as_maps_fill(o.obj, r, &ls, &cfg, err, errlen) ||
 	    as_state_fix_approvals(o.obj, st, err, errlen))
 		goto out;

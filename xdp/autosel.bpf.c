@@ -119,9 +119,12 @@ struct {
 } lens SEC(".maps");
 
 /*
- * "Certainly no flow": one byte per hashed bidirectional 5-tuple (128 KB,
- * cache-resident), written whenever a flow is entered or sees a packet
- * (see as_flowmark_test), so that most packets skip the flow-table lookup.
+ * "Certainly no flow": one byte per hashed bidirectional 5-tuple, written
+ * whenever a flow is entered or sees a packet (see as_flowmark_test), so
+ * that most packets skip the flow-table lookup.  Two halves of 128 KB: the
+ * first is marked by every selected flow, the second also by the flows
+ * their own addresses cannot select (opened by a name); a packet whose
+ * addresses no IP indicator can match tests the second only (autosel_xdp).
  * Flow state: it must live exactly as long as `flows` (share both or
  * neither between objects).
  */
@@ -177,6 +180,7 @@ struct as_scratch {
 	__u64 ip_mask;		/* slots whose IP indicators matched */
 	__u64 res_mask;		/* slots whose answered addresses matched */
 	__u32 name_kind;	/* enum as_name_kind of the matched name */
+	__u32 ipg;		/* could an IP indicator match (autosel_xdp) */
 };
 
 struct {
@@ -420,8 +424,10 @@ static __always_inline __u64 as_walk6(struct as_scratch *s, __u32 set,
 /*
  * The guard bits of an address (abi.h): IPv4 bit 0 "domestic /24", bit 1
  * "look further"; IPv6 per set (bits 2*set, 2*set+1): "walk the lengths
- * 16..47", "walk the lengths >= 48".
+ * 16..47", "walk the lengths >= 48".  Both: AS_G_IND when an IP indicator
+ * could match the address (0: as_lookup_ind() finds nothing).
  */
+#define AS_G_IND	16
 static __always_inline __u32 as_guard(struct as_scratch *s, const __u8 *addr)
 {
 	__u32 w, bit;
@@ -433,7 +439,8 @@ static __always_inline __u32 as_guard(struct as_scratch *s, const __u8 *addr)
 		w = bit >> 6;
 		v = bpf_map_lookup_elem(&guard4, &w);
 	} else {
-		__u32 g, g48 = 0;
+		__u32 g, g48 = 0, li = AS_LENS_IDX(6, AS_PSET_IND);
+		struct as_lens *l;
 
 		bit = as_guard6_idx(as_ld32(addr)) << 2;
 		w = bit >> 6;
@@ -448,9 +455,14 @@ static __always_inline __u32 as_guard(struct as_scratch *s, const __u8 *addr)
 			/* keep bit 2*set+1 only where guard48 agrees */
 			g &= ~(((~g48 & 1) << 1) | ((~g48 & 2) << 2));
 		}
+		/* prefixes shorter than /16 are not guarded: walked for all */
+		l = bpf_map_lookup_elem(&lens, &li);
+		if ((g & 12) || !l || l->nshort)
+			g |= AS_G_IND;
 		return g;
 	}
-	return v ? (__u32)(*v >> (bit & 63)) & 3 : 0;
+	bit = v ? (__u32)(*v >> (bit & 63)) & 3 : 0;
+	return bit | ((bit & 2) << 3);	/* AS_G_IND: "look further" */
 }
 
 /* Is addr domestic?  Same answer as an LPM trie of the domestic map. */
@@ -552,6 +564,21 @@ static __always_inline int as_flowmark_test(__u32 idx, __u64 ep)
 		return 1;
 	m = v[idx & 7];
 	return m == as_mark(ep) || m == as_mark(ep - 1);
+}
+
+/*
+ * Which halves of the marks a packet tests: the second alone when no IP
+ * indicator can match it (s->ipg clear), the first alone when one can,
+ * both while a swap's marks_all_until_ns lasts (all).
+ */
+static __always_inline int as_flow_marked(struct as_scratch *s, __u32 idx,
+					  __u64 ep, int all)
+{
+	__u32 ipg = s->ipg;
+
+	if ((ipg || all) && as_flowmark_test(idx, ep))
+		return 1;
+	return (!ipg || all) && as_flowmark_test(idx + AS_FLOWMARK_N, ep);
 }
 
 static __always_inline void as_flowmark_set(__u32 idx, __u64 ep)
@@ -818,11 +845,20 @@ int autosel_xdp(struct xdp_md *ctx)
 		return as_select(ctx, pkt->hdr_len, wire_len, f->slot, 0);
 	}
 
-	/* A flow already selected stays selected, both ways. */
+	/*
+	 * A flow already selected stays selected, both ways.  Where no IP
+	 * indicator can match the packet's foreign endpoints (ipg 0: most
+	 * packets), only a flow its addresses cannot select can hold it, so
+	 * the second half of the marks says; IP-selected flows, however many,
+	 * leave that half alone.  A new rule set guards other addresses: for
+	 * two idle times after a swap both halves count (config).
+	 */
+	s->ipg = ((g_s & AS_G_IND) & (dom_s ? 0 : AS_G_IND)) |
+		 ((g_d & AS_G_IND) & (dom_d ? 0 : AS_G_IND));
 	fm = as_flowmark_idx(pkt);
 	f = NULL;
 	ep = as_epoch(now, idle);
-	if (as_flowmark_test(fm, ep)) {
+	if (as_flow_marked(s, fm, ep, now < cfg->marks_all_until_ns)) {
 		as_flow_key(pkt, &s->fk);
 		f = bpf_map_lookup_elem(&flows, &s->fk);
 	}
@@ -837,6 +873,8 @@ int autosel_xdp(struct xdp_md *ctx)
 			} else {
 				f->last_seen_ns = now;
 				as_flowmark_set(fm, ep);
+				if (!s->ipg)
+					as_flowmark_set(fm + AS_FLOWMARK_N, ep);
 			}
 			if (pkt->proto == AS_IPPROTO_UDP ||
 			    pkt->proto == AS_IPPROTO_TCP)
@@ -873,6 +911,9 @@ int autosel_xdp(struct xdp_md *ctx)
 	nf.last_seen_ns = now;
 	if (!as_flow_closes(pkt)) {
 		as_flowmark_set(fm, ep);
+		/* Not opened by its addresses (an answer's expires first). */
+		if (!((s->ip_mask >> slot) & 1))
+			as_flowmark_set(fm + AS_FLOWMARK_N, ep);
 		as_flow_key(pkt, &s->fk);
 		bpf_map_update_elem(&flows, &s->fk, &nf, BPF_ANY);
 	}

@@ -107,6 +107,13 @@ struct as_config {
 	__u64 flow_idle_ns;	/* 0 means AS_FLOW_IDLE_DEFAULT_NS */
 	__u32 generation;	/* rule-set generation in force */
 	__u32 flags;
+	/*
+	 * Until then every packet tests both halves of the flow marks: a swap
+	 * sets it to two idle times ahead, so that a flow whose addresses the
+	 * new rule set no longer guards moves to the second half
+	 * (Documentation/datapath.rst).
+	 */
+	__u64 marks_all_until_ns;
 };
 
 #define AS_FLOW_IDLE_DEFAULT_NS	(120ULL * 1000000000ULL)
@@ -175,8 +182,9 @@ enum as_pset {
 #define AS_BLOOM_WORDS		(1U << (AS_BLOOM_BITS - 6))
 #define AS_DIR4_ENTRIES		(1U << AS_DIR4_LEN)
 #define AS_LENS_MAX		132	/* 0..128, rounded up */
-#define AS_FLOWMARK_BITS	17	/* flow guard: 2^17 one-byte marks */
-#define AS_FLOWMARK_WORDS	(1U << (AS_FLOWMARK_BITS - 3))	/* u64 */
+#define AS_FLOWMARK_BITS	17	/* flow guard: 2^17 one-byte marks ... */
+#define AS_FLOWMARK_N		(1U << AS_FLOWMARK_BITS)
+#define AS_FLOWMARK_WORDS	(2 * AS_FLOWMARK_N / 8)	/* ... twice: u64 */
 
 /* dir4 entry: the longest indicator prefix of length <= 16 over one /16. */
 struct as_dir4 {

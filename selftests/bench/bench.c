@@ -982,6 +982,11 @@ int main(int argc, char **argv)
 		ns = time_mix(o, fd, sel4, sizeof(sel4));
 		row("rand_drop", randsel, ns,
 		    "autosel selected, new flows, random, IPv4, N=%zu", n);
+		/* Deleted traffic again, now beside a full flow table. */
+		set_mode(o, 1, 0);
+		ns = time_mix(o, fd, v4, sizeof(v4));
+		row("rand_drop", rand4, ns,
+		    "autosel deleted, IPv4 64 B, random, flow table full, N=%zu", n);
 
 		/* The naive design beside it: 2 LPM-trie lookups (IPv4 only). */
 		if (!only_n) {

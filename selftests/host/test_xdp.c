@@ -736,6 +736,65 @@ TEST(flow_not_inherited_by_reused_slot)
 	xenv_close(&t.x);
 }
 
+/*
+ * The two halves of the flow marks.  IP-opened flows mark the first only,
+ * so that packets no IP indicator can match, which test the second, never
+ * pay for them.  A swap to a rule set that no longer guards a flow's
+ * addresses: the flow goes on while both halves count (the swap's
+ * marks_all_until_ns), and moves to the second half for good.
+ */
+TEST(flow_marks_across_a_swap)
+{
+	static struct tenv t;
+	static struct frame f;
+	uint8_t a[16];
+	int fam;
+
+	SETUP(&t);
+	for (fam = 4; fam <= 6; fam += 2) {
+		struct pkt_spec s = { .name = "tcp", .ipver = fam, .l4 = 6,
+				      .payload = 80 };
+		uint16_t cp = (uint16_t)(44000 + fam);
+
+		mkframe(&f, &s, F0, D, cp, 443, PKT_TCP_SYN, 0);
+		RUN(&t, &f, SEL, 0, f.info.hdr_len);
+		mkframe(&f, &s, D, F0, 443, cp, PKT_TCP_ACK, 0);
+		RUN(&t, &f, SEL, 0, f.info.hdr_len);
+	}
+	EXPECT_LT(0, xenv_marks_set(&t.x, 0));
+	EXPECT_EQ(0, xenv_marks_set(&t.x, 1));
+
+	/* The new rule set: the same domestic map, F0 no longer an indicator. */
+	ASSERT_EQ(0, xenv_clear_prefixes(&t.x));
+	pkt_ip4(a, 10, 0, 0, 0);
+	ASSERT_EQ(0, xenv_add_domestic(&t.x, 4, a, 8));
+	pkt_ip6(a, 0xfd00, 0, 0, 0);
+	ASSERT_EQ(0, xenv_add_domestic(&t.x, 6, a, 8));
+	for (fam = 4; fam <= 6; fam += 2) {
+		struct pkt_spec s = { .name = "tcp", .ipver = fam, .l4 = 6,
+				      .payload = 80 };
+		uint16_t cp = (uint16_t)(44000 + fam);
+
+		/* the second half alone does not know the flow */
+		ASSERT_EQ(0, xenv_set_marks_all(&t.x, 0));
+		mkframe(&f, &s, D, F0, 443, cp, PKT_TCP_ACK, 0);
+		RUN(&t, &f, R(AS_DEL_NO_MATCH), 0, 0);
+		/* both halves count: the flow goes on, and moves */
+		ASSERT_EQ(0, xenv_set_marks_all(&t.x, T0 + 1));
+		RUN(&t, &f, SEL, 0, f.info.hdr_len);
+		ASSERT_EQ(0, xenv_set_marks_all(&t.x, T0));	/* over */
+		RUN(&t, &f, SEL, 0, f.info.hdr_len);
+		mkframe(&f, &s, F0, D, cp, 443, PKT_TCP_ACK, 0);
+		RUN(&t, &f, SEL, 0, f.info.hdr_len);
+		/* a new flow between the same hosts: nothing selects it now */
+		mkframe(&f, &s, F0, D, (uint16_t)(cp + 100), 443, PKT_TCP_SYN, 0);
+		RUN(&t, &f, R(AS_DEL_NO_MATCH), 0, 0);
+	}
+	EXPECT_LT(0, xenv_marks_set(&t.x, 1));
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
 /* ------------------------------------------------------------------ */
 /* Fragments */
 

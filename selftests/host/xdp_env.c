@@ -166,6 +166,62 @@ int xenv_set_idle(struct xenv *e, uint64_t idle_ns)
 	return update_config(e, 0, 0, idle_ns, 1);
 }
 
+int xenv_set_marks_all(struct xenv *e, uint64_t until_ns)
+{
+	struct as_config c;
+	__u32 key = 0;
+
+	if (bpf_map_lookup_elem(e->config, &key, &c))
+		return -errno;
+	c.marks_all_until_ns = until_ns;
+	return bpf_map_update_elem(e->config, &key, &c, BPF_ANY) ? -errno : 0;
+}
+
+/* Empty every map of the prefix sets, as a fresh object has them. */
+int xenv_clear_prefixes(struct xenv *e)
+{
+	struct as_flat *f = e->flat;
+	int fds[2] = { e->pfx4, e->pfx6 };
+	uint8_t key[32], next[32];
+	__u32 li;
+
+	memset(f->dir4, 0, AS_FLAT_DIR4_SIZE);
+	memset(f->guard4, 0, AS_FLAT_GUARD_SIZE);
+	memset(f->guard6, 0, AS_FLAT_GUARD6_SIZE);
+	memset(f->guard48, 0, AS_FLAT_GUARD_SIZE);
+	memset(f->bloom4, 0, AS_FLAT_BLOOM_SIZE);
+	memset(f->bloom6, 0, AS_FLAT_BLOOM_SIZE);
+	memset(f->lens, 0, sizeof(f->lens));
+	for (li = 0; li < 4; li++)
+		if (bpf_map_update_elem(e->lens, &li, &f->lens[li], BPF_ANY))
+			return -errno;
+	for (int i = 0; i < 2; i++) {
+		while (!bpf_map_get_next_key(fds[i], NULL, next)) {
+			memcpy(key, next, sizeof(key));
+			if (bpf_map_delete_elem(fds[i], key))
+				return -errno;
+		}
+	}
+	return 0;
+}
+
+int xenv_marks_set(struct xenv *e, int half)
+{
+	int fd = map_fd(e, "flowmark"), n = 0;
+	__u32 w, w0 = half ? AS_FLOWMARK_WORDS / 2 : 0;
+	uint64_t v;
+
+	if (fd < 0)
+		return -ENOENT;
+	for (w = w0; w < w0 + AS_FLOWMARK_WORDS / 2; w++) {
+		if (bpf_map_lookup_elem(fd, &w, &v))
+			return -errno;
+		for (; v; v >>= 8)
+			n += (v & 0xff) != 0;
+	}
+	return n;
+}
+
 int xenv_set_approval(struct xenv *e, uint32_t slot, uint8_t type,
 		      uint64_t from, uint64_t until, uint32_t uid, int active)
 {

@@ -64,6 +64,16 @@ void xenv_close(struct xenv *e);
 
 int xenv_set_now(struct xenv *e, uint64_t now_ns);
 int xenv_set_idle(struct xenv *e, uint64_t idle_ns);
+/* config.marks_all_until_ns: as a rule-set swap sets it. */
+int xenv_set_marks_all(struct xenv *e, uint64_t until_ns);
+/*
+ * Empty the domestic map and the indicators (flat sets, hashes, lengths):
+ * with xenv_add_*() after it, a new rule set as a swap brings it, but with
+ * this object's flows and marks.
+ */
+int xenv_clear_prefixes(struct xenv *e);
+/* How many flow marks of one half (0: every flow, 1: by name) are set. */
+int xenv_marks_set(struct xenv *e, int half);
 int xenv_set_approval(struct xenv *e, uint32_t slot, uint8_t type,
 		      uint64_t from, uint64_t until, uint32_t uid, int active);
 /*

@@ -335,6 +335,19 @@ insrc python3 "$HERE/send.py" $B_SRC $DST 2
 check "B is no longer selected after its removal (its flow ended)" \
 	test "$(stats | jq_ '[a["packets"] for a in d["approvals"] if a["id"] == "T-FD-B"]')" = "[]"
 
+# An extension of T-FD-1 that no longer lists A: A's flow (send.py's fixed
+# ports) goes on under it -- the swap tests both halves of the flow marks
+# for two idle times -- and a new flow from A opens nothing.
+printf 'ip 198.18.0.0/24\n' | mk ae.b T-FD-1 fd 3 "$PAST" "$FUTURE" m1 m2 m3
+run ctl install ae.b
+check "install an extension of T-FD-1 without A's prefix" test "$rc" = 0
+t1() { stats | jq_ '[(a["packets"], a["flows"]) for a in d["approvals"] if a["id"] == "T-FD-1"]'; }
+before=$(t1)
+insrc python3 "$HERE/send.py" $A_SRC $DST 2
+insrc python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("'$A_SRC'", 4001)); s.sendto(b"CANARY!!", ("'$DST'", 5000))'
+check "A's flow goes on without its prefix, a new flow from A is not opened ($before)" \
+	test "$(t1)" = "$(echo "$before" | python3 -c 'import sys; p, f = eval(sys.stdin.read())[0]; print([(p + 2, f)])')"
+
 # Swap under load: rule set X selects A only, Y selects B only; C never.
 incap timeout 60 tcpdump -i as-c1 -Q in -U -n -w "$TMP/load.pcap" udp 2>"$TMP/tcpdump.err" &
 TCPD=$!
@@ -355,7 +368,7 @@ while time.time() < end:
 EOF
 SENDER=$!
 PIDS="$PIDS $SENDER"
-monotonic=1 swaps=0 prev=0 serial_a=3 serial_b=2
+monotonic=1 swaps=0 prev=0 serial_a=4 serial_b=2
 while kill -0 $SENDER 2>/dev/null; do
 	rm -f ly.b lx.b
 	printf 'ip 203.0.113.0/24\n' | mk ly.b T-FD-B fd $serial_b "$PAST" "$FUTURE" m1 m2 m3
