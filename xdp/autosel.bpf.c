@@ -328,15 +328,17 @@ static __always_inline __u64 as_walk4(struct as_scratch *s,
 	__u64 *v;
 
 	/* All the Bloom bits this walk may test share one cache line. */
-	blk = as_bloom4_block(__builtin_bswap32(a) >> 8);
+	blk = as_bloom4_block(__builtin_bswap32(a) >> 8) << 9;
 	for (i = 0; i < 32 - AS_DIR4_LEN; i++) {
-		__u32 len, m;
+		__u32 len, m, b;
 
 		if (i >= n)
 			break;
 		len = l->len[i];
 		m = a & as_be_mask((int)len);
-		if (!as_bit(&bloom4, as_bloom4_idx(blk, set, len, m)))
+		b = as_bloom4_bits(set, len, m);
+		if (!as_bit(&bloom4, blk | (b & 511)) ||
+		    !as_bit(&bloom4, blk | (b >> 9)))
 			continue;
 		s->p4.set = (__u8)set;
 		s->p4.len = (__u8)len;

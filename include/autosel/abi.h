@@ -149,9 +149,10 @@ struct as_lpm6 {
  *            intersects the /48".
  *   dir4     ARRAY[65536]: per /16, the longest indicator prefix of length
  *            <= 16 covering it (resolved ahead: no hash entry).
- *   bloom4/6 ARRAY of bits: one per (set, length, masked address) of every
- *            entry of pfx4/6, hashed (a Bloom filter with k = 1); IPv4's
- *            is blocked by /24 (see as_bloom4_idx): one cache line a walk.
+ *   bloom4/6 ARRAY of bits: per (set, length, masked address) of every
+ *            entry of pfx4/6, hashed: a Bloom filter.  IPv4's is blocked
+ *            by /24 (see as_bloom4_bits), one cache line a walk, with two
+ *            bits per entry in that line (k = 2); IPv6's has one (k = 1).
  *   pfx4/6   HASH (set, length, masked address) -> value: IPv4 indicators
  *            longer than /16 and domestic prefixes longer than /24; every
  *            IPv6 prefix.
@@ -269,8 +270,8 @@ static inline __u32 as_guard48_idx(__u32 w0, __u32 w1)
 /*
  * IPv4 Bloom bits are blocked: every candidate length of an address lies
  * in one 64-byte block chosen by its /24 (a prefix shorter than /24 sets
- * its bit in the block of each /24 it covers), so a walk reads one cache
- * line of bloom4 however many lengths it tries.  Returns the bit index.
+ * its bits in the block of each /24 it covers), so a walk reads one cache
+ * line of bloom4 however many lengths it tries.  Returns the block.
  */
 #define AS_BLOOM4_BLOCK_BITS	(AS_BLOOM_BITS - 9)	/* 512-bit blocks */
 
@@ -280,12 +281,17 @@ static inline __u32 as_bloom4_block(__u32 net24)
 	       (32 - AS_BLOOM4_BLOCK_BITS);
 }
 
-static inline __u32 as_bloom4_idx(__u32 block, __u32 set, __u32 len,
-				  __u32 masked)
+/*
+ * The two bits (k = 2) of a (set, length, masked address) in its block:
+ * bits 0..8 and 9..17 of the result.  Both in one cache line, so the
+ * second costs no memory access and cuts the false positives (hash
+ * lookups that find nothing) about fourfold at a million prefixes.
+ */
+static inline __u32 as_bloom4_bits(__u32 set, __u32 len, __u32 masked)
 {
 	__u32 h = as_mix32(as_mix32(0x9b05688cU, (set << 8) | len), masked);
 
-	return (block << 9) | (as_fin32(h) >> 23);
+	return as_fin32(h) >> 14;
 }
 
 /* Bloom bit of a (set, length, masked address): w are the address words. */

@@ -63,7 +63,7 @@ static inline int as_flat_add4(struct as_flat *f, unsigned int set,
 			       const uint8_t *addr, unsigned int len,
 			       uint64_t val, struct as_pfx4_key *k)
 {
-	uint32_t a, h, first, count, i;
+	uint32_t a, h, first, count, i, b2;
 	unsigned int bit;
 
 	memcpy(&a, addr, 4);
@@ -93,10 +93,13 @@ static inline int as_flat_add4(struct as_flat *f, unsigned int set,
 	}
 	first = h >> 8;
 	count = len >= AS_GUARD4_LEN ? 1 : 1U << (AS_GUARD4_LEN - len);
-	for (i = 0; i < count; i++)
-		as_flat_setbit(f->bloom4,
-			       as_bloom4_idx(as_bloom4_block(first + i), set,
-					     len, a));
+	b2 = as_bloom4_bits(set, len, a);
+	for (i = 0; i < count; i++) {
+		uint32_t blk = as_bloom4_block(first + i) << 9;
+
+		as_flat_setbit(f->bloom4, blk | (b2 & 511));
+		as_flat_setbit(f->bloom4, blk | (b2 >> 9));
+	}
 	as_flat_addlen(&f->lens[AS_LENS_IDX(4, set)], len, 0, 255);
 	memset(k, 0, sizeof(*k));
 	k->set = (uint8_t)set;
