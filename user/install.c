@@ -75,6 +75,33 @@ static bool is_fresh_map(struct bpf_object *obj, const struct bpf_map *m)
 	return is_rule_map(obj, m) || !strcmp(bpf_map__name(m), "config");
 }
 
+/*
+ * A pinned run-time map is shared only if this build declares it alike:
+ * bpf_map__reuse_fd() would take on an older build's size without a word.
+ */
+static int same_layout(int fd, const struct bpf_map *m, char *err,
+		       size_t errlen)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		snprintf(err, errlen, "cannot read the pinned map %s: %s",
+			 bpf_map__name(m), strerror(errno));
+		return -1;
+	}
+	if (info.type == bpf_map__type(m) &&
+	    info.key_size == bpf_map__key_size(m) &&
+	    info.value_size == bpf_map__value_size(m) &&
+	    info.max_entries == bpf_map__max_entries(m))
+		return 0;
+	snprintf(err, errlen,
+		 "the pinned map %s has %u entries of %u bytes, this build's %u of %u: detach and attach again",
+		 bpf_map__name(m), info.max_entries, info.value_size,
+		 bpf_map__max_entries(m), bpf_map__value_size(m));
+	return -1;
+}
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -593,6 +620,10 @@ static int swap_in(const struct rules *r, const struct as_state *st,
 		fd = bpf_obj_get(p);
 		if (fd < 0)
 			continue;	/* a map new in this build: fresh */
+		if (same_layout(fd, m, err, errlen)) {
+			close(fd);
+			goto out;
+		}
 		e = bpf_map__reuse_fd(m, fd);
 		close(fd);
 		if (e) {

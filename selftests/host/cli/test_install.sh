@@ -348,6 +348,22 @@ insrc python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_D
 check "A's flow goes on without its prefix, a new flow from A is not opened ($before)" \
 	test "$(t1)" = "$(echo "$before" | python3 -c 'import sys; p, f = eval(sys.stdin.read())[0]; print([(p + 2, f)])')"
 
+# A pinned run-time map of another layout (an older build's flow marks):
+# the swap stops with one line, and the state, program and maps stay.
+fm=$AUTOSEL_PIN_DIR/maps/flowmark
+fm_id=$(bpftool map show pinned "$fm" | cut -d: -f1)
+rm "$fm"
+bpftool map create "$fm" type array key 4 value 8 entries 16384 name flowmark
+printf 'ip 203.0.113.0/24\n' | mk lz.b T-FD-Z fd 1 "$PAST" "$FUTURE" m1 m2 m3
+before=$(snapshot)
+run ctl install lz.b
+want="autoselctl: the pinned map flowmark has 16384 entries of 8 bytes, this build's 32768 of 8: detach and attach again"
+check "a pinned map of another layout: '$want', nothing changed" \
+	sh -c '[ "$1" = 1 ] && [ "$2" = "$3" ] && [ -z "$4" ] && [ "$5" = "$6" ]' _ \
+	"$rc" "$err" "$want" "$out" "$(snapshot)" "$before"
+rm "$fm"
+bpftool map pin id "$fm_id" "$fm"
+
 # Swap under load: rule set X selects A only, Y selects B only; C never.
 incap timeout 60 tcpdump -i as-c1 -Q in -U -n -w "$TMP/load.pcap" udp 2>"$TMP/tcpdump.err" &
 TCPD=$!
