@@ -853,7 +853,7 @@ int main(int argc, char **argv)
 	randvl = time_prog(fd_rand, vlan, sizeof(vlan), NULL);
 	randqq = time_prog(fd_rand, qinq, sizeof(qinq), NULL);
 	/* What reading a per-/24 structure costs here, by its size. */
-	for (int mb = 1; mb <= 16; mb *= 4) {
+	for (int mb = 1; mb <= 64; mb *= 4) {
 		char name[16];
 
 		snprintf(name, sizeof(name), "touch_%dm", mb);
@@ -861,6 +861,18 @@ int main(int argc, char **argv)
 		    time_prog(prog_fd(d, name), v4, sizeof(v4), NULL),
 		    "floor: varying step, parse, 1 load/address, %d MB", mb);
 	}
+	/* ... and one lookup per address in a hash of 2^20 entries. */
+	for (__u64 k = 0; k < (1U << 20); k++) {
+		__u64 v = k + 1;
+
+		if (bpf_map_update_elem(mfd(d, "floor_hash"), &k, &v, BPF_ANY)) {
+			fprintf(stderr, "bench: filling floor_hash: %s\n",
+				strerror(errno));
+			return 1;
+		}
+	}
+	row("rand_drop", rand4, time_prog(prog_fd(d, "touch_hash"), v4, sizeof(v4), NULL),
+	    "floor: varying step, parse, 1 hash lookup/address, 2^20 entries");
 	set_mode(d, 2, 256);
 	for (__u32 i = 0; i < 256; i++) {
 		unsigned char a[16] = { 203, 0, 113, (unsigned char)i };

@@ -11,9 +11,11 @@
  *               parser and two kernel LPM-trie lookups (source and
  *               destination) in a trie of the same IPv4 indicators
  *   touch_1m    the memory floor: the varying step, the parser and one
- *   touch_4m    load per address from an array of 1, 4 or 16 MB indexed by
- *   touch_16m   the address's /24 (what any exact per-/24 structure
- *               must read) -- guard4 is 4 MB
+ *   touch_4m    load per address from an array of 1, 4, 16 or 64 MB
+ *   touch_16m   indexed by the address's /24 (what any exact per-/24
+ *   touch_64m   structure must read) -- guard4 is 4 MB
+ *   touch_hash  the same with one lookup per address in a hash table of
+ *               2^20 entries (pfx4 at a million prefixes is one)
  *   rand_peer   the varying step, then a tail call into peer_prog[0]:
  *               random addresses for a peer loaded from an object the
  *               bench did not build (xdp-filter), and with bare_drop in
@@ -62,6 +64,23 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } floor_16m SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1 << 23);		/* 64 MB */
+	__type(key, __u32);
+	__type(value, __u64);
+} floor_64m SEC(".maps");
+
+/* The bench fills every key 0..2^20-1: one hit per lookup. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1 << 20);
+	__type(key, __u64);
+	__type(value, __u64);
+} floor_hash SEC(".maps");
+
+
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
@@ -164,9 +183,37 @@ int touch_4m(struct xdp_md *ctx)
 }
 
 SEC("xdp")
+int touch_64m(struct xdp_md *ctx)
+{
+	return touch(ctx, &floor_64m, 23);
+}
+
+SEC("xdp")
 int touch_16m(struct xdp_md *ctx)
 {
 	return touch(ctx, &floor_16m, 21);
+}
+
+
+/* One hash-table lookup per address: the low 20 bits of its /24, a hit. */
+SEC("xdp")
+int touch_hash(struct xdp_md *ctx)
+{
+	struct as_pkt *pkt;
+	__u64 a = 0, b = 0, *x, *y;
+	__u32 w;
+
+	bench_randomize(ctx);
+	pkt = parse(ctx);
+	if (!pkt || pkt->family != 4)
+		return XDP_ABORTED;
+	__builtin_memcpy(&w, pkt->saddr, 4);
+	a = (__builtin_bswap32(w) >> 8) & ((1U << 20) - 1);
+	__builtin_memcpy(&w, pkt->daddr, 4);
+	b = (__builtin_bswap32(w) >> 8) & ((1U << 20) - 1);
+	x = bpf_map_lookup_elem(&floor_hash, &a);
+	y = bpf_map_lookup_elem(&floor_hash, &b);
+	return (x ? *x : 1) + (y ? *y : 1) ? XDP_PASS : XDP_DROP;
 }
 
 char LICENSE[] SEC("license") = "GPL";
