@@ -141,7 +141,7 @@ struct as_lpm6 {
  *            bit 1 "look further": an indicator of any length, or a
  *            domestic prefix longer than /24, intersects the /24.  Most
  *            packets stop at this one inlined array load per address.
- *   guard6   ARRAY of bits, four per hashed IPv6 /32 (8 MB): per set,
+ *   guard6   ARRAY of bits, four per hashed IPv6 /32 (2 MB): per set,
  *            bit 2*set "a prefix of length 16..47 intersects the /32",
  *            bit 2*set+1 "a prefix of length >= 48 lies in the /32";
  *   guard48  ARRAY of bits, two per hashed IPv6 /48 (4 MB), read only when
@@ -176,9 +176,16 @@ enum as_pset {
 #define AS_GUARD6_LEN		32	/* IPv6 guard granularity (hashed) */
 #define AS_GUARD6_MIN		16	/* shorter IPv6 prefixes: not guarded */
 #define AS_GUARD48_LEN		48	/* IPv6 second guard level */
-#define AS_GUARD_IDX_BITS	24	/* 2^24 guard positions per family */
+#define AS_GUARD_IDX_BITS	24	/* positions of guard4 (/24s), guard48 */
 #define AS_GUARD_WORDS		(1U << (AS_GUARD_IDX_BITS + 1 - 6))	/* u64, 2 bits */
-#define AS_GUARD6_WORDS		(1U << (AS_GUARD_IDX_BITS + 2 - 6))	/* u64, 4 bits */
+/*
+ * 2^22 guard6 positions (2 MB).  With 2^24 (8 MB) a random IPv6 address
+ * cost twice as much on the development machine, and 2^23 no less
+ * (Documentation/performance.rst); the fuller guard at a million
+ * prefixes costs less than that.
+ */
+#define AS_GUARD6_IDX_BITS	22
+#define AS_GUARD6_WORDS		(1U << (AS_GUARD6_IDX_BITS + 2 - 6))	/* u64, 4 bits */
 #define AS_BLOOM_BITS		24
 #define AS_BLOOM_WORDS		(1U << (AS_BLOOM_BITS - 6))
 #define AS_DIR4_ENTRIES		(1U << AS_DIR4_LEN)
@@ -257,7 +264,7 @@ static inline __u32 as_be_mask(int bits)
 /* Guard position of an IPv6 address: a hash of its first 32 bits. */
 static inline __u32 as_guard6_idx(__u32 w0)
 {
-	return as_fin32(as_mix32(0x6a09e667U, w0)) >> (32 - AS_GUARD_IDX_BITS);
+	return as_fin32(as_mix32(0x6a09e667U, w0)) >> (32 - AS_GUARD6_IDX_BITS);
 }
 
 /* Second-level guard position of an IPv6 address: its first 48 bits. */

@@ -781,6 +781,7 @@ int main(int argc, char **argv)
 	const char *xdpfilt_dir = argc > 4 ? argv[4] : XDPFILT_DIR;
 	static const size_t counts_full[] = { 1, 1000, 100000, 1000000 };
 	static const size_t counts_quick[] = { 1, 1000 };
+	static const int floor_mb[] = { 1, 2, 4, 8, 16, 64 };
 	const size_t *counts = counts_full;
 	size_t ncounts = 4;
 	unsigned char v4[64], v6[78], v4big[1500], v6big[1500], vlan[68],
@@ -853,13 +854,14 @@ int main(int argc, char **argv)
 	randvl = time_prog(fd_rand, vlan, sizeof(vlan), NULL);
 	randqq = time_prog(fd_rand, qinq, sizeof(qinq), NULL);
 	/* What reading a per-/24 structure costs here, by its size. */
-	for (int mb = 1; mb <= 64; mb *= 4) {
+	for (size_t i = 0; i < sizeof(floor_mb) / sizeof(floor_mb[0]); i++) {
 		char name[16];
 
-		snprintf(name, sizeof(name), "touch_%dm", mb);
+		snprintf(name, sizeof(name), "touch_%dm", floor_mb[i]);
 		row("rand_drop", rand4,
 		    time_prog(prog_fd(d, name), v4, sizeof(v4), NULL),
-		    "floor: varying step, parse, 1 load/address, %d MB", mb);
+		    "floor: varying step, parse, 1 load/address, %d MB",
+		    floor_mb[i]);
 	}
 	/* ... and one lookup per address in a hash of 2^20 entries. */
 	for (__u64 k = 0; k < (1U << 20); k++) {

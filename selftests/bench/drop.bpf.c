@@ -11,9 +11,9 @@
  *               parser and two kernel LPM-trie lookups (source and
  *               destination) in a trie of the same IPv4 indicators
  *   touch_1m    the memory floor: the varying step, the parser and one
- *   touch_4m    load per address from an array of 1, 4, 16 or 64 MB
- *   touch_16m   indexed by the address's /24 (what any exact per-/24
- *   touch_64m   structure must read) -- guard4 is 4 MB
+ *   ...         load per address from an array of 1, 2, 4, 8, 16 or 64
+ *   touch_64m   MB indexed by the address's /24 (what any exact per-/24
+ *               structure must read) -- guard4 is 4 MB
  *   touch_hash  the same with one lookup per address in a hash table of
  *               2^20 entries (pfx4 at a million prefixes is one)
  *   rand_peer   the varying step, then a tail call into peer_prog[0]:
@@ -53,10 +53,24 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1 << 18);		/* 2 MB */
+	__type(key, __u32);
+	__type(value, __u64);
+} floor_2m SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1 << 19);		/* 4 MB */
 	__type(key, __u32);
 	__type(value, __u64);
 } floor_4m SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1 << 20);		/* 8 MB */
+	__type(key, __u32);
+	__type(value, __u64);
+} floor_8m SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -79,8 +93,6 @@ struct {
 	__type(key, __u64);
 	__type(value, __u64);
 } floor_hash SEC(".maps");
-
-
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
@@ -177,6 +189,12 @@ int touch_1m(struct xdp_md *ctx)
 }
 
 SEC("xdp")
+int touch_2m(struct xdp_md *ctx)
+{
+	return touch(ctx, &floor_2m, 18);
+}
+
+SEC("xdp")
 int touch_4m(struct xdp_md *ctx)
 {
 	return touch(ctx, &floor_4m, 19);
@@ -189,11 +207,16 @@ int touch_64m(struct xdp_md *ctx)
 }
 
 SEC("xdp")
+int touch_8m(struct xdp_md *ctx)
+{
+	return touch(ctx, &floor_8m, 20);
+}
+
+SEC("xdp")
 int touch_16m(struct xdp_md *ctx)
 {
 	return touch(ctx, &floor_16m, 21);
 }
-
 
 /* One hash-table lookup per address: the low 20 bits of its /24, a hit. */
 SEC("xdp")
