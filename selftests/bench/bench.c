@@ -790,7 +790,7 @@ int main(int argc, char **argv)
 	struct bpf_object *d;
 	double drop, parse, rand4, rand6, randsel, randzipf, randvl, randqq, rand4b,
 	       rand6b, t0;
-	int fd_drop, fd_parse, fd_rand;
+	int fd_drop, fd_parse, fd_rand, fd_hash;
 	__u32 rv;
 
 	if (getenv("BENCH_QUICK") && atoi(getenv("BENCH_QUICK"))) {
@@ -864,16 +864,18 @@ int main(int argc, char **argv)
 		    floor_mb[i]);
 	}
 	/* ... and one lookup per address in a hash of 2^20 entries. */
+	fd_hash = mfd(d, "floor_hash");
 	for (__u64 k = 0; k < (1U << 20); k++) {
 		__u64 v = k + 1;
 
-		if (bpf_map_update_elem(mfd(d, "floor_hash"), &k, &v, BPF_ANY)) {
+		if (bpf_map_update_elem(fd_hash, &k, &v, BPF_ANY)) {
 			fprintf(stderr, "bench: filling floor_hash: %s\n",
 				strerror(errno));
 			return 1;
 		}
 	}
-	row("rand_drop", rand4, time_prog(prog_fd(d, "touch_hash"), v4, sizeof(v4), NULL),
+	row("rand_drop", rand4,
+	    time_prog(prog_fd(d, "touch_hash"), v4, sizeof(v4), NULL),
 	    "floor: varying step, parse, 1 hash lookup/address, 2^20 entries");
 	set_mode(d, 2, 256);
 	for (__u32 i = 0; i < 256; i++) {
