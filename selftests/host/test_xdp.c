@@ -79,6 +79,19 @@ static const char *const reason_names[] = AS_REASON_NAMES;
 /* A failed check inside run_one(): report, remember, go on. */
 #define SOFT(...) do { FAIL_SOFT(__VA_ARGS__); ok = false; } while (0)
 
+/* The standard domestic map: 10.0.0.0/8 and fd00::/8. */
+static int rules_domestic(struct xenv *x)
+{
+	uint8_t a[16];
+	int err = 0;
+
+	pkt_ip4(a, 10, 0, 0, 0);
+	err |= xenv_add_domestic(x, 4, a, 8);
+	pkt_ip6(a, 0xfd00, 0, 0, 0);
+	err |= xenv_add_domestic(x, 6, a, 8);
+	return err;
+}
+
 /*
  * The standard rule set (see enum host); every approval is active and
  * open at T0 unless its comment says otherwise.
@@ -103,10 +116,7 @@ static int rules_default(struct tenv *t)
 	err |= xenv_set_approval(x, 3, AS_DIR_FD, T0 - 2 * HOUR, T0 - HOUR, 103, 1);
 	err |= xenv_set_approval(x, 4, AS_DIR_FD, T0 + HOUR, T0 + 2 * HOUR, 104, 1);
 	err |= xenv_set_approval(x, 5, AS_DIR_FD, T0 - HOUR, T0 + 10 * NSEC, 105, 1);
-	pkt_ip4(a, 10, 0, 0, 0);
-	err |= xenv_add_domestic(x, 4, a, 8);
-	pkt_ip6(a, 0xfd00, 0, 0, 0);
-	err |= xenv_add_domestic(x, 6, a, 8);
+	err |= rules_domestic(x);
 	for (i = 0; i < sizeof(ind) / sizeof(ind[0]); i++) {
 		host_addr(4, ind[i].h, a);
 		err |= xenv_add_indicator(x, 4, a, ind[i].p4, ind[i].mask);
@@ -747,7 +757,6 @@ TEST(flow_marks_across_a_swap)
 {
 	static struct tenv t;
 	static struct frame f;
-	uint8_t a[16];
 	int fam;
 
 	SETUP(&t);
@@ -766,10 +775,7 @@ TEST(flow_marks_across_a_swap)
 
 	/* The new rule set: the same domestic map, F0 no longer an indicator. */
 	ASSERT_EQ(0, xenv_clear_prefixes(&t.x));
-	pkt_ip4(a, 10, 0, 0, 0);
-	ASSERT_EQ(0, xenv_add_domestic(&t.x, 4, a, 8));
-	pkt_ip6(a, 0xfd00, 0, 0, 0);
-	ASSERT_EQ(0, xenv_add_domestic(&t.x, 6, a, 8));
+	ASSERT_EQ(0, rules_domestic(&t.x));
 	for (fam = 4; fam <= 6; fam += 2) {
 		struct pkt_spec s = { .name = "tcp", .ipver = fam, .l4 = 6,
 				      .payload = 80 };

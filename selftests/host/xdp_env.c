@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 #include <linux/bpf.h>
@@ -138,43 +139,33 @@ void xenv_close(struct xenv *e)
 	e->obj = NULL;
 }
 
-static int update_config(struct xenv *e, uint64_t now, int set_now,
-			 uint64_t idle, int set_idle)
+/* Set one __u64 field of config (offsetof), the others as they are. */
+static int config_set(struct xenv *e, size_t off, uint64_t v)
 {
 	struct as_config c;
 	__u32 key = 0;
 
 	if (bpf_map_lookup_elem(e->config, &key, &c))
 		return -errno;
-	if (set_now)
-		c.fixed_now_ns = now;
-	if (set_idle)
-		c.flow_idle_ns = idle;
-	if (bpf_map_update_elem(e->config, &key, &c, BPF_ANY))
-		return -errno;
-	return 0;
+	memcpy((char *)&c + off, &v, sizeof(v));
+	return bpf_map_update_elem(e->config, &key, &c, BPF_ANY) ? -errno : 0;
 }
 
 int xenv_set_now(struct xenv *e, uint64_t now_ns)
 {
 	e->now = now_ns;
-	return update_config(e, now_ns, 1, 0, 0);
+	return config_set(e, offsetof(struct as_config, fixed_now_ns), now_ns);
 }
 
 int xenv_set_idle(struct xenv *e, uint64_t idle_ns)
 {
-	return update_config(e, 0, 0, idle_ns, 1);
+	return config_set(e, offsetof(struct as_config, flow_idle_ns), idle_ns);
 }
 
 int xenv_set_marks_all(struct xenv *e, uint64_t until_ns)
 {
-	struct as_config c;
-	__u32 key = 0;
-
-	if (bpf_map_lookup_elem(e->config, &key, &c))
-		return -errno;
-	c.marks_all_until_ns = until_ns;
-	return bpf_map_update_elem(e->config, &key, &c, BPF_ANY) ? -errno : 0;
+	return config_set(e, offsetof(struct as_config, marks_all_until_ns),
+			  until_ns);
 }
 
 /* Empty every map of the prefix sets, as a fresh object has them. */
@@ -182,7 +173,7 @@ int xenv_clear_prefixes(struct xenv *e)
 {
 	struct as_flat *f = e->flat;
 	int fds[2] = { e->pfx4, e->pfx6 };
-	uint8_t key[32], next[32];
+	uint8_t key[32];
 	__u32 li;
 
 	memset(f->dir4, 0, AS_FLAT_DIR4_SIZE);
@@ -196,11 +187,10 @@ int xenv_clear_prefixes(struct xenv *e)
 		if (bpf_map_update_elem(e->lens, &li, &f->lens[li], BPF_ANY))
 			return -errno;
 	for (int i = 0; i < 2; i++) {
-		while (!bpf_map_get_next_key(fds[i], NULL, next)) {
-			memcpy(key, next, sizeof(key));
+		/* from the first key each time: the one before is gone */
+		while (!bpf_map_get_next_key(fds[i], NULL, key))
 			if (bpf_map_delete_elem(fds[i], key))
 				return -errno;
-		}
 	}
 	return 0;
 }
