@@ -865,7 +865,7 @@ int main(int argc, char **argv)
 	}
 	/* ... and one lookup per address in a hash of 2^20 entries. */
 	fd_hash = mfd(d, "floor_hash");
-	for (__u64 k = 0; k < (1U << 20); k++) {
+	for (__u32 k = 0; k < (1U << 20); k++) {
 		__u64 v = k + 1;
 
 		if (bpf_map_update_elem(fd_hash, &k, &v, BPF_ANY)) {
