@@ -272,6 +272,7 @@ static int attach_first(const struct attach_opts *o, int ifindex,
 	struct as_state st = { 0 };
 	struct bpf_map *m;
 	bool attached = false, in_module = false, from_state = false;
+	bool made_dir = false;
 	size_t n_appr = 0;
 	int ret = EXIT_RUNTIME, ids_fd = -1, prog_fd, cidx;
 
@@ -325,6 +326,14 @@ static int attach_first(const struct attach_opts *o, int ifindex,
 		goto out;
 	}
 
+	/*
+	 * Everything is checked and loaded: only now the first visible
+	 * change, a bpffs for the pins if none is mounted (pins.c), so bad
+	 * input leaves the machine as it was.
+	 */
+	if (as_pins_mount())
+		goto out;
+
 	/* Bound before the first packet, so their counts miss none. */
 	if (as_control_present()) {
 		if (from_state ? as_module_sync(NULL, &st, err, sizeof(err)) :
@@ -346,8 +355,12 @@ static int attach_first(const struct attach_opts *o, int ifindex,
 	}
 	attached = true;
 
-	if (mkdir(as_pin_dir(), 0700) ||
-	    mkdir(as_pin_path(p, sizeof(p), "maps"), 0700) ||
+	if (mkdir(as_pin_dir(), 0700)) {
+		as_err("cannot create %s: %s", as_pin_dir(), strerror(errno));
+		goto out;
+	}
+	made_dir = true;
+	if (mkdir(as_pin_path(p, sizeof(p), "maps"), 0700) ||
 	    mkdir(as_pin_path(p, sizeof(p), "dev"), 0700)) {
 		as_err("cannot create %s: %s", p, strerror(errno));
 		goto out;
@@ -395,7 +408,8 @@ out:
 			for (size_t i = 0; i < r.n_approvals; i++)
 				if (r.approvals[i].id[0])
 					as_control_remove(r.approvals[i].id);
-		rm_pins();
+		if (made_dir)	/* never someone else's directory */
+			rm_pins();
 	}
 	if (ids_fd >= 0)
 		close(ids_fd);
@@ -478,6 +492,7 @@ int cmd_attach(int argc, char **argv)
 {
 	struct attach_opts o;
 	char p[PATH_MAX];
+	bool bpffs;
 	__u32 mode;
 	int ret, ifindex;
 
@@ -489,11 +504,13 @@ int cmd_attach(int argc, char **argv)
 	if (!ifindex)
 		return as_err("%s: no such device", o.dev);
 	/* Under the lock: two first attaches must not mount two bpffs. */
-	if (take_lock() < 0 || as_pins_mount())
+	if (take_lock() < 0)
 		return EXIT_RUNTIME;
-	if (exists(as_pin_path(p, sizeof(p), "prog")))
+	/* No bpffs yet: nothing is pinned, this is the first attach. */
+	bpffs = as_pins_on_bpffs();
+	if (bpffs && exists(as_pin_path(p, sizeof(p), "prog")))
 		ret = attach_more(&o, ifindex, mode);
-	else if (exists(as_pin_dir()))
+	else if (bpffs && exists(as_pin_dir()))
 		return as_err("%s exists but holds no program; remove it first",
 			      as_pin_dir());
 	else

@@ -46,7 +46,7 @@ setup() {
 	[ "$(nmounts /sys/fs/bpf)" = 0 ] || { echo "/sys/fs/bpf still mounted"; return 1; }
 }
 
-tap_plan 24
+tap_plan 25
 
 # The fresh state: nothing on /sys/fs/bpf (stacked mounts: bounded loop).
 for _ in 1 2 3 4 5 6 7 8; do umount /sys/fs/bpf 2>/dev/null || break; done
@@ -71,6 +71,10 @@ check "report with no bpffs: exit 1, nothing attached" \
 	sh -c "[ $rc = 1 ] && echo '$err' | grep -q 'nothing is attached'"
 check "no read-only command mounted anything" test "$(nmounts /sys/fs/bpf)" = 0 -a "$(fstype /sys/fs/bpf)" = sysfs
 check "no read-only command wrote the audit log" test ! -s "$AUTOSEL_AUDIT_LOG"
+printf 'domestic 192.0.2.0/24\nnot a rule\n' >"$TMP/bad.rules"
+run "$AUTOSELCTL" attach dev a0 --generic --collect c0 --rules "$TMP/bad.rules"
+check "attach with a bad rules file: one line, exit 1, no mount" \
+	sh -c "[ $rc = 1 ] && [ \$(echo '$err' | wc -l) = 1 ] && [ $(nmounts /sys/fs/bpf) = 0 ]"
 
 # attach mounts /sys/fs/bpf itself.
 run "$AUTOSELCTL" attach dev a0 --generic --collect c0 --rules "$RULES"
@@ -103,12 +107,14 @@ check "detach from it" test "$rc" = 0 -a ! -e "$P/autosel"
 
 # A parent that holds files on another file system: refused, unchanged.
 F=$TMP/full
-mkdir -p "$F" && echo keep >"$F/file"
+mkdir -p "$F/autosel/maps" && echo keep >"$F/file" && echo keep >"$F/autosel/maps/x"
+before=$(cd "$F" && find . | sort)
 expect_fail "a non-empty non-bpffs parent is refused" 1 \
 	"autoselctl: $F is not a BPF file system and holds files: not mounting one over it" \
 	env AUTOSEL_PIN_DIR="$F/autosel" "$AUTOSELCTL" attach dev a0 --generic --collect c0
 check "... nothing changed: no mount, no pins, no XDP on a0" \
-	sh -c "[ '$(fstype "$F")' != bpf_fs ] && [ \"\$(ls -A '$F')\" = file ] && ! ip link show a0 | grep -q xdp"
+	sh -c "[ '$(fstype "$F")' != bpf_fs ] && [ \"\$(cd '$F' && find . | sort)\" = '$before' ] &&
+	       ! ip link show a0 | grep -q xdp"
 check "... and the refusal is in the audit log" \
 	grep -qs "mount result=refused id=$F " "$AUTOSEL_AUDIT_LOG"
 
