@@ -24,8 +24,12 @@ BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -I$(ARCH_INC) -I$(ROOT)/include
 DEBIAN_PKGS := make gcc libc6-dev clang llvm pkg-config \
 	libbpf-dev bpftool libelf-dev zlib1g-dev libsodium-dev libpcap-dev \
 	libclang-rt-14-dev xdp-tools libxdp1 \
-	iproute2 tcpdump kmod linux-headers-amd64 dwarves xz-utils cpio \
+	iproute2 procps tcpdump kmod linux-headers-amd64 dwarves xz-utils cpio \
 	qemu-system-x86 busybox-static python3 bind9-dnsutils openssl curl
+
+# Tests compare messages verbatim: the same locale on every machine
+# (C.UTF-8 is built into glibc; a fresh machine may have none generated).
+export LC_ALL := C.UTF-8
 
 PREFIX  ?= /usr/local
 DESTDIR ?=

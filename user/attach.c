@@ -31,7 +31,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,52 +43,20 @@
 #include "control.h"
 #include "counters.h"
 #include "install.h"
+#include "pins.h"
 #include "report.h"
 #include "rules.h"
 
-#ifndef BPF_FS_MAGIC
-#define BPF_FS_MAGIC	0xcafe4a11
-#endif
-
 #define AS_COLLECT_DEFAULT	"autosel0"
-#define AS_LOCK_FILE		"/run/autoselctl.lock"
 #define ID_LEN			64
-
-static char pin_dir[PATH_MAX / 2];
-
-static const char *pin_path(char *buf, size_t len, const char *what)
-{
-	snprintf(buf, len, "%s/%s", pin_dir, what);
-	return buf;
-}
-
-/* The pin directory must be on a bpffs, or pins die with the process. */
-static int check_bpffs(void)
-{
-	const char *env = getenv("AUTOSEL_PIN_DIR");
-	char parent[sizeof(pin_dir)];
-	struct statfs st;
-	char *slash;
-
-	snprintf(pin_dir, sizeof(pin_dir), "%s",
-		 env && *env ? env : AS_PIN_DIR_DEFAULT);
-	snprintf(parent, sizeof(parent), "%s", pin_dir);
-	slash = strrchr(parent, '/');
-	if (slash && slash != parent)
-		*slash = '\0';
-	if (statfs(parent, &st) || st.f_type != BPF_FS_MAGIC)
-		return as_err("%s is not on a BPF file system (mount -t bpf bpf %s)",
-			      pin_dir, parent);
-	return 0;
-}
 
 /* One autoselctl at a time changes the pins. */
 static int take_lock(void)
 {
-	int fd = open(AS_LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int fd = open(AS_LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 
 	if (fd < 0 || flock(fd, LOCK_EX)) {
-		as_err("%s: %s", AS_LOCK_FILE, strerror(errno));
+		as_err("%s: %s", AS_LOCK_PATH, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -126,11 +93,11 @@ static void rm_pins(void)
 {
 	char p[PATH_MAX];
 
-	rm_dir_files(pin_path(p, sizeof(p), "dev"));
-	rm_dir_files(pin_path(p, sizeof(p), "maps"));
-	unlink(pin_path(p, sizeof(p), "prog"));
-	unlink(pin_path(p, sizeof(p), "ids"));
-	rmdir(pin_dir);
+	rm_dir_files(as_pin_path(p, sizeof(p), "dev"));
+	rm_dir_files(as_pin_path(p, sizeof(p), "maps"));
+	unlink(as_pin_path(p, sizeof(p), "prog"));
+	unlink(as_pin_path(p, sizeof(p), "ids"));
+	rmdir(as_pin_dir());
 }
 
 static int count_dir(const char *dir, char ***names)
@@ -219,7 +186,8 @@ static void attach_usage(FILE *f)
 	      "deleted) and pins it; later attaches share it, its counters and its\n"
 	      "collection device.  Uses autosel_kf.bpf.o when autosel.ko is loaded,\n"
 	      "autosel.bpf.o otherwise.  AUTOSEL_PIN_DIR overrides the pin\n"
-	      "directory (default " AS_PIN_DIR_DEFAULT ").\n", f);
+	      "directory (default " AS_PIN_DIR_DEFAULT "); if its parent is not\n"
+	      "on a BPF file system, attach mounts one there (an empty directory).\n", f);
 }
 
 static void detach_usage(FILE *f)
@@ -304,6 +272,7 @@ static int attach_first(const struct attach_opts *o, int ifindex,
 	struct as_state st = { 0 };
 	struct bpf_map *m;
 	bool attached = false, in_module = false, from_state = false;
+	bool made_dir = false;
 	size_t n_appr = 0;
 	int ret = EXIT_RUNTIME, ids_fd = -1, prog_fd, cidx;
 
@@ -357,6 +326,14 @@ static int attach_first(const struct attach_opts *o, int ifindex,
 		goto out;
 	}
 
+	/*
+	 * Everything is checked and loaded: only now the first visible
+	 * change, a bpffs for the pins if none is mounted (pins.c), so bad
+	 * input leaves the machine as it was.
+	 */
+	if (as_pins_mount())
+		goto out;
+
 	/* Bound before the first packet, so their counts miss none. */
 	if (as_control_present()) {
 		if (from_state ? as_module_sync(NULL, &st, err, sizeof(err)) :
@@ -378,9 +355,13 @@ static int attach_first(const struct attach_opts *o, int ifindex,
 	}
 	attached = true;
 
-	if (mkdir(pin_dir, 0700) ||
-	    mkdir(pin_path(p, sizeof(p), "maps"), 0700) ||
-	    mkdir(pin_path(p, sizeof(p), "dev"), 0700)) {
+	if (mkdir(as_pin_dir(), 0700)) {
+		as_err("cannot create %s: %s", as_pin_dir(), strerror(errno));
+		goto out;
+	}
+	made_dir = true;
+	if (mkdir(as_pin_path(p, sizeof(p), "maps"), 0700) ||
+	    mkdir(as_pin_path(p, sizeof(p), "dev"), 0700)) {
 		as_err("cannot create %s: %s", p, strerror(errno));
 		goto out;
 	}
@@ -389,18 +370,19 @@ static int attach_first(const struct attach_opts *o, int ifindex,
 
 		if (bpf_map__is_internal(m))
 			continue;
-		snprintf(mp, sizeof(mp), "%s/maps/%s", pin_dir, bpf_map__name(m));
+		snprintf(mp, sizeof(mp), "%s/maps/%s", as_pin_dir(),
+			 bpf_map__name(m));
 		if (bpf_map__pin(m, mp)) {
 			as_err("cannot pin %s: %s", mp, strerror(errno));
 			goto out;
 		}
 	}
-	if (bpf_obj_pin(ids_fd, pin_path(p, sizeof(p), "ids")) ||
-	    bpf_obj_pin(prog_fd, pin_path(p, sizeof(p), "prog"))) {
+	if (bpf_obj_pin(ids_fd, as_pin_path(p, sizeof(p), "ids")) ||
+	    bpf_obj_pin(prog_fd, as_pin_path(p, sizeof(p), "prog"))) {
 		as_err("cannot pin %s: %s", p, strerror(errno));
 		goto out;
 	}
-	snprintf(p, sizeof(p), "%s/dev/%s", pin_dir, o->dev);
+	snprintf(p, sizeof(p), "%s/dev/%s", as_pin_dir(), o->dev);
 	if (bpf_obj_pin(prog_fd, p)) {
 		as_err("cannot pin %s: %s", p, strerror(errno));
 		goto out;
@@ -426,7 +408,8 @@ out:
 			for (size_t i = 0; i < r.n_approvals; i++)
 				if (r.approvals[i].id[0])
 					as_control_remove(r.approvals[i].id);
-		rm_pins();
+		if (made_dir)	/* never someone else's directory */
+			rm_pins();
 	}
 	if (ids_fd >= 0)
 		close(ids_fd);
@@ -448,11 +431,11 @@ static int attach_more(const struct attach_opts *o, int ifindex,
 
 	if (o->rules)
 		return as_err("a rule set is already in force (pinned in %s); detach every interface to load another",
-			      pin_dir);
-	snprintf(p, sizeof(p), "%s/dev/%s", pin_dir, o->dev);
+			      as_pin_dir());
+	snprintf(p, sizeof(p), "%s/dev/%s", as_pin_dir(), o->dev);
 	if (exists(p))
 		return as_err("%s: autosel is already attached", o->dev);
-	tx_fd = bpf_obj_get(pin_path(p, sizeof(p), "maps/tx_port"));
+	tx_fd = bpf_obj_get(as_pin_path(p, sizeof(p), "maps/tx_port"));
 	if (tx_fd < 0)
 		return as_err("%s: %s", p, strerror(errno));
 	if (bpf_map_lookup_elem(tx_fd, &zero, &cur))
@@ -465,7 +448,7 @@ static int attach_more(const struct attach_opts *o, int ifindex,
 		return as_err("the collection device is already %s; detach every interface to change it",
 			      name);
 	}
-	prog_fd = bpf_obj_get(pin_path(p, sizeof(p), "prog"));
+	prog_fd = bpf_obj_get(as_pin_path(p, sizeof(p), "prog"));
 	if (prog_fd < 0)
 		return as_err("%s: %s", p, strerror(errno));
 	if (bpf_xdp_attach(ifindex, prog_fd,
@@ -475,7 +458,7 @@ static int attach_more(const struct attach_opts *o, int ifindex,
 		       " (another XDP program is attached)" : "");
 		goto out;
 	}
-	snprintf(p, sizeof(p), "%s/dev/%s", pin_dir, o->dev);
+	snprintf(p, sizeof(p), "%s/dev/%s", as_pin_dir(), o->dev);
 	if (bpf_obj_pin(prog_fd, p)) {
 		as_err("cannot pin %s: %s", p, strerror(errno));
 		bpf_xdp_detach(ifindex, xdp_mode, NULL);
@@ -501,7 +484,7 @@ static void audit_port(const char *action, const char *dev, int ret)
 	if (ret)
 		snprintf(reason, sizeof(reason), "failed (exit %d)", ret);
 	else
-		snprintf(reason, sizeof(reason), "pins in %s", pin_dir);
+		snprintf(reason, sizeof(reason), "pins in %s", as_pin_dir());
 	as_audit(&ev);
 }
 
@@ -509,6 +492,7 @@ int cmd_attach(int argc, char **argv)
 {
 	struct attach_opts o;
 	char p[PATH_MAX];
+	bool bpffs;
 	__u32 mode;
 	int ret, ifindex;
 
@@ -519,13 +503,16 @@ int cmd_attach(int argc, char **argv)
 	ifindex = (int)if_nametoindex(o.dev);
 	if (!ifindex)
 		return as_err("%s: no such device", o.dev);
-	if (check_bpffs() || take_lock() < 0)
+	/* Under the lock: two first attaches must not mount two bpffs. */
+	if (take_lock() < 0)
 		return EXIT_RUNTIME;
-	if (exists(pin_path(p, sizeof(p), "prog")))
+	/* No bpffs yet: nothing is pinned, this is the first attach. */
+	bpffs = as_pins_on_bpffs();
+	if (bpffs && exists(as_pin_path(p, sizeof(p), "prog")))
 		ret = attach_more(&o, ifindex, mode);
-	else if (exists(pin_dir))
+	else if (bpffs && exists(as_pin_dir()))
 		return as_err("%s exists but holds no program; remove it first",
-			      pin_dir);
+			      as_pin_dir());
 	else
 		ret = attach_first(&o, ifindex, mode);
 	audit_port("attach", o.dev, ret);
@@ -540,7 +527,7 @@ static void control_remove_ids(void)
 
 	if (!as_control_present())
 		return;
-	fd = bpf_obj_get(pin_path(p, sizeof(p), "ids"));
+	fd = bpf_obj_get(as_pin_path(p, sizeof(p), "ids"));
 	if (fd < 0)
 		return;
 	for (__u32 i = 0; i < AS_MAX_SLOTS; i++) {
@@ -568,9 +555,10 @@ int cmd_detach(int argc, char **argv)
 	ret = parse_dev_args(argc, argv, &o, false);
 	if (ret)
 		return ret < 0 ? 0 : ret;
-	if (check_bpffs() || take_lock() < 0)
+	if (take_lock() < 0)
 		return EXIT_RUNTIME;
-	snprintf(dev, sizeof(dev), "%s/dev/%s", pin_dir, o.dev);
+	/* Never mounts: without a bpffs nothing is pinned, bpf_obj_get fails. */
+	snprintf(dev, sizeof(dev), "%s/dev/%s", as_pin_dir(), o.dev);
 	fd = bpf_obj_get(dev);
 	if (fd < 0)
 		return as_err("%s: autosel is not attached", o.dev);
@@ -593,7 +581,7 @@ int cmd_detach(int argc, char **argv)
 	}
 	close(fd);
 	unlink(dev);
-	last = count_dir(pin_path(p, sizeof(p), "dev"), NULL) == 0;
+	last = count_dir(as_pin_path(p, sizeof(p), "dev"), NULL) == 0;
 	if (last) {
 		control_remove_ids();
 		rm_pins();
@@ -624,20 +612,19 @@ int cmd_stats(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 	ret = EXIT_RUNTIME;
-	if (check_bpffs())
-		return EXIT_RUNTIME;
-	if (!exists(pin_path(p, sizeof(p), "prog")))
+	/* Read-only: no bpffs, nothing pinned; never mounts one. */
+	if (!as_pins_on_bpffs() || !exists(as_pin_path(p, sizeof(p), "prog")))
 		return as_err("autosel is not attached (nothing pinned in %s)",
-			      pin_dir);
-	cfd = bpf_obj_get(pin_path(p, sizeof(p), "maps/counters"));
-	sfd = bpf_obj_get(pin_path(p, sizeof(p), "maps/slot_counters"));
-	afd = bpf_obj_get(pin_path(p, sizeof(p), "maps/approvals"));
-	ifd = bpf_obj_get(pin_path(p, sizeof(p), "ids"));
-	pfd = bpf_obj_get(pin_path(p, sizeof(p), "prog"));
+			      as_pin_dir());
+	cfd = bpf_obj_get(as_pin_path(p, sizeof(p), "maps/counters"));
+	sfd = bpf_obj_get(as_pin_path(p, sizeof(p), "maps/slot_counters"));
+	afd = bpf_obj_get(as_pin_path(p, sizeof(p), "maps/approvals"));
+	ifd = bpf_obj_get(as_pin_path(p, sizeof(p), "ids"));
+	pfd = bpf_obj_get(as_pin_path(p, sizeof(p), "prog"));
 	if (cfd < 0 || sfd < 0 || afd < 0 || ifd < 0 || pfd < 0 ||
 	    as_counters_read(cfd, rep.c) ||
 	    as_slot_counters_read(sfd, rep.slots)) {
-		as_err("cannot read the pinned maps in %s: %s", pin_dir,
+		as_err("cannot read the pinned maps in %s: %s", as_pin_dir(),
 		       strerror(errno));
 		goto out;
 	}
@@ -670,7 +657,7 @@ int cmd_stats(int argc, char **argv)
 		rep.from_module = !as_report_from_module(&rep);
 	}
 	rep.stats = true;
-	rep.n_ifaces = (size_t)count_dir(pin_path(p, sizeof(p), "dev"),
+	rep.n_ifaces = (size_t)count_dir(as_pin_path(p, sizeof(p), "dev"),
 					 &rep.ifaces);
 	as_report_print(stdout, &rep, json);
 	for (size_t i = 0; i < rep.n_ifaces; i++)

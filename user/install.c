@@ -47,6 +47,7 @@
 #include "bundle.h"
 #include "control.h"
 #include "install.h"
+#include "pins.h"
 #include "state.h"
 
 #define ERRLEN		(RULES_ERR_MAX + 512)
@@ -143,19 +144,17 @@ static void lock_release(void)
 
 /* ---- pins -------------------------------------------------------------- */
 
-static const char *pin_dir(void)
-{
-	const char *e = getenv("AUTOSEL_PIN_DIR");
-
-	return e && *e ? e : AS_PIN_DIR_DEFAULT;
-}
-
+/*
+ * Attached: `attach` pinned a program.  Only then does install swap pins,
+ * and those pins are on the bpffs attach mounted (pins.c), so install
+ * itself never needs to mount one.
+ */
 static bool attached(void)
 {
 	char p[PATH_MAX];
 
-	snprintf(p, sizeof(p), "%s/prog", pin_dir());
-	return !access(p, F_OK);
+	return as_pins_on_bpffs() &&
+	       !access(as_pin_path(p, sizeof(p), "prog"), F_OK);
 }
 
 static uint32_t obj_id(int fd)
@@ -178,9 +177,9 @@ static enum as_flavour pinned_flavour(void)
 	char p[PATH_MAX];
 	int pfd, cfd;
 
-	snprintf(p, sizeof(p), "%s/prog", pin_dir());
+	snprintf(p, sizeof(p), "%s/prog", as_pin_dir());
 	pfd = bpf_obj_get(p);
-	snprintf(p, sizeof(p), "%s/maps/counters", pin_dir());
+	snprintf(p, sizeof(p), "%s/maps/counters", as_pin_dir());
 	cfd = bpf_obj_get(p);
 	if (pfd < 0 || cfd < 0 || bpf_obj_get_info_by_fd(cfd, &mi, &mlen)) {
 		fl = AS_OBJ_HOST;
@@ -503,7 +502,7 @@ static int list_ports(struct port *ports, int max)
 	DIR *d;
 	int n = 0;
 
-	snprintf(p, sizeof(p), "%s/dev", pin_dir());
+	snprintf(p, sizeof(p), "%s/dev", as_pin_dir());
 	d = opendir(p);
 	if (!d)
 		return 0;
@@ -553,10 +552,10 @@ static int repin(int fd, const char *dir, const char *name)
 {
 	char tmp[PATH_MAX], dst[PATH_MAX];
 
-	snprintf(tmp, sizeof(tmp), "%s/swap", pin_dir());
+	snprintf(tmp, sizeof(tmp), "%s/swap", as_pin_dir());
 	if (mkdir(tmp, 0700) && errno != EEXIST)
 		return -1;
-	snprintf(tmp, sizeof(tmp), "%s/swap/%s", pin_dir(), name);
+	snprintf(tmp, sizeof(tmp), "%s/swap/%s", as_pin_dir(), name);
 	snprintf(dst, sizeof(dst), "%s/%s", dir, name);
 	unlink(tmp);
 	if (bpf_obj_pin(fd, tmp))
@@ -606,7 +605,7 @@ static int swap_in(const struct rules *r, const struct as_state *st,
 	int n, done = 0, ret = -1, e, new_fd, ids_fd = -1;
 
 	*nports = 0;
-	snprintf(maps, sizeof(maps), "%s/maps", pin_dir());
+	snprintf(maps, sizeof(maps), "%s/maps", as_pin_dir());
 	if (as_obj_open(&o, pinned_flavour(), err, errlen) ||
 	    as_loadset_prepare(&ls, r, o.obj, err, errlen))
 		goto out;
@@ -696,15 +695,15 @@ static int swap_in(const struct rules *r, const struct as_state *st,
 			fprintf(stderr, "autoselctl: warning: cannot pin %s: %s\n",
 				p, strerror(errno));
 	}
-	snprintf(p, sizeof(p), "%s/dev", pin_dir());
+	snprintf(p, sizeof(p), "%s/dev", as_pin_dir());
 	for (int i = 0; i < n; i++)
 		if (ports[i].mode && repin(new_fd, p, ports[i].name))
 			fprintf(stderr, "autoselctl: warning: cannot pin %s/%s: %s\n",
 				p, ports[i].name, strerror(errno));
-	if (repin(ids_fd, pin_dir(), "ids") || repin(new_fd, pin_dir(), "prog"))
+	if (repin(ids_fd, as_pin_dir(), "ids") || repin(new_fd, as_pin_dir(), "prog"))
 		fprintf(stderr, "autoselctl: warning: cannot update the pins in %s: %s\n",
-			pin_dir(), strerror(errno));
-	snprintf(p, sizeof(p), "%s/swap", pin_dir());
+			as_pin_dir(), strerror(errno));
+	snprintf(p, sizeof(p), "%s/swap", as_pin_dir());
 	rmdir(p);
 	ret = 0;
 close_ports:

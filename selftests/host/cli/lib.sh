@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # TAP helpers for the autoselctl command-line tests (sourced).
 
+# Errors are compared verbatim: English, whatever the machine's locale.
+export LC_ALL=C.UTF-8
 TOP=$(cd "$(dirname "$0")/../../.." && pwd)
 AUTOSELCTL=${AUTOSELCTL:-$TOP/build/autoselctl}
 HERE=$(cd "$(dirname "$0")" && pwd)
