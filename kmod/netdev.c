@@ -5,11 +5,11 @@
  * autosel0 is the only way selected data leaves the filter.  An XDP program
  * redirects selected frames to it (through a devmap); ndo_xdp_xmit() does
  * not trust the program: it parses every frame again with the shared parser
- * (include/autosel/parse.h) and copies only the header bytes, plus an
- * 802.1Q tag naming the approval slot, into a new skb.  That record is
- * handed to the packet taps (dev_queue_xmit_nit(): tcpdump, AF_PACKET) and
- * nowhere else; the frame itself is returned to its pool at once.  A frame
- * the parser refuses is deleted and counted in "enforced".
+ * (include/autosel/parse.h, tunnels included) and copies only the header
+ * bytes, plus an 802.1Q tag naming the approval slot, into a new skb.  That
+ * record is handed to the packet taps (dev_queue_xmit_nit(): tcpdump,
+ * AF_PACKET) and nowhere else; the frame itself is returned to its pool at
+ * once.  A frame the parser refuses is deleted and counted in "enforced".
  *
  * Nothing the stack sends through autosel0 goes anywhere: ndo_start_xmit()
  * drops it.  IPv6 is disabled on the device at registration so that the
