@@ -114,6 +114,7 @@ struct as_config {
 	 * (Documentation/datapath.rst).
 	 */
 	__u64 marks_all_until_ns;
+	__u32 no_decap;
 };
 
 #define AS_FLOW_IDLE_DEFAULT_NS	(120ULL * 1000000000ULL)
