@@ -173,7 +173,17 @@ static __always_inline int as_parse_l2(const __u8 *start, const __u8 *end,
 		return AS_PARSE_MALFORMED;
 	as_same_bounds(off, AS_INNER_OFF_MAX);
 	p = start + off;
-	if (type == 0 || type == AS_ETH_P_TEB) {
+	if (type == AS_NEXT_IP_ANY) {
+		/* a tunnel that says "IP" and leaves the version to it */
+		if (p + 1 > end)
+			return AS_PARSE_MALFORMED;
+		if ((p[0] >> 4) == 4)
+			type = AS_ETH_P_IP;
+		else if ((p[0] >> 4) == 6)
+			type = AS_ETH_P_IPV6;
+		else
+			return AS_PARSE_MALFORMED;
+	} else if (type == 0 || type == AS_ETH_P_TEB) {
 		if (p + 14 > end)
 			return AS_PARSE_MALFORMED;
 		type = as_be16(p + 12);
@@ -217,16 +227,6 @@ AS_UNROLL
 			type = AS_ETH_P_IPV6;
 		else
 			return AS_PARSE_NON_IP;	/* e.g. a pseudowire */
-	} else if (type == AS_NEXT_IP_ANY) {
-		/* a tunnel that says "IP" and leaves the version to it */
-		if (p + 1 > end)
-			return AS_PARSE_MALFORMED;
-		if ((p[0] >> 4) == 4)
-			type = AS_ETH_P_IP;
-		else if ((p[0] >> 4) == 6)
-			type = AS_ETH_P_IPV6;
-		else
-			return AS_PARSE_MALFORMED;
 	}
 	if (type == AS_ETH_P_IP)
 		pkt->family = 4;
@@ -476,21 +476,20 @@ static __always_inline int as_parse_gre(const __u8 *start, const __u8 *end,
 	if (type != AS_ETH_P_ERSPAN && type != AS_ETH_P_ERSPAN3)
 		return as_tun_inner(start, p, len, type, pkt);
 
+	/* Like every tunnel header, its fixed part must fit to be read. */
 	e = p + len;
-	if (e + 1 > end)
-		return AS_PARSE_MALFORMED;
 	if (type == AS_ETH_P_ERSPAN) {		/* type II: version 1 */
-		if ((e[0] >> 4) != 1)
-			return AS_PARSE_OK;
 		if (e + 8 > end)
 			return AS_PARSE_MALFORMED;
+		if ((e[0] >> 4) != 1)
+			return AS_PARSE_OK;
 		return as_tun_inner(start, p, len + 8, AS_ETH_P_TEB, pkt);
 	}
 	/* type III: version 2, frame type Ethernet (0) or IP (2) */
-	if ((e[0] >> 4) != 2)
-		return AS_PARSE_OK;
 	if (e + 12 > end)
 		return AS_PARSE_MALFORMED;
+	if ((e[0] >> 4) != 2)
+		return AS_PARSE_OK;
 	if (((e[10] >> 2) & 0x1f) != 0 && ((e[10] >> 2) & 0x1f) != 2)
 		return AS_PARSE_OK;
 	type = ((e[10] >> 2) & 0x1f) ? AS_NEXT_IP_ANY : AS_ETH_P_TEB;

@@ -366,6 +366,9 @@ static inline struct ref_result ref_parse2(const uint8_t *f, size_t flen,
 				r.dport = ntohs(pt.dport);
 			}
 			off += len;
+			/* inside its datagram, whatever a tunnel then holds */
+			if (off > lim)
+				return r;
 			st = no_decap ? S_END : S_TUN;
 			break;
 		}

@@ -162,11 +162,17 @@ TEST(every_truncation_point)
 
 	for (i = 0; i < NCASES; i++) {
 		const struct pcase *c = &cases[i];
-		size_t len;
+		size_t len, need;
 
 		addrs(c->s.ipver, &a);
 		len = pkt_build(&c->s, &a, frame, &info);
 		ASSERT_NE(0, len);
+		/*
+		 * GRE's 4 base bytes tell whether it is a tunnel autosel
+		 * knows: cut short, they make the frame malformed even where
+		 * GRE then turns out to be payload (datapath.rst).
+		 */
+		need = info.hdr_len + (c->s.l4 == 47 ? 4 : 0);
 		for (cut = 0; cut <= len; cut++) {
 			int ret = parse_exact(frame, cut, &pkt);
 
@@ -176,13 +182,13 @@ TEST(every_truncation_point)
 					  c->s.name, cut, pkt.hdr_len);
 				break;
 			}
-			if (c->want == AS_PARSE_OK && cut < info.hdr_len &&
+			if (c->want == AS_PARSE_OK && cut < need &&
 			    ret != AS_PARSE_MALFORMED) {
-				FAIL_SOFT("%s cut at %zu < hdr_len %zu: result %d, want MALFORMED",
-					  c->s.name, cut, info.hdr_len, ret);
+				FAIL_SOFT("%s cut at %zu < %zu: result %d, want MALFORMED",
+					  c->s.name, cut, need, ret);
 				break;
 			}
-			if (c->want == AS_PARSE_OK && cut >= info.hdr_len &&
+			if (c->want == AS_PARSE_OK && cut >= need &&
 			    (ret != AS_PARSE_OK || pkt.hdr_len != info.hdr_len)) {
 				FAIL_SOFT("%s cut at %zu >= hdr_len %zu: result %d hdr_len %u",
 					  c->s.name, cut, info.hdr_len, ret, pkt.hdr_len);
