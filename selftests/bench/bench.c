@@ -55,6 +55,7 @@
 struct bench_mode {
 	__u32 mode;
 	__u32 naddrs;
+	__u32 l3_off;
 };
 
 #define BENCH_ADDRS	65536
@@ -276,6 +277,52 @@ static size_t make_pkt(unsigned char *p, size_t len, int family, int tags,
 	p[l3 + 3] = 0x50;
 	p[l3 + 12] = 0x50;
 	p[l3 + 13] = 0x02;
+	return len;
+}
+
+/*
+ * The Ethernet frame in[0..inlen) as a mirror port sees it: in outer
+ * Ethernet + IPv4 (carrier addresses) + GRE with a sequence number + an
+ * ERSPAN type II header, or + UDP + VXLAN.  Both put the inner IPv4 header
+ * at TUN_L3_OFF.
+ */
+#define TUN_L3_OFF	(14 + 20 + 16 + 14)
+
+static size_t make_tunnel(unsigned char *p, const unsigned char *in,
+			  size_t inlen, int vxlan)
+{
+	size_t len = 14 + 20 + 16 + inlen;
+	unsigned char *t = p + 34;
+
+	memset(p, 0, 50);
+	memset(p, 0x02, 6);
+	memset(p + 6, 0x06, 6);
+	p[12] = 0x08;
+	p[14] = 0x45;
+	p[16] = (unsigned char)((len - 14) >> 8);
+	p[17] = (unsigned char)(len - 14);
+	p[22] = 64;
+	p[23] = vxlan ? 17 : 47;
+	inet_pton(AF_INET, "10.255.0.1", p + 26);
+	inet_pton(AF_INET, "10.255.0.2", p + 30);
+	if (vxlan) {
+		t[0] = 0xc0;			/* source port 49152 */
+		t[2] = 0x12;			/* destination port 4789 */
+		t[3] = 0xb5;
+		t[4] = (unsigned char)((len - 34) >> 8);
+		t[5] = (unsigned char)(len - 34);
+		t[8] = 0x08;			/* I: VNI present */
+		t[14] = 100;			/* VNI 100 */
+	} else {
+		t[0] = 0x10;			/* S: sequence number */
+		t[2] = 0x88;			/* ERSPAN I/II */
+		t[3] = 0xbe;
+		t[7] = 1;			/* sequence 1 */
+		t[8] = 0x10;			/* ERSPAN version 1 (type II) */
+		t[9] = 10;			/* VLAN 10 */
+		t[11] = 7;			/* session 7 */
+	}
+	memcpy(p + 50, in, inlen);
 	return len;
 }
 
@@ -554,12 +601,20 @@ static int fill_domains(struct bpf_object *o, size_t n, size_t *count)
 	return err;
 }
 
-static int set_mode(struct bpf_object *o, __u32 mode, __u32 naddrs)
+/* Vary the IPv4 header at l3_off (0: the one after Ethernet/VLAN). */
+static int set_mode_at(struct bpf_object *o, __u32 mode, __u32 naddrs,
+		       __u32 l3_off)
 {
-	struct bench_mode m = { .mode = mode, .naddrs = naddrs };
+	struct bench_mode m = { .mode = mode, .naddrs = naddrs,
+				.l3_off = l3_off };
 	__u32 zero = 0;
 
 	return bpf_map_update_elem(mfd(o, "bench_mode"), &zero, &m, BPF_ANY);
+}
+
+static int set_mode(struct bpf_object *o, __u32 mode, __u32 naddrs)
+{
+	return set_mode_at(o, mode, naddrs, 0);
 }
 
 /* Hosts inside the slot-0 IPv4 indicators, for the random selected case. */
@@ -786,6 +841,10 @@ int main(int argc, char **argv)
 	size_t ncounts = 4;
 	unsigned char v4[64], v6[78], v4big[1500], v6big[1500], vlan[68],
 		      qinq[72], sel4[64], sel6[78];
+	/* ERSPAN II and VXLAN around v4 and sel4: [kind][deleted, selected] */
+	static const char *const tun_name[2] = { "ERSPAN II", "VXLAN" };
+	unsigned char tun[2][2][64 + 50];
+	double randtun[2];
 	static struct name_frames nf;
 	struct bpf_object *d;
 	double drop, parse, rand4, rand6, randsel, randzipf, randvl, randqq, rand4b,
@@ -824,6 +883,10 @@ int main(int argc, char **argv)
 	make_pkt(sel4, sizeof(sel4), 4, 0, SEL4, DST4);
 	make_pkt(sel6, sizeof(sel6), 6, 0, SEL6, DST6);
 	make_name_frames(&nf);
+	for (int k = 0; k < 2; k++) {
+		make_tunnel(tun[k][0], v4, sizeof(v4), k);
+		make_tunnel(tun[k][1], sel4, sizeof(sel4), k);
+	}
 
 	d = bpf_object__open_file(drop_path, NULL);
 	if (!d || bpf_object__load(d)) {
@@ -853,6 +916,11 @@ int main(int argc, char **argv)
 	rand6b = time_prog(fd_rand, v6big, sizeof(v6big), NULL);
 	randvl = time_prog(fd_rand, vlan, sizeof(vlan), NULL);
 	randqq = time_prog(fd_rand, qinq, sizeof(qinq), NULL);
+	set_mode_at(d, 1, 0, TUN_L3_OFF);	/* the inner addresses vary */
+	for (int k = 0; k < 2; k++)
+		randtun[k] = time_prog(fd_rand, tun[k][0], sizeof(tun[k][0]),
+				       NULL);
+	set_mode(d, 1, 0);
 	/* What reading a per-/24 structure costs here, by its size. */
 	for (size_t i = 0; i < sizeof(floor_mb) / sizeof(floor_mb[0]); i++) {
 		char name[16];
@@ -987,6 +1055,28 @@ int main(int argc, char **argv)
 			    "autosel deleted, 802.1Q IPv4, random, N=%zu", n);
 			row("rand_drop", randqq, time_prog(fd, qinq, sizeof(qinq), NULL),
 			    "autosel deleted, QinQ IPv4, random, N=%zu", n);
+			/* Tunnels: the inner headers decide (datapath.rst). */
+			for (int k = 0; k < 2; k++) {
+				set_mode(o, 0, 0);
+				ns = time_prog(fd, tun[k][0], sizeof(tun[k][0]), &rv);
+				if (rv != XDP_DROP)
+					note("# unexpected verdict %u\n", rv);
+				row("drop", drop, ns,
+				    "autosel deleted, %s / IPv4, repeated, N=%zu",
+				    tun_name[k], n);
+				ns = time_prog(fd, tun[k][1], sizeof(tun[k][1]), &rv);
+				if (rv != XDP_REDIRECT)
+					note("# unexpected verdict %u\n", rv);
+				row("drop", drop, ns,
+				    "autosel selected (known flow), %s / IPv4, N=%zu",
+				    tun_name[k], n);
+				set_mode_at(o, 1, 0, TUN_L3_OFF);
+				row("rand_drop", randtun[k],
+				    time_prog(fd, tun[k][0], sizeof(tun[k][0]), NULL),
+				    "autosel deleted, %s / IPv4, random inner, N=%zu",
+				    tun_name[k], n);
+			}
+			set_mode(o, 1, 0);
 		}
 		/*
 		 * Last: every packet a new selected flow, which fills the flow

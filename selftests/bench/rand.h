@@ -13,6 +13,8 @@
  * indicator), destination random; 3 (IPv4) a flow drawn from a table of
  * naddrs / 2 (source, destination) pairs in bench_addrs (2k, 2k + 1),
  * which user space fills with flows sampled from a Zipf distribution.
+ * bench_mode.l3_off, when not 0, is where the IPv4 header to vary starts
+ * (the inner header of a tunnelled frame) instead of after Ethernet.
  */
 #ifndef AUTOSEL_BENCH_RAND_H
 #define AUTOSEL_BENCH_RAND_H
@@ -25,6 +27,7 @@
 struct bench_mode {
 	__u32 mode;
 	__u32 naddrs;
+	__u32 l3_off;
 };
 
 struct bench_addr {
@@ -110,7 +113,10 @@ static __always_inline void bench_randomize(struct xdp_md *ctx)
 	if (data + 22 > end)
 		return;
 	type = (__u16)((data[12] << 8) | data[13]);
-	if (type == 0x8100 || type == 0x88a8) {
+	if (m->l3_off) {
+		off = m->l3_off & 0x3ff;
+		type = 0x0800;
+	} else if (type == 0x8100 || type == 0x88a8) {
 		off = 18;
 		type = (__u16)((data[16] << 8) | data[17]);
 		if (type == 0x8100) {

@@ -4,7 +4,9 @@
  * header shape, verdict and deletion reason, IPv4 and IPv6, the return
  * value, the one counter that moved, the exact kept record (metadata, then
  * a prefix of the frame as long as its headers, no canary byte), flow
- * following, fragments, windows and dd.
+ * following, fragments, windows and dd; and for every tunnel shape
+ * (issue #13) the same, decided by the innermost headers, and by the
+ * outer ones with config.no_decap.
  *
  * Each test loads a fresh copy of the object in its own process and writes
  * the rule maps directly; nothing is attached, nothing is sent.
@@ -960,6 +962,193 @@ TEST(canary_every_shape_both_directions)
 		/* the reply follows the flow (frag state aside, same 5-tuple) */
 		RUN(&t, &f, SEL, 0, f.info.hdr_len);
 	}
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
+/* ------------------------------------------------------------------ */
+/* Tunnels (issue #13): shapes.h tcases[]. */
+
+#define DEFAULT_OUTER	NHOSTS	/* the builder's outer addresses: no rule covers them */
+
+/*
+ * A tunnel frame: inner hosts isrc -> idst; every tunnel level's IP
+ * header osrc -> odst, or the builder's defaults.
+ */
+static void mktun(struct frame *f, const struct tcase *c, enum host osrc,
+		  enum host odst, enum host isrc, enum host idst,
+		  uint16_t sport, uint16_t frag_id)
+{
+	int fam = c->s.ipver ? c->s.ipver : 4;
+	struct pkt_addr a;
+
+	memset(&a, 0, sizeof(a));
+	host_addr(fam, isrc, a.src);
+	host_addr(fam, idst, a.dst);
+	if (osrc != DEFAULT_OUTER) {
+		uint8_t t[16];
+
+		host_addr(4, osrc, t);
+		memcpy(a.outer_src4, t, 4);
+		host_addr(4, odst, t);
+		memcpy(a.outer_dst4, t, 4);
+		host_addr(6, osrc, a.outer_src6);
+		host_addr(6, odst, a.outer_dst6);
+	}
+	a.sport = sport;
+	a.dport = 443;
+	a.tcp_flags = PKT_TCP_SYN;
+	a.frag_id = frag_id;
+	f->len = pkt_build(&c->s, &a, f->b, &f->info);
+	snprintf(f->what, sizeof(f->what), "%s outer %d->%d inner %d->%d :%u",
+		 c->s.name, osrc, odst, isrc, idst, sport);
+}
+
+/* Fully decapsulated, selectable by its innermost headers. */
+static bool tcase_inner_decides(const struct tcase *c)
+{
+	return c->want == AS_PARSE_OK && !c->stop &&
+	       c->want_frag != AS_FRAG_LATER;
+}
+
+static bool outer_later(const struct tcase *c)
+{
+	return c->s.encap[0].frag == PKT_FRAG_LATER;
+}
+
+/*
+ * Every tunnel shape, selected by its innermost (or, where a layer is not
+ * a tunnel autosel knows, its deciding) addresses: the record is exactly
+ * the builder's headers, tunnel headers included, and holds no canary.
+ */
+TEST(tunnel_every_shape_selected_kept_exactly_no_canary)
+{
+	static struct tenv t;
+	static struct frame f;
+	unsigned long sel = 0;
+	size_t i;
+
+	SETUP(&t);
+	for (i = 0; i < NTCASES; i++) {
+		const struct tcase *c = &tcases[i];
+		uint16_t sp = (uint16_t)(20000 + i), id = (uint16_t)(0x100 + i);
+		unsigned int want;
+
+		if (c->stop)	/* the outer addresses decide */
+			mktun(&f, c, F0, D, FX, D2, sp, id);
+		else
+			mktun(&f, c, DEFAULT_OUTER, DEFAULT_OUTER, F0, D, sp, id);
+		ASSERT_NE(0, f.len);
+		if (c->want == AS_PARSE_MALFORMED)
+			want = R(AS_DEL_MALFORMED);
+		else if (c->want == AS_PARSE_NON_IP)
+			want = R(AS_DEL_NON_IP);
+		else if (c->want_frag == AS_FRAG_LATER)
+			want = R(AS_DEL_FRAGMENT);	/* its first was never seen */
+		else
+			want = SEL;
+		sel += want == SEL;
+		RUN(&t, &f, want, 0, tcase_keep(c, &f.info));
+	}
+	ksft_print("%zu tunnel shapes run, %lu to be selected\n", NTCASES, sel);
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
+/*
+ * A rule that covers only the outer addresses selects nothing when the
+ * program decapsulates: the inner addresses are not indicators.  With
+ * config.no_decap the same frames are selected by the outer headers, and
+ * keep only them.
+ */
+TEST(tunnel_outer_only_rule_selects_nothing)
+{
+	static struct tenv t;
+	static struct frame f;
+	size_t i;
+	int nd;
+
+	SETUP(&t);
+	for (nd = 0; nd <= 1; nd++) {
+		ASSERT_EQ(0, xenv_set_no_decap(&t.x, (uint32_t)nd));
+		for (i = 0; i < NTCASES; i++) {
+			const struct tcase *c = &tcases[i];
+
+			if (!tcase_inner_decides(c))
+				continue;
+			mktun(&f, c, F0, D, FX, D2, (uint16_t)(21000 + i),
+			      (uint16_t)(0x200 + i + 0x1000 * nd));
+			ASSERT_NE(0, f.len);
+			if (!nd)
+				RUN(&t, &f, R(AS_DEL_NO_MATCH), 0, 0);
+			else
+				RUN(&t, &f, SEL, 0, f.info.nodecap_keep);
+		}
+	}
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
+/*
+ * config.no_decap: the outer headers decide for every tunnel shape, also
+ * those whose inner part is broken or not IP; an indicator on the inner
+ * addresses selects nothing.
+ */
+TEST(tunnel_no_decap_outer_decides)
+{
+	static struct tenv t;
+	static struct frame f;
+	size_t i;
+
+	SETUP(&t);
+	ASSERT_EQ(0, xenv_set_no_decap(&t.x, 1));
+	for (i = 0; i < NTCASES; i++) {
+		const struct tcase *c = &tcases[i];
+		uint16_t id = (uint16_t)(0x300 + i);
+
+		mktun(&f, c, F0, D, FX, D2, (uint16_t)(22000 + i), id);
+		ASSERT_NE(0, f.len);
+		RUN(&t, &f, outer_later(c) ? R(AS_DEL_FRAGMENT) : SEL, 0,
+		    f.info.nodecap_keep);
+		mktun(&f, c, FX, D2, F0, D, (uint16_t)(23000 + i), id);
+		RUN(&t, &f, outer_later(c) ? R(AS_DEL_FRAGMENT) : R(AS_DEL_NO_MATCH),
+		    0, 0);
+	}
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
+/*
+ * Cut every fully decapsulated tunnel shape at every length from 14 up
+ * to its header length: always malformed, never kept -- also where the
+ * cut leaves the outer headers whole.
+ */
+TEST(tunnel_every_truncation_point_is_malformed)
+{
+	static struct tenv t;
+	static struct frame f;
+	unsigned long n = 0;
+	size_t i, cut;
+
+	SETUP(&t);
+	for (i = 0; i < NTCASES; i++) {
+		const struct tcase *c = &tcases[i];
+
+		if (!tcase_inner_decides(c))
+			continue;
+		mktun(&f, c, DEFAULT_OUTER, DEFAULT_OUTER, F0, D,
+		      (uint16_t)(24000 + i), 7);
+		for (cut = 14; cut < f.info.hdr_len; cut++) {
+			char what[200];
+
+			snprintf(what, sizeof(what), "%s cut at %zu of %zu",
+				 c->s.name, cut, f.info.hdr_len);
+			n++;
+			if (!run_one(_ksft, &t, f.b, cut, R(AS_DEL_MALFORMED), 0, 0, what))
+				break;
+		}
+	}
+	ksft_print("%lu truncated tunnel frames run\n", n);
 	check_totals(_ksft, &t);
 	xenv_close(&t.x);
 }

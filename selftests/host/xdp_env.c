@@ -168,6 +168,18 @@ int xenv_set_marks_all(struct xenv *e, uint64_t until_ns)
 			  until_ns);
 }
 
+/* config.no_decap: a __u32, so not through config_set(). */
+int xenv_set_no_decap(struct xenv *e, uint32_t no_decap)
+{
+	struct as_config c;
+	__u32 key = 0;
+
+	if (bpf_map_lookup_elem(e->config, &key, &c))
+		return -errno;
+	c.no_decap = no_decap;
+	return bpf_map_update_elem(e->config, &key, &c, BPF_ANY) ? -errno : 0;
+}
+
 /* Empty every map of the prefix sets, as a fresh object has them. */
 int xenv_clear_prefixes(struct xenv *e)
 {

@@ -66,6 +66,8 @@ int xenv_set_now(struct xenv *e, uint64_t now_ns);
 int xenv_set_idle(struct xenv *e, uint64_t idle_ns);
 /* config.marks_all_until_ns: as a rule-set swap sets it. */
 int xenv_set_marks_all(struct xenv *e, uint64_t until_ns);
+/* config.no_decap: 1 = the outer headers decide on every port (issue #13). */
+int xenv_set_no_decap(struct xenv *e, uint32_t no_decap);
 /*
  * Empty the domestic map and the indicators (flat sets, hashes, lengths):
  * with xenv_add_*() after it, a new rule set as a swap brings it, but with

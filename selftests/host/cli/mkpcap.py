@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Write the small capture the CLI tests replay (standard library only).
 
-Usage: mkpcap.py OUT.pcap [ethernet|raw|sll]
+Usage: mkpcap.py OUT.pcap [ethernet|raw|sll|tunnel]
 
 Every payload is the canary b"CANARY!!" repeated: it must never appear in a
 record autoselctl keeps.  The expected verdicts are in the comments and in
@@ -63,16 +63,38 @@ PACKETS = [
     (T + 8, 0x86DD, ip6("2001:db8:f::1", "2001:db8:d::1", 17, udp(7, 7))),  # selected fd v6, 62
 ]
 
+# Tunnels between two domestic routers (192.0.2.1 -> 192.0.2.2) whose
+# inner packets are what the rules judge; the last one's outer source is
+# an indicator, its inner packet is not (test_replay.sh).
+VXLAN = struct.pack("!BBHI", 0x08, 0, 0, 100 << 8)
+GRE_S_ERSPAN = struct.pack("!HHI", 0x1000, 0x88BE, 1)
+ERSPAN2 = struct.pack("!HHI", (1 << 12) | 10, 7, 0)
+GRETAP = struct.pack("!HH", 0, 0x6558)
+TUNNEL_PACKETS = [
+    # VXLAN: inner TCP 198.51.100.7 -> 192.0.2.10, selected fd, 104
+    (T, 0x0800, ip4("192.0.2.1", "192.0.2.2", 17, udp(40000, 4789, VXLAN + eth(
+        0x0800, ip4("198.51.100.7", "192.0.2.10", 6, tcp(4444, 80)))))),
+    # ERSPAN II: inner UDP from the same foreign host, selected fd, 92
+    (T + 1, 0x0800, ip4("192.0.2.1", "192.0.2.2", 47, GRE_S_ERSPAN + ERSPAN2 + eth(
+        0x0800, ip4("198.51.100.7", "192.0.2.10", 17, udp(5000, 53))))),
+    # IP in IP: the TCP flow's reply, selected (flow), 74
+    (T + 2, 0x0800, ip4("192.0.2.1", "192.0.2.2", 4,
+                        ip4("192.0.2.10", "198.51.100.7", 6, tcp(80, 4444, 0x12)))),
+    # gretap from an indicator's address: inner 8.8.8.8 -> 8.8.4.4, no_match
+    (T + 3, 0x0800, ip4("198.51.100.50", "192.0.2.2", 47, GRETAP + eth(
+        0x0800, ip4("8.8.8.8", "8.8.4.4", 17, udp(53, 53))))),
+]
+
 
 def main():
     out = sys.argv[1]
     kind = sys.argv[2] if len(sys.argv) > 2 else "ethernet"
-    linktype = {"ethernet": 1, "raw": 101, "sll": 113}[kind]
+    linktype = {"ethernet": 1, "raw": 101, "sll": 113, "tunnel": 1}[kind]
     with open(out, "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, linktype))
         frames = []
-        for t, et, body in PACKETS:
-            if kind == "ethernet":
+        for t, et, body in TUNNEL_PACKETS if kind == "tunnel" else PACKETS:
+            if kind in ("ethernet", "tunnel"):
                 frames.append((t, eth(et, body)))
             elif kind == "raw":
                 if et in (0x0800, 0x86DD):

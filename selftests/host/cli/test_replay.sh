@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # autoselctl replay on a capture made by mkpcap.py: counters, the records
-# written (lengths, link type, timestamps, no canary), link types other
+# written (lengths, link type, timestamps, no canary), tunnels (with and
+# without --no-decap), link types other
 # than Ethernet, --now, nested indicators of different approvals, and
 # refusals that leave no output file behind.
 . "$(dirname "$0")/lib.sh"
@@ -11,7 +12,7 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 R=$HERE/rules-good.txt
 
-tap_plan 23
+tap_plan 28
 
 j() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
 # caplen,len of every record of a classic pcap
@@ -29,7 +30,7 @@ PY
 }
 linktype() { python3 -c "import struct,sys; print(struct.unpack('<I', open(sys.argv[1],'rb').read()[20:24])[0])" "$1"; }
 
-for kind in ethernet raw sll; do python3 "$HERE/mkpcap.py" "$TMP/$kind.pcap" $kind; done
+for kind in ethernet raw sll tunnel; do python3 "$HERE/mkpcap.py" "$TMP/$kind.pcap" $kind; done
 
 run "$AUTOSELCTL" replay --rules "$R" --pcap "$TMP/ethernet.pcap" --out "$TMP/out.pcap" --json
 echo "$out" > "$TMP/r.json"
@@ -90,6 +91,23 @@ run "$AUTOSELCTL" replay --rules "$TMP/nested.rules" --pcap "$TMP/ethernet.pcap"
 echo "$out" > "$TMP/nested.json"
 check "a longer prefix of another approval does not hide a shorter one" \
 	test "$(j "$TMP/nested.json" '[(a["id"], a["packets"]) for a in d["approvals"]]')" = "[('WIDE', 2), ('NARROW', 1)]"
+
+# Tunnels between two domestic routers: the inner packets decide, every
+# header up to the inner transport header is kept, nothing after it.
+run "$AUTOSELCTL" replay --rules "$R" --pcap "$TMP/tunnel.pcap" --out "$TMP/tun-out.pcap" --json
+echo "$out" > "$TMP/tun.json"
+check "tunnels: inner packets decide (3 selected fd, gretap inner no_match)" \
+	test "$(j "$TMP/tun.json" '(d["seen"], d["selected"], d["deleted_by_reason"]["no_match"], d["deleted_by_reason"]["domestic"], [(a["id"], a["packets"], a["flows"]) for a in d["approvals"]])')" = \
+	"(4, 3, 1, 0, [('T-FD-1', 3, 2), ('T-FF-1', 0, 0)])"
+check "tunnels: records end at the inner transport header (VXLAN, ERSPAN II, IPIP)" \
+	test "$(recs "$TMP/tun-out.pcap")" = "104/168 92/156 74/138"
+check "tunnels: no canary in the records" sh -c "! grep -q CANARY '$TMP/tun-out.pcap'"
+run "$AUTOSELCTL" replay --no-decap --rules "$R" --pcap "$TMP/tunnel.pcap" --out "$TMP/tun-nd.pcap" --json
+echo "$out" > "$TMP/tun-nd.json"
+check "--no-decap: the outer headers decide (3 domestic, gretap outer selected fd)" \
+	test "$(j "$TMP/tun-nd.json" '(d["selected"], d["deleted_by_reason"]["domestic"], d["deleted_by_reason"]["no_match"])')" = "(1, 3, 0)"
+check "--no-decap: the record ends at the outer IP header (GRE is payload)" \
+	test "$(recs "$TMP/tun-nd.pcap")" = "34/144"
 
 printf 'not a capture\n' > "$TMP/junk.pcap"
 run "$AUTOSELCTL" replay --rules "$R" --pcap "$TMP/junk.pcap" --out "$TMP/junk-out.pcap"
