@@ -34,7 +34,7 @@ incap() { nsenter --net=/run/netns/"$CAP" "$@"; }
 insrc() { ip netns exec "$SRC" "$@"; }
 ctl() { incap "$AUTOSELCTL" "$@"; }
 
-tap_plan 20
+tap_plan 21
 
 setup() {
 	ip netns add "$SRC" && ip netns add "$CAP" || return 1
@@ -81,8 +81,18 @@ check "program attached in native mode" \
 	sh -c "ip -n $CAP -d link show as-s0 | grep -q 'xdp\b\|prog/xdp id'"
 check "maps pinned" test -e "$AUTOSEL_PIN_DIR/maps/counters" -a -e "$AUTOSEL_PIN_DIR/dev/as-s0"
 
-run ctl attach dev as-t0 --generic
-check "second capture port shares the rule set (generic)" test "$rc" = 0
+run ctl attach dev as-t0 --generic --no-decap
+check "second capture port shares the rule set (generic, no decapsulation)" \
+	sh -c "[ $rc = 0 ] && echo '$out' | grep -q 'generic mode, no decapsulation'"
+# The nodecap map lists as-t0 (its ifindex at ifindex % 1024), not as-s0.
+nodecap() {
+	bpftool -j map dump pinned "$AUTOSEL_PIN_DIR/maps/nodecap" | python3 -c "
+import json, sys
+print(sorted(int.from_bytes(bytes(int(b, 16) for b in e['value']), 'little')
+             for e in json.load(sys.stdin) if any(int(b, 16) for b in e['value'])))"
+}
+check "nodecap holds exactly as-t0's ifindex" \
+	test "$(nodecap)" = "[$(ip -n "$CAP" -o link show as-t0 | cut -d: -f1)]"
 expect_fail "second attach with --rules is refused" 1 \
 	"autoselctl: a rule set is already in force (pinned in $AUTOSEL_PIN_DIR); detach every interface to load another" \
 	ctl attach dev as-c1 --rules "$HERE/rules-live.txt"
