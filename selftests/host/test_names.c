@@ -144,6 +144,9 @@ struct frame {
 	char what[200];
 };
 
+/* Tunnels mk() wraps its frames in (outermost first), NULL: none. */
+static const struct pkt_encap *mk_encap;
+
 /*
  * A frame carrying payload p (plen bytes) after its transport header,
  * then tail canary bytes.
@@ -157,6 +160,10 @@ static void mk(struct frame *f, int fam, int proto, enum host src,
 			      .payload = (int)(plen + tail) };
 	struct pkt_addr a;
 	struct pkt_info info;
+	int i;
+
+	for (i = 0; mk_encap && i < PKT_MAX_ENCAP && mk_encap[i].kind; i++)
+		s.encap[i] = mk_encap[i];
 
 	memset(&a, 0, sizeof(a));
 	addr_of(fam, src, a.src);
@@ -330,6 +337,57 @@ static void http_frame(struct frame *f, int fam, enum host src, enum host dst,
 {
 	mk(f, fam, 6, src, dst, 40002, dport, req, strlen(req), 40, req);
 	f->kind = AS_KIND_HTTP;
+}
+
+/* ---- tunnels ------------------------------------------------------------ */
+
+/*
+ * Names inside tunnels: the inner DNS question, SNI and Host decide, as
+ * for the same packet on its own (the outer addresses, in 100.127/16 and
+ * 2001:db8:fe00::/40, are in no rule); the record keeps every header and
+ * no name.
+ */
+TEST(names_inside_tunnels)
+{
+	static const struct pkt_encap tuns[][3] = {
+		{ { .kind = PKT_T_VXLAN, .ipver = 4 } },
+		{ { .kind = PKT_T_ERSPAN2, .ipver = 6 } },
+		{ { .kind = PKT_T_GTPU, .ipver = 4, .gtp_ext = 1 } },
+		{ { .kind = PKT_T_GRE_ETH, .ipver = 6, .gre_flags = PKT_GRE_K } },
+		{ { .kind = PKT_T_IPIP, .ipver = 4 },
+		  { .kind = PKT_T_GENEVE, .ipver = 6, .geneve_opt = 8 } },
+	};
+	static struct tenv t;
+	static struct frame f;
+	static const struct tls_opt op;
+	size_t i;
+	int fam;
+
+	SETUP(&t);
+	for (i = 0; i < sizeof(tuns) / sizeof(tuns[0]); i++) {
+		mk_encap = tuns[i];
+		for (fam = 4; fam <= 6; fam += 2) {
+			dns_frame(&f, fam, D, F, (uint16_t)(32000 + i), 53,
+				  "c2.example");
+			run(_ksft, &t, &f, SEL(0), "c2.example");
+			dns_frame(&f, fam, D, F, (uint16_t)(32100 + i), 53,
+				  "xc2.example");
+			run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+			tls_frame(&f, fam, D, F, (uint16_t)(32200 + i), 443,
+				  "a.evil.test", &op);
+			run(_ksft, &t, &f, SEL(0), "a.evil.test");
+			http_frame(&f, fam, D, F, (uint16_t)(8000 + i),
+				   "GET / HTTP/1.1\r\nHost: c2.example\r\n\r\n");
+			run(_ksft, &t, &f, SEL(0), "c2.example");
+			/* the inner packet is dd: never, whatever the name */
+			dns_frame(&f, fam, D, D2, (uint16_t)(32300 + i), 53,
+				  "c2.example");
+			run(_ksft, &t, &f, DEL(AS_DEL_DOMESTIC), NULL);
+		}
+	}
+	mk_encap = NULL;
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
 }
 
 /* ---- DNS -------------------------------------------------------------- */
