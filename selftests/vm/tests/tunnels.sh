@@ -6,10 +6,10 @@
 #
 # vm-modules: ip_gre ipip ip6_tunnel vxlan geneve
 #
-# "vout" in namespace "peer" is the underlay of twelve tunnel devices, all
-# towards 198.18.0.2 / fd00:18::2 behind "vin" (the capture port, the real
-# program attached by autoselctl, kfunc flavour).  Tunnel K carries inner
-# flows to 10.20.K.2 (fd00:20:10::2 for K = 10):
+# "vout" in namespace "peer" is the underlay of fourteen tunnel devices,
+# all towards 198.18.0.2 / fd00:18::2 behind "vin" (the capture port, the
+# real program attached by autoselctl, kfunc flavour).  Tunnel K carries
+# inner flows to 10.20.K.2 (fd00:20:10::2 for K = 10):
 #    1 erspan (ERSPAN type II)      2 erspan_ver 2 (ERSPAN type III)
 #    3 gretap (GRE key)             4 gre (L3)
 #    5 vxlan, UDP 4789              6 vxlan, UDP 8472
@@ -17,6 +17,8 @@
 #    9 ip6tnl ipip6 (IPv4 in IPv6 with the encapsulation-limit option)
 #   10 ip6tnl ip6ip6               11 vxlan inside a keyed gre (nested)
 #   12 vxlan from a FOREIGN outer source, 198.19.0.1
+#   13 gretap inside 11 (three tunnel headers, as deep as autosel looks)
+#   14 gretap inside 13 (four: deleted as malformed, never kept)
 # The rules: the outer endpoints (carrier equipment), the middle layer of
 # the nested tunnel and the inner receivers are domestic; approval
 # TUN-INNER (fd, slot 0, VID 1) indicates 203.0.113.0/24 and
@@ -129,6 +131,10 @@ addr add 10.21.0.1 peer 10.21.0.2 dev gre9
 EOF
 tun 11 vx11 L2 type vxlan id 11 dstport 4789 local 10.21.0.1 remote 10.21.0.2
 tun 12 vxf12 L2 type vxlan id 12 dstport 4789 local 198.19.0.1 remote $OR
+# 13: a gretap inside tunnel 11 (3 tunnel headers: as deep as autosel
+# looks); 14: a gretap inside 13 (4: one too deep, malformed).
+tun 13 gtap13 L2 type gretap key 13 local 203.0.113.11 remote 10.20.11.2
+tun 14 gtap14 L2 type gretap key 14 local 203.0.113.13 remote 10.20.13.2
 # The gretap also has a domestic inner source (dd inside a dd tunnel).
 echo "addr add 10.20.3.9/32 dev gtap3" >>$B2
 echo "link set i6t10 addrgenmode none" >>$B1
@@ -152,8 +158,8 @@ for NS in peer peer2; do
 done
 NS=peer
 # Devices whose tx counters are compared with the module's counts.
-DEVS="vout ers1 ers2 gtap3 gre4 vx5 vx6 gnv7 ipip8 i6t9 i6t10 vx11 vxf12 gre9"
-ALL="1 2 3 4 5 6 7 8 9 10 11 12"
+DEVS="vout ers1 ers2 gtap3 gre4 vx5 vx6 gnv7 ipip8 i6t9 i6t10 vx11 vxf12 gtap13 gtap14 gre9"
+ALL="1 2 3 4 5 6 7 8 9 10 11 12 13 14"
 dev_of() { _k=$1; set -- $DEVS; shift $_k; echo "$1"; }
 
 # Bytes of a record (802.1Q tag included) up to the innermost IP header,
@@ -162,7 +168,7 @@ dev_of() { _k=$1; set -- $DEVS; shift $_k; echo "$1"; }
 # limit), GRE 4 (+4 key or sequence number), ERSPAN II 8 / III 12, UDP 8 +
 # VXLAN/Geneve 8, inner Ethernet 14.
 OH_1=68 OH_2=72 OH_3=60 OH_4=42 OH_5=68 OH_6=68 OH_7=68 OH_8=38 OH_9=66
-OH_10=66 OH_11=96 OH_12=68
+OH_10=66 OH_11=96 OH_12=68 OH_13=$((96 + 20 + 8 + 14))
 # ...and from there: ICMP 20+8, ICMPv6 40+8, UDP 20+8, TCP SYN 20+40 (MSS,
 # SACK-permitted, timestamps, window scale).
 IN_icmp=28 IN_icmp6=48 IN_udp=28 IN_tcp=60
@@ -227,7 +233,7 @@ traffic() {
 		*) echo "$PING -I 203.0.113.$k 10.20.$k.2 &" ;;
 		esac
 		echo "$PING -I 198.51.100.$k 10.20.$k.2 &"
-		[ "$1" = clients ] && [ $k != 12 ] && {
+		[ "$1" = clients ] && [ $k != 12 ] && [ $k != 14 ] && {
 			echo "timeout 4 nc -w 1 10.20.$k.2 7 </dev/null &"
 			echo "timeout 4 nslookup -type=a -retry=1 -timeout=1 autosel-canary-tunnel.example 10.20.$k.2 &"
 		}
@@ -267,17 +273,23 @@ while [ $_i -lt 50 ]; do
 done
 P1_SEEN=$(delta vout)
 echo "# phase 1 settled after $(el)"
-for k in $ALL; do eval "P1_TX_$k=$(delta $(dev_of $k))"; done
+# own K: the frames of tunnel K itself (without those of the tunnel inside).
+own() {
+	for k in $ALL; do eval "TX_$k=$(delta $(dev_of $k))"; done
+	TX_11=$((TX_11 - TX_13)) TX_13=$((TX_13 - TX_14))
+}
+own
+for k in $ALL; do eval "P1_TX_$k=\$TX_$k"; done
 line="# tunnel tx (phase 1):"
 for k in $ALL; do eval "line=\"\$line $k:\$P1_TX_$k\""; done
-echo "$line, gre9:$(delta gre9), vout:$P1_SEEN"
+echo "$line; gre9:$(delta gre9) vout:$P1_SEEN"
 
 # Expected: every ping flow N frames; the rest of a tunnel's frames are
 # the SYNs and DNS queries of the indicated source.
-EXP_SEL=0 EXP_NM=0 EXP_DOM=$N
+EXP_SEL=0 EXP_NM=0 EXP_DOM=$N EXP_MAL=$P1_TX_14
 for k in $ALL; do
 	eval "tx=\$P1_TX_$k"
-	if [ $k = 12 ]; then
+	if [ $k = 12 ] || [ $k = 14 ]; then
 		eval "SEL_$k=0"
 	elif [ $k = 3 ]; then
 		eval "SEL_$k=$((tx - 2 * N))"
@@ -285,7 +297,7 @@ for k in $ALL; do
 		eval "SEL_$k=$((tx - N))"
 	fi
 	eval "EXP_SEL=\$((EXP_SEL + SEL_$k))"
-	EXP_NM=$((EXP_NM + N))
+	[ $k = 14 ] || EXP_NM=$((EXP_NM + N))
 done
 
 # Every tunnel got its pings (and the IPv4 ones their clients); nothing
@@ -296,14 +308,14 @@ for k in $ALL; do
 	eval "tx=\$P1_TX_$k"
 	case $k in
 	3) [ $tx -ge $((3 * N + 2)) ] || bad=1 ;;
-	10) [ $tx = $((2 * N)) ] || bad=1 ;;
+	10|14) [ $tx = $((2 * N)) ] || bad=1 ;;
 	12) [ $tx = $N ] || bad=1 ;;
 	*) [ $tx -ge $((2 * N + 2)) ] || bad=1 ;;
 	esac
-	[ $k = 11 ] || sum=$((sum + tx))
+	sum=$((sum + tx))
 done
-[ "$(delta gre9)" = "$P1_TX_11" ] || bad=1
-[ "$P1_SEEN" = $((sum + $(delta gre9))) ] || bad=1
+[ "$(delta gre9)" = "$(delta vx11)" ] || bad=1
+[ "$P1_SEEN" = $sum ] || bad=1
 ok $bad "the peer's tunnels sent every client's frames, vout = the sum of the tunnels' frames"
 
 settle seen "$P1_SEEN"
@@ -313,12 +325,12 @@ ok $? "records = $EXP_SEL"
 
 bad=0
 for kv in "selected $EXP_SEL" "deleted_no_match $EXP_NM" "deleted_domestic $EXP_DOM" \
-	  "deleted_direction 0" "deleted_expired 0" "deleted_malformed 0" \
+	  "deleted_direction 0" "deleted_expired 0" "deleted_malformed $EXP_MAL" \
 	  "deleted_non_ip 0" "deleted_fragment 0" "records_dropped 0" "enforced 0"; do
 	set -- $kv
 	[ "$(c "$1")" = "$2" ] || { echo "# $1 = $(c "$1"), expected $2"; bad=1; }
 done
-ok $bad "decap: selected = the indicated inner flows, no_match = $EXP_NM, domestic = $EXP_DOM (the dd inner flow), nothing malformed"
+ok $bad "decap: selected = the indicated inner flows, no_match = $EXP_NM, domestic = $EXP_DOM (the dd inner flow), malformed = $EXP_MAL (4 tunnel headers)"
 
 sum=$(c selected)
 for name in no_match domestic direction expired malformed non_ip fragment; do
@@ -332,11 +344,11 @@ got="$(cat $A/selected_packets 2>/dev/null) $(cat $S/approvals/TUN-OUTER/selecte
 [ "$got" = "$EXP_SEL 0" ]
 ok $? "approvals: TUN-INNER selected $EXP_SEL, TUN-OUTER (outer address only) 0" ||
 	echo "# got '$got'"
-# Flows: per IPv4 tunnel ICMP, TCP and UDP from 203.0.113.K (10 x 3), the
-# ICMPv6 flow of tunnel 10.
+# Flows: per IPv4 tunnel but 12 and 14 ICMP, TCP and UDP from 203.0.113.K
+# (11 x 3), the ICMPv6 flow of tunnel 10.
 got=$(cat $A/selected_flows 2>/dev/null)
-[ "$got" = 31 ]
-ok $? "approvals/TUN-INNER: 31 flows (ICMP, TCP, UDP per IPv4 tunnel; ICMPv6)" ||
+[ "$got" = 34 ]
+ok $? "approvals/TUN-INNER: 34 flows (ICMP, TCP, UDP per IPv4 tunnel; ICMPv6)" ||
 	echo "# selected_flows = $got"
 P1_RB=$(c record_bytes)
 for f in seen selected deleted records record_bytes kept_bytes; do
@@ -369,8 +381,8 @@ done
 P2_SEEN=$(delta vout)
 P2_SEL=$(delta vxf12)
 echo "# phase 2: vout sent $P2_SEEN, tunnel 12 $P2_SEL"
-[ "$P2_SEEN" = $((24 * N)) ] && [ "$P2_SEL" = $N ]
-ok $? "phase 2: the peer sent $((24 * N)) frames, $N of them in tunnel 12"
+[ "$P2_SEEN" = $((28 * N)) ] && [ "$P2_SEL" = $N ]
+ok $? "phase 2: the peer sent $((28 * N)) frames, $N of them in tunnel 12"
 settle seen $((B_SEEN + P2_SEEN))
 ok $? "phase 2: seen += $P2_SEEN"
 settle records $((EXP_SEL + P2_SEL)) >/dev/null
