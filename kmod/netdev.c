@@ -30,15 +30,23 @@
 
 static struct net_device *as_netdev;
 
-/* Slot from the struct as_meta right in front of the frame, if valid. */
-static u16 as_frame_vid(const struct xdp_frame *frame)
+/*
+ * The struct as_meta right in front of the frame, if there is a valid one:
+ * the slot (VID) and whether the port judged by the outer headers only.
+ */
+static u16 as_frame_meta(const struct xdp_frame *frame, u8 *no_decap)
 {
 	struct as_meta meta;
 
+	*no_decap = 0;
 	if ((frame->metasize & 0xff) < sizeof(meta))
 		return AS_VID_UNKNOWN;
 	memcpy(&meta, frame->data - sizeof(meta), sizeof(meta));
-	if (meta.magic != AS_META_MAGIC || meta.slot >= AS_MAX_SLOTS)
+	if (meta.magic != AS_META_MAGIC)
+		return AS_VID_UNKNOWN;
+	/* Outer headers only are never more than decapsulated ones. */
+	*no_decap = !!(meta.flags & AS_META_F_NO_DECAP);
+	if (meta.slot >= AS_MAX_SLOTS)
 		return AS_VID_UNKNOWN;
 	return AS_SLOT_TO_VID(meta.slot);
 }
@@ -78,13 +86,13 @@ static void as_xmit_frame(struct net_device *dev, struct xdp_frame *frame)
 	unsigned int total = xdp_get_frame_len(frame);
 	u16 vid;
 
+	vid = as_frame_meta(frame, &pkt.no_decap);
 	/* Only the linear part: headers never come from fragments. */
 	if (as_parse(frame->data, frame->data + frame->len, &pkt) !=
 	    AS_PARSE_OK) {
 		as_count(AS_K_ENFORCED, 1);
 		return;
 	}
-	vid = as_frame_vid(frame);
 	as_count(AS_C_DISCARDED_PAYLOAD, total - pkt.hdr_len);
 
 	skb = as_record(dev, frame->data, &pkt, vid);

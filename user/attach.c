@@ -194,6 +194,43 @@ static int devmap_set(struct bpf_map *m, uint32_t ifindex)
 	       -errno : 0;
 }
 
+/*
+ * Decapsulation of one port (abi.h AS_NODECAP_PORTS): the entry of a
+ * --no-decap port holds its ifindex.  Before the port is attached, so its
+ * first packet is judged as asked.  An entry another port holds is never
+ * overwritten, nor silently shared.
+ */
+static int nodecap_set(int fd, const char *dev, uint32_t ifindex, bool off)
+{
+	__u32 k = ifindex % AS_NODECAP_PORTS, cur = 0, v = off ? ifindex : 0;
+
+	if (bpf_map_lookup_elem(fd, &k, &cur))
+		return as_err("cannot read the nodecap map: %s", strerror(errno));
+	if (cur && cur != ifindex)
+		return as_err("%s: another port (ifindex %u) holds its decapsulation entry; detach it first",
+			      dev, cur);
+	if (cur == ifindex && !off)
+		return as_err("%s: its ifindex %u is marked --no-decap by a port that was never detached; detach it first",
+			      dev, cur);
+	if (cur != v && bpf_map_update_elem(fd, &k, &v, BPF_ANY))
+		return as_err("cannot write the nodecap map: %s", strerror(errno));
+	return 0;
+}
+
+/* Detached: a --no-decap port's entry is free again. */
+static void nodecap_clear(uint32_t ifindex)
+{
+	__u32 k = ifindex % AS_NODECAP_PORTS, cur = 0, zero = 0;
+	char p[PATH_MAX];
+	int fd = bpf_obj_get(pin_path(p, sizeof(p), "maps/nodecap"));
+
+	if (fd < 0)
+		return;
+	if (!bpf_map_lookup_elem(fd, &k, &cur) && cur == ifindex)
+		bpf_map_update_elem(fd, &k, &zero, BPF_ANY);
+	close(fd);
+}
+
 static uint64_t clock_offset_ns(void)
 {
 	struct timespec rt, mono;
@@ -206,15 +243,19 @@ static uint64_t clock_offset_ns(void)
 
 struct attach_opts {
 	const char *dev, *rules, *collect;
-	bool generic;
+	bool generic, no_decap;
 };
 
 static void attach_usage(FILE *f)
 {
 	fputs("Usage: autoselctl attach dev IFACE [--rules FILE] [--generic] [--collect DEV]\n"
+	      "                              [--no-decap]\n"
 	      "\n"
 	      "Attach the filter to the capture interface IFACE (native XDP; generic\n"
-	      "with --generic).  Selected records go to DEV (default autosel0).  The\n"
+	      "with --generic).  Tunnelled packets (ERSPAN, GRE, VXLAN, Geneve,\n"
+	      "GTP-U, IP in IP) are judged by their innermost headers; with\n"
+	      "--no-decap, on this port, by their outer headers.\n"
+	      "Selected records go to DEV (default autosel0).  The\n"
 	      "first attach loads the rule set from FILE (none: everything is\n"
 	      "deleted) and pins it; later attaches share it, its counters and its\n"
 	      "collection device.  Uses autosel_kf.bpf.o when autosel.ko is loaded,\n"
@@ -260,6 +301,9 @@ static int parse_dev_args(int argc, char **argv, struct attach_opts *o,
 			val = &o->collect;
 		else if (attach && !strcmp(a, "--generic")) {
 			o->generic = true;
+			continue;
+		} else if (attach && !strcmp(a, "--no-decap")) {
+			o->no_decap = true;
 			continue;
 		} else
 			return as_usage_err("%s: unknown argument '%s' (see 'autoselctl %s help')",
@@ -368,6 +412,14 @@ static int attach_first(const struct attach_opts *o, int ifindex,
 		in_module = true;
 	}
 
+	m = as_map(obj.obj, "nodecap");
+	if (!m) {
+		as_err("the program has no nodecap map");
+		goto out;
+	}
+	if (nodecap_set(bpf_map__fd(m), o->dev, (uint32_t)ifindex, o->no_decap))
+		goto out;
+
 	prog_fd = bpf_program__fd(obj.prog);
 	if (bpf_xdp_attach(ifindex, prog_fd,
 			   xdp_mode | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL)) {
@@ -405,9 +457,10 @@ static int attach_first(const struct attach_opts *o, int ifindex,
 		as_err("cannot pin %s: %s", p, strerror(errno));
 		goto out;
 	}
-	printf("attached %s to %s (%s mode), collection device %s, %zu approvals, %zu domestic prefixes\n",
+	printf("attached %s to %s (%s mode%s), collection device %s, %zu approvals, %zu domestic prefixes\n",
 	       as_flavour_file(fl), o->dev,
-	       xdp_mode == XDP_FLAGS_SKB_MODE ? "generic" : "native", collect,
+	       xdp_mode == XDP_FLAGS_SKB_MODE ? "generic" : "native",
+	       o->no_decap ? ", no decapsulation" : "", collect,
 	       n_appr, r.n_domestic);
 	if (from_state)
 		printf("rule set from %s, generation %u\n", st.dir, cfg.generation);
@@ -444,7 +497,7 @@ static int attach_more(const struct attach_opts *o, int ifindex,
 	char p[PATH_MAX];
 	uint32_t cur = 0;
 	__u32 zero = 0;
-	int prog_fd, tx_fd, ret = EXIT_RUNTIME;
+	int prog_fd, tx_fd, nd_fd, ret = EXIT_RUNTIME;
 
 	if (o->rules)
 		return as_err("a rule set is already in force (pinned in %s); detach every interface to load another",
@@ -465,9 +518,19 @@ static int attach_more(const struct attach_opts *o, int ifindex,
 		return as_err("the collection device is already %s; detach every interface to change it",
 			      name);
 	}
-	prog_fd = bpf_obj_get(pin_path(p, sizeof(p), "prog"));
-	if (prog_fd < 0)
+	nd_fd = bpf_obj_get(pin_path(p, sizeof(p), "maps/nodecap"));
+	if (nd_fd < 0)
 		return as_err("%s: %s", p, strerror(errno));
+	ret = nodecap_set(nd_fd, o->dev, (uint32_t)ifindex, o->no_decap);
+	close(nd_fd);
+	if (ret)
+		return ret;
+	ret = EXIT_RUNTIME;
+	prog_fd = bpf_obj_get(pin_path(p, sizeof(p), "prog"));
+	if (prog_fd < 0) {
+		as_err("%s: %s", p, strerror(errno));
+		goto undo;
+	}
 	if (bpf_xdp_attach(ifindex, prog_fd,
 			   xdp_mode | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL)) {
 		as_err("cannot attach to %s: %s%s", o->dev, strerror(errno),
@@ -481,11 +544,15 @@ static int attach_more(const struct attach_opts *o, int ifindex,
 		bpf_xdp_detach(ifindex, xdp_mode, NULL);
 		goto out;
 	}
-	printf("attached to %s (%s mode), sharing the rule set in force\n",
-	       o->dev, xdp_mode == XDP_FLAGS_SKB_MODE ? "generic" : "native");
+	printf("attached to %s (%s mode%s), sharing the rule set in force\n",
+	       o->dev, xdp_mode == XDP_FLAGS_SKB_MODE ? "generic" : "native",
+	       o->no_decap ? ", no decapsulation" : "");
 	ret = 0;
 out:
 	close(prog_fd);
+undo:
+	if (ret)
+		nodecap_clear((uint32_t)ifindex);
 	return ret;
 }
 
@@ -593,6 +660,8 @@ int cmd_detach(int argc, char **argv)
 	}
 	close(fd);
 	unlink(dev);
+	if (ifindex)
+		nodecap_clear((uint32_t)ifindex);
 	last = count_dir(pin_path(p, sizeof(p), "dev"), NULL) == 0;
 	if (last) {
 		control_remove_ids();

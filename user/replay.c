@@ -40,7 +40,7 @@ struct replay_opts {
 	const char *rules, *pcap, *out, *state, *trust;
 	const char *bundles[AS_MAX_SLOTS + 1];	/* --bundle, repeatable */
 	size_t n_bundles;
-	bool json, report;
+	bool json, report, no_decap;
 	bool have_now;
 	uint64_t now_ns;
 };
@@ -48,6 +48,7 @@ struct replay_opts {
 static void usage(FILE *f)
 {
 	fputs("Usage: autoselctl replay --rules FILE --pcap IN [--out OUT] [--json] [--now TIME]\n"
+	      "                        [--no-decap]\n"
 	      "       autoselctl replay --bundle B [--bundle B2 ...] [--trust FILE] --pcap IN ...\n"
 	      "       autoselctl replay --state DIR --pcap IN ...\n"
 	      "\n"
@@ -66,7 +67,9 @@ static void usage(FILE *f)
 	      "  --out OUT     where to write the kept records (replaced atomically)\n"
 	      "  --json        counters as one JSON object\n"
 	      "  --now TIME    judge every packet at TIME (RFC 3339) instead of\n"
-	      "                at its capture timestamp\n", f);
+	      "                at its capture timestamp\n"
+	      "  --no-decap    judge tunnelled packets by their outer headers, as a\n"
+	      "                port attached with --no-decap does\n", f);
 }
 
 static int parse_args(int argc, char **argv, struct replay_opts *o)
@@ -86,6 +89,10 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 		}
 		if (!strcmp(a, "--report")) {
 			o->report = true;
+			continue;
+		}
+		if (!strcmp(a, "--no-decap")) {
+			o->no_decap = true;
 			continue;
 		}
 		if (!strcmp(a, "--bundle")) {
@@ -385,6 +392,7 @@ static int run(struct replay *r)
 		return as_err("%s", err);
 	r->cfg.generation = 1;
 	r->cfg.fixed_now_ns = r->o.have_now ? r->o.now_ns : 0;
+	r->cfg.no_decap = r->o.no_decap;
 	if (as_maps_fill(r->obj.obj, &r->rules, &r->ls, &r->cfg, err,
 			 sizeof(err)))
 		return as_err("%s", err);

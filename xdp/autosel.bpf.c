@@ -197,6 +197,14 @@ struct {
 	__type(value, __u32);
 } tx_port SEC(".maps");
 
+/* Ports whose outer headers are the communication (abi.h, attach). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, AS_NODECAP_PORTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} nodecap SEC(".maps");
+
 #ifdef AUTOSEL_KFUNCS
 extern void autosel_count_deleted(__u32 reason, __u32 wire_len) __ksym;
 extern void autosel_count_selected(__u32 slot, __u32 wire_len,
@@ -272,10 +280,11 @@ static __always_inline void as_account_selected(__u32 slot, __u32 wire_len,
  * Truncate to the headers, tag with the slot and hand to the collection
  * device.  A frame that cannot be truncated is never kept.
  */
-static __always_inline int as_select(struct xdp_md *ctx, __u32 hdr_len,
-				     __u32 wire_len, __u32 slot,
-				     __u32 new_flow)
+static __always_inline int as_select(struct xdp_md *ctx,
+				     const struct as_pkt *pkt, __u32 wire_len,
+				     __u32 slot, __u32 new_flow)
 {
+	__u32 hdr_len = pkt->hdr_len;
 	struct as_meta *meta;
 	void *data;
 	int delta = (int)hdr_len - (int)wire_len;
@@ -292,6 +301,10 @@ static __always_inline int as_select(struct xdp_md *ctx, __u32 hdr_len,
 			meta->magic = AS_META_MAGIC;
 			meta->slot = (__u16)slot;
 			meta->hdr_len = (__u16)hdr_len;
+			meta->flags = pkt->no_decap ? AS_META_F_NO_DECAP : 0;
+			meta->pad[0] = 0;
+			meta->pad[1] = 0;
+			meta->pad[2] = 0;
 		}
 	}
 	as_account_selected(slot, wire_len, hdr_len, new_flow);
@@ -790,7 +803,21 @@ static __always_inline int as_select_first(struct xdp_md *ctx,
 		as_frag_key(&s->pkt, &s->gk);
 		bpf_map_update_elem(&frags, &s->gk, nf, BPF_ANY);
 	}
-	return as_select(ctx, s->pkt.hdr_len, wire_len, nf->slot, new_flow);
+	return as_select(ctx, &s->pkt, wire_len, nf->slot, new_flow);
+}
+
+/* Is this port one whose outer headers decide (attach --no-decap)? */
+static __always_inline __u8 as_no_decap(struct xdp_md *ctx,
+					const struct as_config *cfg)
+{
+	__u32 ifindex = ctx->ingress_ifindex;
+	__u32 k = ifindex % AS_NODECAP_PORTS;
+	__u32 *v;
+
+	if (cfg->no_decap)
+		return 1;
+	v = bpf_map_lookup_elem(&nodecap, &k);
+	return v && ifindex && *v == ifindex;
 }
 
 SEC("xdp.frags")
@@ -818,6 +845,7 @@ int autosel_xdp(struct xdp_md *ctx)
 	/* Keys are written whole before use; only the packet starts empty. */
 	pkt = &s->pkt;
 	__builtin_memset(pkt, 0, sizeof(*pkt));
+	pkt->no_decap = as_no_decap(ctx, cfg);
 
 	ret = as_parse_ctx(ctx, pkt);
 	if (ret == AS_PARSE_NON_IP)
@@ -844,7 +872,7 @@ int autosel_xdp(struct xdp_md *ctx)
 		if (!f || !as_entry_valid(f, now, idle))
 			return as_delete(AS_DEL_FRAGMENT, wire_len);
 		f->last_seen_ns = now;
-		return as_select(ctx, pkt->hdr_len, wire_len, f->slot, 0);
+		return as_select(ctx, pkt, wire_len, f->slot, 0);
 	}
 
 	/*

@@ -31,18 +31,14 @@ int name##_xdp(struct xdp_md *ctx, struct as_pkt *pkt)			\
 AS_PARSE_STAGE(as_parse_l2)
 AS_PARSE_STAGE(as_parse_l3)
 AS_PARSE_STAGE(as_parse_l4)
+AS_PARSE_STAGE(as_parse_tun)
 
+/* as_parse() with the stages above: the same rounds (parse.h). */
 static __always_inline int as_parse_ctx(struct xdp_md *ctx, struct as_pkt *pkt)
 {
-	int ret;
-
-	ret = as_parse_l2_xdp(ctx, pkt);
-	if (ret != AS_PARSE_OK)
-		return ret;
-	ret = as_parse_l3_xdp(ctx, pkt);
-	if (ret != AS_PARSE_OK)
-		return ret;
-	return as_parse_l4_xdp(ctx, pkt);
+#define AS_STAGE_XDP(stage) stage##_xdp(ctx, pkt)
+	AS_PARSE_ROUNDS(AS_STAGE_XDP);
+#undef AS_STAGE_XDP
 }
 
 #endif /* AUTOSEL_PARSE_XDP_H */

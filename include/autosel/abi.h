@@ -114,7 +114,16 @@ struct as_config {
 	 * (Documentation/datapath.rst).
 	 */
 	__u64 marks_all_until_ns;
+	__u32 no_decap;		/* 1: no port decapsulates (replay --no-decap) */
+	__u32 pad;
 };
+
+/*
+ * Ports that do not decapsulate (attach --no-decap): nodecap[ifindex %
+ * AS_NODECAP_PORTS] holds the ifindex of such a port, 0 none.  attach
+ * refuses a second port on a taken entry.
+ */
+#define AS_NODECAP_PORTS	1024
 
 #define AS_FLOW_IDLE_DEFAULT_NS	(120ULL * 1000000000ULL)
 
@@ -348,14 +357,18 @@ struct as_frag_key {
 /*
  * XDP metadata in front of a selected frame, read by autosel0 to tag
  * the record with the approval slot.  The module re-parses the frame
- * itself and trusts nothing here but the slot number.
+ * itself and trusts nothing here but the slot number and the no-decap
+ * flag (which can only make it keep fewer headers: the outer ones).
  */
 #define AS_META_MAGIC	0x4153454cU	/* "ASEL" */
+#define AS_META_F_NO_DECAP	0x01	/* judged by the outer headers */
 
 struct as_meta {
 	__u32 magic;
 	__u16 slot;
 	__u16 hdr_len;
+	__u8 flags;		/* AS_META_F_* */
+	__u8 pad[3];
 };
 
 /* Records on autosel0 carry an 802.1Q tag with VID = slot + 1. */

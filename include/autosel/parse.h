@@ -20,6 +20,19 @@
  * (with the IPv6 fragment header), since such a fragment has no transport
  * header.  For a transport protocol it does not know, it ends after the IP
  * header: the protocol number is kept, nothing the protocol carries.
+ *
+ * Tunnels (Documentation/datapath.rst): after a transport header that
+ * carries a tunnel autosel knows -- GRE (IPv4, IPv6, MPLS, Ethernet, ERSPAN
+ * type I, II and III), VXLAN, Geneve, GTP-U G-PDUs, MPLS over UDP, IPv4 or
+ * IPv6 in IP -- the parse goes on with the inner frame or packet, up to
+ * AS_MAX_ENCAP tunnel headers deep.  Everything as_pkt says about addresses,
+ * ports, protocol and fragments is then the innermost packet's, and hdr_len
+ * ends after the innermost transport header: the record keeps every header
+ * from the outer Ethernet header on.  A tunnel header whose payload autosel
+ * does not know ends the parse where it stands (the headers before it
+ * decide, as if it were payload); one that is cut short, or a broken inner
+ * header, makes the frame malformed.  pkt->no_decap (set by the caller)
+ * turns decapsulation off: the outermost headers decide.
  */
 #ifndef AUTOSEL_PARSE_H
 #define AUTOSEL_PARSE_H
@@ -40,11 +53,21 @@
 #define AS_MAX_VLAN	2
 #define AS_MAX_MPLS	5
 #define AS_MAX_EXTHDR	8
+#define AS_MAX_ENCAP	3	/* tunnel headers decapsulated, at most */
+#define AS_MAX_GTP_EXT	4	/* GTP-U extension headers, at most */
+
+/*
+ * Where an inner header may start: the parser's offsets stay below 2^15
+ * (a verifier bound), and an inner header at most this far in, plus one
+ * IPv6 header with its largest extension chain, still fits.
+ */
+#define AS_INNER_OFF_MAX	0x3fff
 
 enum as_parse_result {
 	AS_PARSE_OK = 0,
 	AS_PARSE_NON_IP,
 	AS_PARSE_MALFORMED,
+	AS_PARSE_MORE,		/* as_parse_tun(): an inner header follows */
 };
 
 enum as_frag {
@@ -67,6 +90,12 @@ struct as_pkt {
 	__u8 tcp_flags;
 	__u16 ip_len;		/* IP datagram length from the header, 0 unknown */
 	__u32 frag_id;
+	__u32 dgram_end;	/* end of the innermost enclosing datagram, 0 unknown */
+	__u16 next_off;		/* where the next (inner) header starts */
+	__u16 next_type;	/* its kind: an ethertype, 0 = the frame's Ethernet */
+	__u8 encap;		/* tunnel headers decapsulated */
+	__u8 no_decap;		/* set by the caller: judge by the outer headers */
+	__u8 pad[2];
 };
 
 #define AS_ETH_P_IP		0x0800
@@ -76,6 +105,24 @@ struct as_pkt {
 #define AS_ETH_P_QINQ1		0x9100
 #define AS_ETH_P_MPLS_UC	0x8847
 #define AS_ETH_P_MPLS_MC	0x8848
+#define AS_ETH_P_TEB		0x6558	/* transparent Ethernet bridging */
+#define AS_ETH_P_ERSPAN		0x88BE	/* ERSPAN type I and II */
+#define AS_ETH_P_ERSPAN3	0x22EB
+#define AS_NEXT_IP_ANY		0x0001	/* next_type: IPv4 or IPv6, by version */
+
+#define AS_IPPROTO_IPIP		4
+#define AS_IPPROTO_IPV6		41
+#define AS_IPPROTO_GRE		47
+
+#define AS_PORT_VXLAN		4789
+#define AS_PORT_VXLAN_LINUX	8472	/* Linux's default before IANA's */
+#define AS_PORT_GENEVE		6081
+#define AS_PORT_GTPU		2152
+#define AS_PORT_MPLS_UDP	6635
+
+#define AS_GRE_C		0x8000	/* checksum present */
+#define AS_GRE_K		0x2000	/* key present */
+#define AS_GRE_S		0x1000	/* sequence number present */
 
 #define AS_IPPROTO_ICMP		1
 #define AS_IPPROTO_TCP		6
@@ -109,34 +156,43 @@ static __always_inline __u32 as_be32(const __u8 *p)
 #endif
 
 /*
- * Stage 1: Ethernet, VLAN tags and MPLS labels.  Sets l3_off and family
- * (from the ethertype or, after MPLS, the version nibble).
+ * Stage 1: Ethernet, VLAN tags and MPLS labels, from next_off on: the
+ * frame's own Ethernet header first, then whatever a tunnel carries (an
+ * Ethernet frame, an MPLS label stack or an IP packet).  Sets l3_off and
+ * family (from the ethertype or, after MPLS, the version nibble).
  */
 static __always_inline int as_parse_l2(const __u8 *start, const __u8 *end,
 				       struct as_pkt *pkt)
 {
-	const __u8 *p = start;
-	__u16 type;
+	__u32 off = pkt->next_off;
+	__u16 type = pkt->next_type;
+	const __u8 *p;
 	int i;
 
-	if (p + 14 > end)
+	if (off > AS_INNER_OFF_MAX)
 		return AS_PARSE_MALFORMED;
-	type = as_be16(p + 12);
-	p += 14;
+	as_same_bounds(off, AS_INNER_OFF_MAX);
+	p = start + off;
+	if (type == 0 || type == AS_ETH_P_TEB) {
+		if (p + 14 > end)
+			return AS_PARSE_MALFORMED;
+		type = as_be16(p + 12);
+		p += 14;
 
 AS_UNROLL
-	for (i = 0; i < AS_MAX_VLAN; i++) {
-		if (type != AS_ETH_P_8021Q && type != AS_ETH_P_8021AD &&
-		    type != AS_ETH_P_QINQ1)
-			break;
-		if (p + 4 > end)
-			return AS_PARSE_MALFORMED;
-		type = as_be16(p + 2);
-		p += 4;
+		for (i = 0; i < AS_MAX_VLAN; i++) {
+			if (type != AS_ETH_P_8021Q && type != AS_ETH_P_8021AD &&
+			    type != AS_ETH_P_QINQ1)
+				break;
+			if (p + 4 > end)
+				return AS_PARSE_MALFORMED;
+			type = as_be16(p + 2);
+			p += 4;
+		}
+		if (type == AS_ETH_P_8021Q || type == AS_ETH_P_8021AD ||
+		    type == AS_ETH_P_QINQ1)
+			return AS_PARSE_MALFORMED;	/* deeper than we look */
 	}
-	if (type == AS_ETH_P_8021Q || type == AS_ETH_P_8021AD ||
-	    type == AS_ETH_P_QINQ1)
-		return AS_PARSE_MALFORMED;	/* deeper than we look */
 
 	if (type == AS_ETH_P_MPLS_UC || type == AS_ETH_P_MPLS_MC) {
 		int bos = 0;
@@ -161,6 +217,16 @@ AS_UNROLL
 			type = AS_ETH_P_IPV6;
 		else
 			return AS_PARSE_NON_IP;	/* e.g. a pseudowire */
+	} else if (type == AS_NEXT_IP_ANY) {
+		/* a tunnel that says "IP" and leaves the version to it */
+		if (p + 1 > end)
+			return AS_PARSE_MALFORMED;
+		if ((p[0] >> 4) == 4)
+			type = AS_ETH_P_IP;
+		else if ((p[0] >> 4) == 6)
+			type = AS_ETH_P_IPV6;
+		else
+			return AS_PARSE_MALFORMED;
 	}
 	if (type == AS_ETH_P_IP)
 		pkt->family = 4;
@@ -168,6 +234,8 @@ AS_UNROLL
 		pkt->family = 6;
 	else
 		return AS_PARSE_NON_IP;
+	if (p - start > AS_INNER_OFF_MAX)
+		return AS_PARSE_MALFORMED;
 	pkt->l3_off = (__u16)(p - start);
 	return AS_PARSE_OK;
 }
@@ -179,7 +247,7 @@ static __always_inline int as_parse_ipv4(const __u8 *start, const __u8 *end,
 	const __u8 *p;
 	__u16 frag;
 
-	as_same_bounds(off, 0xff);	/* L2 is at most 14 + 8 + 20 bytes */
+	as_same_bounds(off, AS_INNER_OFF_MAX);	/* as_parse_l2 checked */
 	p = start + off;
 	if (p + 20 > end)
 		return AS_PARSE_MALFORMED;
@@ -214,7 +282,7 @@ static __always_inline int as_parse_ipv6(const __u8 *start, const __u8 *end,
 	__u8 next;
 	int i;
 
-	as_same_bounds(off, 0xff);
+	as_same_bounds(off, AS_INNER_OFF_MAX);
 	p = start + off;
 	if (p + 40 > end)
 		return AS_PARSE_MALFORMED;
@@ -230,7 +298,9 @@ static __always_inline int as_parse_ipv6(const __u8 *start, const __u8 *end,
 
 AS_UNROLL
 	for (i = 0; i < AS_MAX_EXTHDR; i++) {
-		as_same_bounds(off, 0x7fff);	/* 296 + 8 * 2048 < 0x8000 */
+		if (off > 0x7fff)	/* only an inner header gets this far */
+			return AS_PARSE_MALFORMED;
+		as_same_bounds(off, 0x7fff);
 		p = start + off;
 		if (p + 8 > end)	/* every extension header has 8 bytes */
 			break;
@@ -269,13 +339,34 @@ AS_UNROLL
 	return AS_PARSE_OK;
 }
 
-/* Stage 2: the IP header(s).  Sets l4_off, addresses, proto, fragments. */
+/*
+ * Stage 2: the IP header(s).  Sets l4_off, addresses, proto, fragments:
+ * what an outer header left in them is the tunnel's, not the packet's.
+ * The datagram's end is the nearest of its own and every outer one's.
+ */
 static __always_inline int as_parse_l3(const __u8 *start, const __u8 *end,
 				       struct as_pkt *pkt)
 {
+	__u32 dgram_end;
+	int ret;
+
+	__builtin_memset(pkt->saddr, 0, sizeof(pkt->saddr));
+	__builtin_memset(pkt->daddr, 0, sizeof(pkt->daddr));
+	pkt->sport = 0;
+	pkt->dport = 0;
+	pkt->frag = AS_FRAG_NONE;
+	pkt->frag_id = 0;
+	pkt->tcp_flags = 0;
 	if (pkt->family == 4)
-		return as_parse_ipv4(start, end, pkt);
-	return as_parse_ipv6(start, end, pkt);
+		ret = as_parse_ipv4(start, end, pkt);
+	else
+		ret = as_parse_ipv6(start, end, pkt);
+	if (ret != AS_PARSE_OK || !pkt->ip_len)
+		return ret;
+	dgram_end = (__u32)pkt->l3_off + pkt->ip_len;
+	if (!pkt->dgram_end || dgram_end < pkt->dgram_end)
+		pkt->dgram_end = dgram_end;
+	return AS_PARSE_OK;
 }
 
 /*
@@ -289,6 +380,8 @@ static __always_inline int as_parse_l4(const __u8 *start, const __u8 *end,
 	__u32 off = pkt->l4_off, len = 0;
 	const __u8 *p;
 
+	if (off > 0x7fff)
+		return AS_PARSE_MALFORMED;
 	as_same_bounds(off, 0x7fff);
 	p = start + off;
 	if (pkt->frag == AS_FRAG_LATER)
@@ -329,30 +422,236 @@ static __always_inline int as_parse_l4(const __u8 *start, const __u8 *end,
 	}
 out:
 	pkt->hdr_len = (__u16)(off + len);
-	/* The headers must lie inside the datagram, not in link padding. */
-	if (pkt->ip_len && pkt->hdr_len > pkt->l3_off + pkt->ip_len)
+	/* The headers must lie inside the datagram(s), not in link padding. */
+	if (pkt->dgram_end && pkt->hdr_len > pkt->dgram_end)
 		return AS_PARSE_MALFORMED;
 	return AS_PARSE_OK;
 }
 
+/* The tunnel header at p carries type at p + len: go on there. */
+static __always_inline int as_tun_inner(const __u8 *start, const __u8 *p,
+					__u32 len, __u16 type,
+					struct as_pkt *pkt)
+{
+	__u32 off = (__u32)(p - start) + len;
+
+	if (pkt->encap >= AS_MAX_ENCAP || off > AS_INNER_OFF_MAX)
+		return AS_PARSE_MALFORMED;	/* deeper than we look */
+	pkt->encap++;
+	pkt->next_off = (__u16)off;
+	pkt->next_type = type;
+	return AS_PARSE_MORE;
+}
+
+/* GRE (RFC 2784, 2890) and the ERSPAN headers it may carry. */
+static __always_inline int as_parse_gre(const __u8 *start, const __u8 *end,
+					const __u8 *p, struct as_pkt *pkt)
+{
+	__u16 flags, type;
+	__u32 len = 4;
+	const __u8 *e;
+
+	if (p + 4 > end)
+		return AS_PARSE_MALFORMED;
+	flags = as_be16(p);
+	type = as_be16(p + 2);
+	/* Version 0 and no flag but C, K, S: else not a GRE autosel knows. */
+	if (flags & ~(AS_GRE_C | AS_GRE_K | AS_GRE_S))
+		return AS_PARSE_OK;
+	if (type != AS_ETH_P_IP && type != AS_ETH_P_IPV6 &&
+	    type != AS_ETH_P_MPLS_UC && type != AS_ETH_P_MPLS_MC &&
+	    type != AS_ETH_P_TEB && type != AS_ETH_P_ERSPAN &&
+	    type != AS_ETH_P_ERSPAN3)
+		return AS_PARSE_OK;
+	if (flags & AS_GRE_C)
+		len += 4;
+	if (flags & AS_GRE_K)
+		len += 4;
+	if (flags & AS_GRE_S)
+		len += 4;
+	if (p + len > end)
+		return AS_PARSE_MALFORMED;
+	if (type == AS_ETH_P_ERSPAN && !(flags & AS_GRE_S))
+		return as_tun_inner(start, p, len, AS_ETH_P_TEB, pkt); /* type I */
+	if (type != AS_ETH_P_ERSPAN && type != AS_ETH_P_ERSPAN3)
+		return as_tun_inner(start, p, len, type, pkt);
+
+	e = p + len;
+	if (e + 1 > end)
+		return AS_PARSE_MALFORMED;
+	if (type == AS_ETH_P_ERSPAN) {		/* type II: version 1 */
+		if ((e[0] >> 4) != 1)
+			return AS_PARSE_OK;
+		if (e + 8 > end)
+			return AS_PARSE_MALFORMED;
+		return as_tun_inner(start, p, len + 8, AS_ETH_P_TEB, pkt);
+	}
+	/* type III: version 2, frame type Ethernet (0) or IP (2) */
+	if ((e[0] >> 4) != 2)
+		return AS_PARSE_OK;
+	if (e + 12 > end)
+		return AS_PARSE_MALFORMED;
+	if (((e[10] >> 2) & 0x1f) != 0 && ((e[10] >> 2) & 0x1f) != 2)
+		return AS_PARSE_OK;
+	type = ((e[10] >> 2) & 0x1f) ? AS_NEXT_IP_ANY : AS_ETH_P_TEB;
+	len += 12;
+	if (e[11] & 1) {			/* platform-specific subheader */
+		if (e + 20 > end)
+			return AS_PARSE_MALFORMED;
+		len += 8;
+	}
+	return as_tun_inner(start, p, len, type, pkt);
+}
+
+/* A GTP-U G-PDU (3GPP TS 29.281) carrying an IP packet. */
+static __always_inline int as_parse_gtpu(const __u8 *start, const __u8 *end,
+					 const __u8 *p, struct as_pkt *pkt)
+{
+	const __u8 *q, *last;
+	__u32 len = 8, elen;
+	__u8 next = 0;
+	int i;
+
+	if (p + 8 > end)
+		return AS_PARSE_MALFORMED;
+	/* version 1, protocol type GTP, message type G-PDU */
+	if ((p[0] >> 5) != 1 || !(p[0] & 0x10) || p[1] != 0xff)
+		return AS_PARSE_OK;
+	if (p[0] & 0x07) {		/* E, S or PN: the optional 4 bytes */
+		if (p + 12 > end)
+			return AS_PARSE_MALFORMED;
+		if (p[0] & 0x04)
+			next = p[11];
+		len = 12;
+	}
+
+	q = p + len;
+	for (i = 0; i < AS_MAX_GTP_EXT; i++) {
+		if (!next)
+			break;
+		if (q + 1 > end)
+			return AS_PARSE_MALFORMED;
+		elen = (__u32)q[0] * 4;	/* in 4-byte units, >= 1 */
+		if (!elen)
+			return AS_PARSE_MALFORMED;
+		last = q + elen - 1;	/* its last byte names the next */
+		if (last + 1 > end)
+			return AS_PARSE_MALFORMED;
+		next = last[0];
+		q = last + 1;
+	}
+	if (next)
+		return AS_PARSE_MALFORMED;	/* a longer chain than we look */
+	if (q + 1 > end)
+		return AS_PARSE_MALFORMED;
+	if ((q[0] >> 4) != 4 && (q[0] >> 4) != 6)
+		return AS_PARSE_OK;	/* not IP (PPP, Ethernet PDU sessions) */
+	len = (__u32)(q - p);
+	return as_tun_inner(start, p, len, AS_NEXT_IP_ANY, pkt);
+}
+
 /*
- * Parse one frame.  pkt must be zeroed by the caller; data and data_end
- * are the frame's bounds (the linear part, for multi-buffer frames).
+ * Stage 4: does the transport header carry a tunnel autosel knows?
+ * AS_PARSE_MORE with next_off/next_type set if so (the caller parses the
+ * inner headers from stage 1 on), AS_PARSE_OK if the headers so far are
+ * the packet's, AS_PARSE_MALFORMED if the tunnel header is cut short or
+ * nested deeper than AS_MAX_ENCAP.
+ */
+static __always_inline int as_parse_tun(const __u8 *start, const __u8 *end,
+					struct as_pkt *pkt)
+{
+	__u32 off = pkt->hdr_len;
+	const __u8 *p;
+
+	if (pkt->no_decap || pkt->frag == AS_FRAG_LATER)
+		return AS_PARSE_OK;
+	if (off > AS_INNER_OFF_MAX)
+		return AS_PARSE_OK;	/* as_tun_inner would refuse it */
+	as_same_bounds(off, AS_INNER_OFF_MAX);
+	p = start + off;
+	switch (pkt->proto) {
+	case AS_IPPROTO_IPIP:
+		return as_tun_inner(start, p, 0, AS_ETH_P_IP, pkt);
+	case AS_IPPROTO_IPV6:
+		return as_tun_inner(start, p, 0, AS_ETH_P_IPV6, pkt);
+	case AS_IPPROTO_GRE:
+		return as_parse_gre(start, end, p, pkt);
+	case AS_IPPROTO_UDP:
+		break;
+	default:
+		return AS_PARSE_OK;
+	}
+	switch (pkt->dport) {
+	case AS_PORT_VXLAN:
+	case AS_PORT_VXLAN_LINUX:
+		if (p + 8 > end)
+			return AS_PARSE_MALFORMED;
+		if (!(p[0] & 0x08))	/* the I flag: a VNI is there */
+			return AS_PARSE_OK;
+		return as_tun_inner(start, p, 8, AS_ETH_P_TEB, pkt);
+	case AS_PORT_GENEVE: {
+		__u16 type;
+
+		if (p + 8 > end)
+			return AS_PARSE_MALFORMED;
+		type = as_be16(p + 2);
+		if ((p[0] >> 6) != 0 ||
+		    (type != AS_ETH_P_TEB && type != AS_ETH_P_IP &&
+		     type != AS_ETH_P_IPV6))
+			return AS_PARSE_OK;
+		if (p + 8 + (p[0] & 0x3f) * 4 > end)
+			return AS_PARSE_MALFORMED;
+		return as_tun_inner(start, p, 8 + (p[0] & 0x3f) * 4, type, pkt);
+	}
+	case AS_PORT_GTPU:
+		return as_parse_gtpu(start, end, p, pkt);
+	case AS_PORT_MPLS_UDP:
+		return as_tun_inner(start, p, 0, AS_ETH_P_MPLS_UC, pkt);
+	default:
+		return AS_PARSE_OK;
+	}
+}
+
+/*
+ * The stages in their order, written once for as_parse() and the XDP
+ * program's as_parse_ctx(): STAGE(name) runs stage `name` on the frame.
+ * Each round parses one level; as_parse_tun() bounds the rounds.
+ */
+#define AS_PARSE_ROUNDS(STAGE)						\
+	do {								\
+		int _round, _ret;					\
+									\
+		for (_round = 0; _round <= AS_MAX_ENCAP; _round++) {	\
+			_ret = STAGE(as_parse_l2);			\
+			if (_ret != AS_PARSE_OK)			\
+				return _ret;				\
+			_ret = STAGE(as_parse_l3);			\
+			if (_ret != AS_PARSE_OK)			\
+				return _ret;				\
+			_ret = STAGE(as_parse_l4);			\
+			if (_ret != AS_PARSE_OK)			\
+				return _ret;				\
+			_ret = STAGE(as_parse_tun);			\
+			if (_ret != AS_PARSE_MORE)			\
+				return _ret;				\
+		}							\
+		return AS_PARSE_MALFORMED;	/* not reached */	\
+	} while (0)
+
+/*
+ * Parse one frame.  pkt must be zeroed by the caller (no_decap may then
+ * be set); data and data_end are the frame's bounds (the linear part, for
+ * multi-buffer frames).
  */
 static __always_inline int as_parse(const void *data, const void *data_end,
 				    struct as_pkt *pkt)
 {
 	const __u8 *start = (const __u8 *)data;
 	const __u8 *end = (const __u8 *)data_end;
-	int ret;
 
-	ret = as_parse_l2(start, end, pkt);
-	if (ret != AS_PARSE_OK)
-		return ret;
-	ret = as_parse_l3(start, end, pkt);
-	if (ret != AS_PARSE_OK)
-		return ret;
-	return as_parse_l4(start, end, pkt);
+#define AS_STAGE_DIRECT(stage) stage(start, end, pkt)
+	AS_PARSE_ROUNDS(AS_STAGE_DIRECT);
+#undef AS_STAGE_DIRECT
 }
 
 #endif /* AUTOSEL_PARSE_H */

@@ -91,6 +91,7 @@ int as_test(struct xdp_md *ctx)
 	meta->magic = AS_META_MAGIC;
 	meta->slot = (__u16)slot;
 	meta->hdr_len = 0;
+	meta->flags = 0;	/* the module decapsulates, as by default */
 	return bpf_redirect_map(&out, 0, XDP_DROP);
 }
 
