@@ -484,7 +484,9 @@ for k in $ALL; do
 	case $k in
 	1|2) [ $k = 1 ] && f=$(ers_f 0x88be 68 1) || f=$(ers_f 0x22eb 72 2)
 	     got=$(tcpdump -r $CAP -nn "$f" 2>/dev/null | wc -l)
-	     [ "$(grep -c "^1 [0-9]* $k erspan " /tmp/tunnels.rec)" = "$got" ] || got="$got-of-$(grep -c "^1 [0-9]* $k erspan " /tmp/tunnels.rec)" ;;
+	     # ...and no other record of this tunnel (decoded or not)
+	     all=$(awk -v k=$k '$1 == 1 && $3 == k' /tmp/tunnels.rec | wc -l)
+	     [ "$all" = "$got" ] || got="$got-of-$all" ;;
 	esac
 	eval "exp=\$SEL_$k"
 	line="$line $k:$got"
@@ -502,7 +504,8 @@ bad=0
 while read -r vid len k src p; do
 	case $vid.$k in
 	2.*) exp=46 ;;		# no-decap: 14 + 4 + IPv4 20 + UDP 8
-	1.[12]) exp=$len ;;	# ERSPAN: by the filter above
+	1.[12]) [ "$p" = erspan ] && exp=$len ||	# by the filter above
+		eval "exp=\$((\${OH_$k:-0} + \${IN_$p:-9999}))" ;;
 	1.[0-9]*) eval "exp=\$((\${OH_$k:-0} + \${IN_$p:-9999}))" ;;
 	*) exp=none ;;
 	esac
