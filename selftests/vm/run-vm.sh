@@ -16,7 +16,10 @@
 #                          defaults to /opt/autosel/<basename>; /opt/autosel is
 #                          first in the guest PATH.  Dynamic ELFs get their libs.
 #   -m, --module NAME      load kernel module NAME (from the image package) at
-#                          boot, dependencies first (repeatable; veth always)
+#                          boot, dependencies first (repeatable; veth always).
+#                          A script TEST may also declare the modules it needs
+#                          in a comment line "# vm-modules: NAME..." (read
+#                          from its first 40 lines); they are added the same way.
 #   -t, --timeout SECS     per-test timeout in the guest (default 60)
 #   -k, --ko PATH          the module to test (default: kmod/autosel.ko)
 #   -v, --verbose          stream the kernel console to stderr while running
@@ -80,6 +83,12 @@ done
 [ ${#TESTS[@]} -gt 0 ] || { say "no TEST given"; usage 2; }
 case "$TEST_TIMEOUT" in ''|*[!0-9]*) infra_fail "bad per-test timeout '$TEST_TIMEOUT'" ;; esac
 MODULES=(veth "${MODULES[@]}")
+# Modules declared by the tests themselves ("# vm-modules: a b" near the top).
+for t in "${TESTS[@]}"; do
+	[ -f "$t" ] && [ "$(head -c 2 "$t")" = '#!' ] || continue
+	read -r -a decl <<<"$(sed -n '1,40s/^# vm-modules:[[:space:]]*//p' "$t" | tr '\n' ' ')"
+	MODULES+=("${decl[@]}")
+done
 
 # ---- inputs ---------------------------------------------------------------
 KVER=${KVER:-$("$ROOT/kmod/fetch-kernel.sh" --kver)}
