@@ -10,7 +10,8 @@
 # 0 = all tests passed, 1 = something failed (QEMU exits with (v << 1) | 1).
 #
 # Config (written by run-vm.sh): /etc/autosel-vm.conf sets VM_TEST_TIMEOUT and
-# VM_MODULES; /tests/.list holds the test names in order.
+# VM_MODULES; /tests/.list holds the test names in order, each with its
+# timeout in seconds.
 
 export PATH=/opt/autosel:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=dumb
@@ -68,8 +69,9 @@ done
 
 status=0
 cd /tests || finish 1
-while read -r t; do
+while read -r t tmo; do
 	[ -n "$t" ] || continue
+	tmo=${tmo:-$VM_TEST_TIMEOUT}	# the test's own, from run-vm.sh
 	tap "# autosel-vm: running $t"
 	con "running $t"
 	rm -f /tmp/.out /tmp/.err /tmp/.timedout
@@ -77,7 +79,7 @@ while read -r t; do
 	# background tcpdump) can be killed as a group.
 	setsid "/tests/$t" </dev/null >/tmp/.out 2>/tmp/.err &
 	pid=$!
-	( sleep "$VM_TEST_TIMEOUT"; touch /tmp/.timedout; kill -KILL -"$pid" 2>/dev/null; kill -KILL "$pid" 2>/dev/null ) &
+	( sleep "$tmo"; touch /tmp/.timedout; kill -KILL -"$pid" 2>/dev/null; kill -KILL "$pid" 2>/dev/null ) &
 	wd=$!
 	wait "$pid"
 	rc=$?
@@ -96,7 +98,7 @@ while read -r t; do
 	plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\).*/\1/p' /tmp/.out | head -n 1)
 	why=""
 	if [ -e /tmp/.timedout ]; then
-		why="timed out after ${VM_TEST_TIMEOUT}s"
+		why="timed out after ${tmo}s"
 	elif [ "$rc" -gt 128 ]; then
 		why="killed by signal $((rc - 128))"
 	elif [ "$rc" = 4 ] && [ "$nres" = 0 ]; then

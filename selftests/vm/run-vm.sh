@@ -20,7 +20,10 @@
 #                          A script TEST may also declare the modules it needs
 #                          in a comment line "# vm-modules: NAME..." (read
 #                          from its first 40 lines); they are added the same way.
-#   -t, --timeout SECS     per-test timeout in the guest (default 60)
+#   -t, --timeout SECS     per-test timeout in the guest (default 60).  A script
+#                          TEST may ask for more in a comment line
+#                          "# vm-timeout: SECS" (first 40 lines): the longer
+#                          of the two applies to it.
 #   -k, --ko PATH          the module to test (default: kmod/autosel.ko)
 #   -v, --verbose          stream the kernel console to stderr while running
 #   -h, --help
@@ -28,7 +31,8 @@
 # Environment (same meaning as the options; options win):
 #   AUTOSEL_VM_FILES="SRC[:DEST] ..."   VM_MODULES="veth ..."
 #   VM_TEST_TIMEOUT=60   AUTOSEL_KO=path   VM_VERBOSE=1
-#   VM_TIMEOUT=SECS      global QEMU timeout (default 60 + tests*(timeout+10))
+#   VM_TIMEOUT=SECS      global QEMU timeout (default 60 + the sum over the
+#                        tests of (timeout + 10))
 #   VM_ACCEL=auto|tcg|kvm  auto: KVM only if a short probe boot works (the
 #                        verdict is cached in .cache/vm/), else TCG
 #   VM_SMP=2 VM_MEM=1G   KVER=...  (default: from kmod/fetch-kernel.sh)
@@ -208,12 +212,21 @@ EOF
 install -m 0755 "$VMDIR/init.sh" "$R/init"
 
 : >"$R/tests/.list"
+TIMEOUT_SUM=0
 for t in "${TESTS[@]}"; do
 	name=$(basename "$t")
 	[ ! -e "$R/tests/$name" ] || infra_fail "two tests named '$name'"
 	copy_elf "$t" "/tests/$name"
 	chmod 0755 "$R/tests/$name"
-	printf '%s\n' "$name" >>"$R/tests/.list"
+	# "# vm-timeout: SECS": a CPU-bound test (the 6.1 verifier under TCG)
+	# may need longer than the default on a busy host.
+	tmo=$TEST_TIMEOUT
+	if [ "$(head -c 2 "$t")" = '#!' ]; then
+		decl=$(sed -n '1,40s/^# vm-timeout:[[:space:]]*\([0-9][0-9]*\)[[:space:]]*$/\1/p' "$t" | head -n 1)
+		[ -n "$decl" ] && [ "$decl" -gt "$tmo" ] && tmo=$decl
+	fi
+	TIMEOUT_SUM=$((TIMEOUT_SUM + tmo + 10))
+	printf '%s %s\n' "$name" "$tmo" >>"$R/tests/.list"
 done
 for spec in "${FILES[@]}"; do
 	src=${spec%%:*}
@@ -293,7 +306,7 @@ fi
 say "accelerator: $ACCEL ($why)"
 
 # ---- boot --------------------------------------------------------------
-GLOBAL_TIMEOUT=${VM_TIMEOUT:-$((60 + ${#TESTS[@]} * (TEST_TIMEOUT + 10)))}
+GLOBAL_TIMEOUT=${VM_TIMEOUT:-$((60 + TIMEOUT_SUM))}
 CON=$OUT/console.log TAPLOG=$OUT/tap.log
 : >"$CON"; : >"$TAPLOG"
 # ttyS0 = kernel console, ttyS1 = TAP channel; both to host files.

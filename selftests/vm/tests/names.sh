@@ -13,6 +13,11 @@
 #   selftests/vm/run-vm.sh -t 300 -f build/selftests/test_names \
 #	-f build/selftests/autosel_names.bpf.o \
 #	-f build/selftests/autosel_names_kf.bpf.o selftests/vm/tests/names.sh
+#
+# test_names loads the program once per test: some 25 runs of the 6.1
+# verifier under TCG, ~3.5 s each on an idle host, three times that on a
+# busy one.
+# vm-timeout: 420
 
 . /lib/autosel/lib.sh
 KO=${AUTOSEL_KO:-/lib/autosel/autosel.ko}
