@@ -144,6 +144,16 @@ static __always_inline __u32 as_be32(const __u8 *p)
 	       ((__u32)p[2] << 8) | (__u32)p[3];
 }
 
+/* The ethertype an IP header announces by its version nibble; 0: not IP. */
+static __always_inline __u16 as_ip_type(const __u8 *p)
+{
+	if ((p[0] >> 4) == 4)
+		return AS_ETH_P_IP;
+	if ((p[0] >> 4) == 6)
+		return AS_ETH_P_IPV6;
+	return 0;
+}
+
 /*
  * The verifier cannot prune paths whose variable lengths carry different
  * bounds; hiding a length from clang and masking it gives every path the
@@ -177,11 +187,8 @@ static __always_inline int as_parse_l2(const __u8 *start, const __u8 *end,
 		/* a tunnel that says "IP" and leaves the version to it */
 		if (p + 1 > end)
 			return AS_PARSE_MALFORMED;
-		if ((p[0] >> 4) == 4)
-			type = AS_ETH_P_IP;
-		else if ((p[0] >> 4) == 6)
-			type = AS_ETH_P_IPV6;
-		else
+		type = as_ip_type(p);
+		if (!type)
 			return AS_PARSE_MALFORMED;
 	} else if (type == 0 || type == AS_ETH_P_TEB) {
 		if (p + 14 > end)
@@ -221,11 +228,8 @@ AS_UNROLL
 		/* No ethertype after MPLS: the version nibble tells. */
 		if (p + 1 > end)
 			return AS_PARSE_MALFORMED;
-		if ((p[0] >> 4) == 4)
-			type = AS_ETH_P_IP;
-		else if ((p[0] >> 4) == 6)
-			type = AS_ETH_P_IPV6;
-		else
+		type = as_ip_type(p);
+		if (!type)
 			return AS_PARSE_NON_IP;	/* e.g. a pseudowire */
 	}
 	if (type == AS_ETH_P_IP)
@@ -543,7 +547,7 @@ static __always_inline int as_parse_gtpu(const __u8 *start, const __u8 *end,
 		return AS_PARSE_MALFORMED;	/* a longer chain than we look */
 	if (q + 1 > end)
 		return AS_PARSE_MALFORMED;
-	if ((q[0] >> 4) != 4 && (q[0] >> 4) != 6)
+	if (!as_ip_type(q))
 		return AS_PARSE_OK;	/* not IP (PPP, Ethernet PDU sessions) */
 	len = (__u32)(q - p);
 	return as_tun_inner(start, p, len, AS_NEXT_IP_ANY, pkt);
