@@ -384,6 +384,31 @@ TEST(every_shape_no_match)
 }
 
 /*
+ * Run f cut at every length from 14 (test_run refuses less) up to its
+ * header length: each must be deleted as malformed.  Returns the runs.
+ */
+static unsigned long every_cut_malformed(struct ksft_ctx *_ksft,
+					 struct tenv *t,
+					 const struct frame *f,
+					 const char *name)
+{
+	unsigned long n = 0;
+	size_t cut;
+
+	for (cut = 14; cut < f->info.hdr_len; cut++) {
+		char what[200];
+
+		snprintf(what, sizeof(what), "%s cut at %zu of %zu", name, cut,
+			 f->info.hdr_len);
+		n++;
+		if (!run_one(_ksft, t, f->b, cut, R(AS_DEL_MALFORMED), 0, 0,
+			     what))
+			break;
+	}
+	return n;
+}
+
+/*
  * Cut every selectable shape at every length from 14 (test_run refuses
  * less) up to its header length: always deleted as malformed, never kept.
  */
@@ -392,7 +417,7 @@ TEST(every_truncation_point_is_malformed)
 	static struct tenv t;
 	static struct frame f;
 	unsigned long n = 0;
-	size_t i, cut;
+	size_t i;
 
 	SETUP(&t);
 	for (i = 0; i < NCASES; i++) {
@@ -401,15 +426,7 @@ TEST(every_truncation_point_is_malformed)
 		if (c->want != AS_PARSE_OK)
 			continue;
 		mkframe(&f, &c->s, F0, D, (uint16_t)(20000 + i), 443, PKT_TCP_SYN, 7);
-		for (cut = 14; cut < f.info.hdr_len; cut++) {
-			char what[200];
-
-			snprintf(what, sizeof(what), "%s cut at %zu of %zu",
-				 c->s.name, cut, f.info.hdr_len);
-			n++;
-			if (!run_one(_ksft, &t, f.b, cut, R(AS_DEL_MALFORMED), 0, 0, what))
-				break;
-		}
+		n += every_cut_malformed(_ksft, &t, &f, c->s.name);
 	}
 	ksft_print("%lu truncated frames run\n", n);
 	check_totals(_ksft, &t);
@@ -1128,7 +1145,7 @@ TEST(tunnel_every_truncation_point_is_malformed)
 	static struct tenv t;
 	static struct frame f;
 	unsigned long n = 0;
-	size_t i, cut;
+	size_t i;
 
 	SETUP(&t);
 	for (i = 0; i < NTCASES; i++) {
@@ -1138,15 +1155,7 @@ TEST(tunnel_every_truncation_point_is_malformed)
 			continue;
 		mktun(&f, c, DEFAULT_OUTER, DEFAULT_OUTER, F0, D,
 		      (uint16_t)(24000 + i), 7);
-		for (cut = 14; cut < f.info.hdr_len; cut++) {
-			char what[200];
-
-			snprintf(what, sizeof(what), "%s cut at %zu of %zu",
-				 c->s.name, cut, f.info.hdr_len);
-			n++;
-			if (!run_one(_ksft, &t, f.b, cut, R(AS_DEL_MALFORMED), 0, 0, what))
-				break;
-		}
+		n += every_cut_malformed(_ksft, &t, &f, c->s.name);
 	}
 	ksft_print("%lu truncated tunnel frames run\n", n);
 	check_totals(_ksft, &t);
