@@ -515,6 +515,8 @@ int cmd_attach(int argc, char **argv)
 	ret = parse_dev_args(argc, argv, &o, true);
 	if (ret)
 		return ret < 0 ? 0 : ret;
+	/* attach changes what runs: put the state right first */
+	as_expire_sweep();
 	mode = o.generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
 	ifindex = (int)if_nametoindex(o.dev);
 	if (!ifindex)

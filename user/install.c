@@ -1142,6 +1142,64 @@ void as_expire_sweep(void)
 	lock_release();
 }
 
+static void expire_usage(FILE *f)
+{
+	fputs("Usage: autoselctl expire [--json]\n"
+	      "\n"
+	      "Take every approval past its valid-until out of force (state and\n"
+	      "attached rule set), each logged as 'expire'.  Read-only commands\n"
+	      "never do this; run it from a timer (admin-guide.rst).\n", f);
+}
+
+int cmd_expire(int argc, char **argv)
+{
+	struct as_state st = { 0 };
+	char err[ERRLEN];
+	bool json = false, first = true, before[AS_MAX_SLOTS];
+	char ids[AS_MAX_SLOTS][RULES_ID_MAX];
+	int ret, n;
+
+	ret = as_json_only_args(argc, argv, "expire", expire_usage, &json);
+	if (ret >= 0)
+		return ret;
+	if (as_audit_open(err, sizeof(err)))
+		return as_err("%s", err);
+	if (lock_take())
+		return as_err("%s: %s", AS_LOCK_PATH, strerror(errno));
+	if (as_state_load(&st, err, sizeof(err))) {
+		ret = as_err("%s", err);
+		goto out;
+	}
+	for (int i = 0; i < AS_MAX_SLOTS; i++) {
+		before[i] = st.slots[i].used;
+		snprintf(ids[i], sizeof(ids[i]), "%s", st.slots[i].id);
+	}
+	n = expire_locked(&st, false);
+	if (n < 0) {
+		ret = EXIT_RUNTIME;
+		goto out;
+	}
+	if (json) {
+		printf("{\"expired\":[");
+		for (int i = 0; i < AS_MAX_SLOTS; i++) {
+			if (!before[i] || st.slots[i].used)
+				continue;
+			printf("%s", first ? "" : ",");
+			as_json_str(stdout, ids[i]);
+			first = false;
+		}
+		printf("],\"generation\":%u}\n", st.generation);
+	} else {
+		printf("%d approval%s expired, generation %u\n", n,
+		       n == 1 ? "" : "s", st.generation);
+	}
+	ret = 0;
+out:
+	as_state_free(&st);
+	lock_release();
+	return ret;
+}
+
 int cmd_remove(int argc, char **argv)
 {
 	bool drop[AS_MAX_SLOTS] = { 0 };

@@ -107,6 +107,7 @@ static void usage(FILE *f)
 	      "                          validate a rules file, change nothing\n"
 	      "  install BUNDLE [--trust FILE]  put a signed bundle in force\n"
 	      "  remove ID               take an approval out of force\n"
+	      "  expire                  take approvals past valid-until out of force\n"
 	      "  status [--json]         what is in force, and where\n"
 	      "  report [--json] [--from TIME] [--until TIME]\n"
 	      "                          the counts reported to the Diet\n"
@@ -206,6 +207,7 @@ static const struct {
 	{ "bundle", cmd_bundle },
 	{ "install", cmd_install },
 	{ "remove", cmd_remove },
+	{ "expire", cmd_expire },
 	{ "status", cmd_status },
 	{ "report", cmd_report },
 };
@@ -221,7 +223,6 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	as_libbpf_quiet();
-	as_expire_sweep();
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 2, argv + 2);

@@ -36,7 +36,7 @@ incap() { nsenter --net=/run/netns/"$CAP" "$@"; }
 insrc() { ip netns exec "$SRC" "$@"; }
 ctl() { incap "$A" "$@"; }
 
-tap_plan 58
+tap_plan 65
 
 # ---- the Commission: five members, quorum 3; one outsider -------------------
 cd "$TMP" || exit 1
@@ -202,16 +202,41 @@ expect_fail "the domestic map cannot be removed" 1 \
 	"autoselctl: JP-DOM is the domestic map: it cannot be removed, only replaced by a higher serial" \
 	"$A" remove JP-DOM
 
-# Expiry: marked and removed on the next run of any command, and logged.
+# Expiry: read-only commands see it and change nothing; 'expire' (or the
+# next install, remove or attach) removes it, and logs it.
 EXP=$(($(date +%s) + 3))
 printf 'ip 203.0.113.128/25\n' | mk x2.b T-EXP fd 1 "$PAST" "$(t $((EXP - NOW)))" m1 m2 m3
 run "$A" install x2.b
 check "install a short approval" test "$rc" = 0
 sleep 4
+# Every byte and name under the state directory, and the audit log.
+ro_snap() {
+	(cd "$AUTOSEL_STATE_DIR" && find . -printf '%p %m %s\n' | sort &&
+		find . -type f | sort | xargs -r sha256sum)
+	sha256sum <"$AUTOSEL_AUDIT_LOG"
+}
+before=$(ro_snap)
+for c in "status" "status --json" "report" "report --json --from $(t -60) --until $(t 0)" \
+	 "stats" "stats --json" "bundle verify --trust trust x2.b" \
+	 "bundle verify --trust trust x2.b --json" "expire help"; do
+	# shellcheck disable=SC2086
+	"$A" $c >/dev/null 2>&1
+done
+"$A" replay --state "$AUTOSEL_STATE_DIR" --pcap /dev/null >/dev/null 2>&1
+check "read-only commands (status, report, stats, bundle verify, replay) change no byte of the state or the log" \
+	test "$(ro_snap)" = "$before"
 run "$A" status --json
-check "expired approval removed by the next command" \
+check "status shows the expired approval as expired, says nothing on stderr" \
+	test "$rc,$err,$(echo "$out" | jq_ '[a["state"] for a in d["approvals"] if a["id"] == "T-EXP"]')" = "0,,['expired']"
+run "$A" expire
+check "expire removes it" \
+	test "$rc,$err,$out" = "0,autoselctl: approval T-EXP expired (valid-until $(t $((EXP - NOW)))); removed from the rule set in force,1 approval expired, generation $(sed -n 's/^generation //p' "$AUTOSEL_STATE_DIR/state")"
+run "$A" status --json
+check "expired approval removed" \
 	test "$rc,$err,$(echo "$out" | jq_ '([a["id"] for a in d["approvals"] if a["id"] == "T-EXP"], d["removed_or_expired"][-1])')" = \
-	"0,autoselctl: approval T-EXP expired (valid-until $(t $((EXP - NOW)))); removed from the rule set in force,([], {'id': 'T-EXP', 'serial': 1, 'state': 'expired'})"
+	"0,,([], {'id': 'T-EXP', 'serial': 1, 'state': 'expired'})"
+run "$A" expire --json
+check "expire again: nothing to do" test "$rc,$err,$out" = "0,,{\"expired\":[],\"generation\":$(sed -n 's/^generation //p' "$AUTOSEL_STATE_DIR/state")}"
 check "expiry logged" grep -q " expire result=ok id=T-EXP serial=1 sha256=[0-9a-f]\{64\} signers=" "$AUTOSEL_AUDIT_LOG"
 
 # Audit log format.
