@@ -516,7 +516,9 @@ int cmd_attach(int argc, char **argv)
 	if (ret)
 		return ret < 0 ? 0 : ret;
 	/* attach changes what runs: put the state right first */
-	as_expire_sweep();
+	ret = as_expire_sweep();
+	if (ret)
+		return ret;
 	mode = o.generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
 	ifindex = (int)if_nametoindex(o.dev);
 	if (!ifindex)

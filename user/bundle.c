@@ -81,7 +81,7 @@ static int unhex(const char *s, uint8_t *out, size_t n)
 	return 0;
 }
 
-static bool valid_id(const char *s)
+bool bundle_valid_id(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -128,8 +128,7 @@ static bool valid_domain(const char *s, bool *suffix)
 	return true;
 }
 
-/* "1".."9223372036854775807", no sign, no leading zero. */
-static int parse_serial(const char *s, uint64_t *v)
+int bundle_parse_serial(const char *s, uint64_t *v)
 {
 	uint64_t x = 0;
 
@@ -314,7 +313,7 @@ static int header_line(struct bparser *ps, enum hstate *st, char **w, int nw)
 		*st = H_ID;
 		return 0;
 	case H_ID:
-		if (!valid_id(w[1]))
+		if (!bundle_valid_id(w[1]))
 			return perr(ps, "bad id '%.80s' (1 to 63 of A-Z a-z 0-9 . _ -, starting with a letter or digit)",
 				    w[1]);
 		strcpy(b->id, w[1]);
@@ -339,7 +338,7 @@ static int header_line(struct bparser *ps, enum hstate *st, char **w, int nw)
 		*st = *st == H_FROM ? H_UNTIL : H_SERIAL;
 		return 0;
 	case H_SERIAL:
-		if (parse_serial(w[1], &b->serial))
+		if (bundle_parse_serial(w[1], &b->serial))
 			return perr(ps, "bad serial '%.32s' (1 to 9223372036854775807, no leading zeros)",
 				    w[1]);
 		*st = H_INDICATORS;

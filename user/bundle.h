@@ -170,6 +170,10 @@ int bundle_to_rules(const struct bundle *domestic,
 
 /* Lower-case hex of a key id / SHA-256 into buf (BUNDLE_*_HEX bytes). */
 void bundle_hex(const uint8_t *bin, size_t n, char *buf);
+/* An id as bundles (and the state file) write it: 1..63 of A-Za-z0-9._- */
+bool bundle_valid_id(const char *s);
+/* A serial: "1".."9223372036854775807", no sign, no leading zero. */
+int bundle_parse_serial(const char *s, uint64_t *v);
 
 /* --- trust file and keys (trust.c) ------------------------------------ */
 

@@ -1120,16 +1120,17 @@ static int expire_locked(struct as_state *st, bool quiet)
 	return n;
 }
 
-void as_expire_sweep(void)
+int as_expire_sweep(void)
 {
 	struct as_state st;
 	char err[ERRLEN], p[PATH_MAX];
+	int ret = 0;
 
 	snprintf(p, sizeof(p), "%s/state", as_state_dir());
 	if (access(p, R_OK | W_OK))
-		return;
+		return 0;
 	if (lock_take())
-		return;
+		return 0;
 	if (!as_state_load(&st, err, sizeof(err))) {
 		bool any = false;
 
@@ -1138,8 +1139,11 @@ void as_expire_sweep(void)
 		if (any && !as_audit_open(err, sizeof(err)))
 			expire_locked(&st, false);
 		as_state_free(&st);
+	} else {
+		ret = as_err("%s", err);
 	}
 	lock_release();
+	return ret;
 }
 
 static void expire_usage(FILE *f)
@@ -1228,6 +1232,10 @@ int cmd_remove(int argc, char **argv)
 	if (lock_take())
 		return as_err("%s: %s", AS_LOCK_PATH, strerror(errno));
 	if (as_state_load(&old, err, sizeof(err))) {
+		struct as_audit_ev ev = { .action = "remove", .result = "error",
+					  .id = id, .reason = err };
+
+		as_audit(&ev);
 		ret = as_err("%s", err);
 		goto out;
 	}
