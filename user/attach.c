@@ -498,11 +498,52 @@ static void audit_port(const char *action, const char *dev, int ret)
 		.result = !ret ? "ok" : ret == EXIT_USAGE ? "refused" : "error",
 	};
 
-	if (ret)
+	if (ret && *as_last_error())
+		snprintf(reason, sizeof(reason), "%s", as_last_error());
+	else if (ret)
 		snprintf(reason, sizeof(reason), "failed (exit %d)", ret);
 	else
 		snprintf(reason, sizeof(reason), "pins in %s", pin_dir);
 	as_audit(&ev);
+}
+
+/*
+ * After a first attach: which approval the loaded rule set has in which
+ * slot, so that the VLAN id of a record on the collection device leads
+ * to an approval (and, through its SHA-256, to the bundle).
+ */
+static void audit_slots(const char *dev)
+{
+	char p[PATH_MAX], err[RULES_ERR_MAX], reason[128];
+	struct as_state st;
+	bool have_st;
+	int fd;
+
+	fd = bpf_obj_get(pin_path(p, sizeof(p), "ids"));
+	if (fd < 0)
+		return;
+	have_st = !as_state_load(&st, err, sizeof(err));
+	snprintf(reason, sizeof(reason), "rule set attached on %s", dev);
+	for (__u32 i = 0; i < AS_MAX_SLOTS; i++) {
+		char id[ID_LEN] = { 0 };
+		struct as_audit_ev ev = {
+			.action = "bind", .result = "ok", .id = id,
+			.has_slot = true, .slot = (int)i, .reason = reason,
+		};
+
+		if (bpf_map_lookup_elem(fd, &i, id) || !id[0])
+			continue;
+		id[ID_LEN - 1] = '\0';
+		if (have_st && st.slots[i].used && !strcmp(st.slots[i].id, id)) {
+			ev.serial = st.slots[i].serial;
+			ev.sha = st.slots[i].sha;
+			ev.signers = st.slots[i].signers;
+		}
+		as_audit(&ev);
+	}
+	if (have_st)
+		as_state_free(&st);
+	close(fd);
 }
 
 int cmd_attach(int argc, char **argv)
@@ -511,8 +552,10 @@ int cmd_attach(int argc, char **argv)
 	char p[PATH_MAX];
 	__u32 mode;
 	int ret, ifindex;
+	bool first = false;
 
 	ret = parse_dev_args(argc, argv, &o, true);
+	as_audit_subject(o.dev);
 	if (ret)
 		return ret < 0 ? 0 : ret;
 	/* attach changes what runs: put the state right first */
@@ -530,9 +573,13 @@ int cmd_attach(int argc, char **argv)
 	else if (exists(pin_dir))
 		return as_err("%s exists but holds no program; remove it first",
 			      pin_dir);
-	else
+	else {
 		ret = attach_first(&o, ifindex, mode);
+		first = !ret;
+	}
 	audit_port("attach", o.dev, ret);
+	if (first)
+		audit_slots(o.dev);
 	return ret;
 }
 
@@ -570,6 +617,7 @@ int cmd_detach(int argc, char **argv)
 	bool last;
 
 	ret = parse_dev_args(argc, argv, &o, false);
+	as_audit_subject(o.dev);
 	if (ret)
 		return ret < 0 ? 0 : ret;
 	if (check_bpffs() || take_lock() < 0)

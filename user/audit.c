@@ -22,6 +22,7 @@
 
 #include "audit.h"
 #include "autoselctl.h"
+#include "autosel/abi.h"
 
 static int audit_fd = -1;
 
@@ -67,8 +68,11 @@ int as_audit_open(char *err, size_t errlen)
 	return 0;
 }
 
-/* Printable, without quotes or backslashes: log lines stay parseable. */
-static void clean(char *dst, size_t len, const char *src)
+/*
+ * Printable, without quotes or backslashes (and, but in the reason,
+ * without spaces): log lines stay parseable.
+ */
+static void clean(char *dst, size_t len, const char *src, bool spaces)
 {
 	size_t n = 0;
 
@@ -77,37 +81,97 @@ static void clean(char *dst, size_t len, const char *src)
 	for (; *src && n + 1 < len; src++) {
 		unsigned char c = (unsigned char)*src;
 
-		dst[n++] = (c < 0x20 || c == 0x7f || c == '"' || c == '\\') ?
-			   '?' : (char)c;
+		dst[n++] = (c < 0x20 || c == 0x7f || c == '"' || c == '\\' ||
+			    (c == ' ' && !spaces)) ? '?' : (char)c;
 	}
 	dst[n] = '\0';
+}
+
+/*
+ * Who: the real uid, the sudo(8) caller if any (SUDO_USER is only what
+ * the environment says; loginuid is what the kernel's audit subsystem
+ * kept from the login), and where: the host name.
+ */
+static void who(char *buf, size_t len)
+{
+	char sudo[64], luid[16], host[256], h[256] = "";
+	unsigned long l;
+	char *end;
+
+	clean(sudo, sizeof(sudo), getenv("SUDO_USER"), false);
+	as_read_line("/proc/self/loginuid", luid, sizeof(luid));
+	l = strtoul(luid, &end, 10);
+	/* (uid_t)-1: no login (a daemon, or no audit support) */
+	if (!luid[0] || *end || l >= 4294967295UL)
+		strcpy(luid, "-");
+	gethostname(h, sizeof(h) - 1);
+	clean(host, sizeof(host), h, false);
+	snprintf(buf, len, "uid=%u sudo_user=%s loginuid=%s host=%s",
+		 (unsigned int)getuid(), sudo, luid, host);
+}
+
+static unsigned long audit_lines;
+static char audit_subject[128];
+
+void as_audit_subject(const char *id)
+{
+	snprintf(audit_subject, sizeof(audit_subject), "%s", id ? id : "");
+}
+
+unsigned long as_audit_count(void)
+{
+	return audit_lines;
+}
+
+void as_audit_failed(const char *action, int exit_status)
+{
+	char reason[600];
+	const char *last = as_last_error();
+	struct as_audit_ev ev = {
+		.action = action, .id = audit_subject, .reason = reason,
+		.result = exit_status == EXIT_USAGE ? "refused" : "error",
+	};
+
+	if (*last)
+		snprintf(reason, sizeof(reason), "%s", last);
+	else
+		snprintf(reason, sizeof(reason), "failed (exit %d)",
+			 exit_status);
+	as_audit(&ev);
 }
 
 int as_audit(const struct as_audit_ev *ev)
 {
 	char id[128], sha[80], signers[1200], reason[600], serial[24];
-	char line[2200], now[40];
+	char line[2800], now[40], slot[40], ident[400];
 	struct timespec ts;
 	char err[256];
 	int n;
 
+	audit_lines++;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	/* Seconds: the log's time is when the event was recorded. */
 	as_format_rfc3339((uint64_t)ts.tv_sec * 1000000000ULL, now,
 			  sizeof(now));
-	clean(id, sizeof(id), ev->id);
-	clean(sha, sizeof(sha), ev->sha);
-	clean(signers, sizeof(signers), ev->signers);
-	clean(reason, sizeof(reason), ev->reason);
+	clean(id, sizeof(id), ev->id, false);
+	clean(sha, sizeof(sha), ev->sha, false);
+	clean(signers, sizeof(signers), ev->signers, false);
+	clean(reason, sizeof(reason), ev->reason, true);
 	if (ev->serial)
 		snprintf(serial, sizeof(serial), "%llu",
 			 (unsigned long long)ev->serial);
 	else
 		strcpy(serial, "-");
+	if (ev->has_slot)
+		snprintf(slot, sizeof(slot), "slot=%d vlan=%d", ev->slot,
+			 AS_SLOT_TO_VID(ev->slot));
+	else
+		strcpy(slot, "slot=- vlan=-");
+	who(ident, sizeof(ident));
 	n = snprintf(line, sizeof(line),
-		     "%s %s result=%s id=%s serial=%s sha256=%s signers=%s reason=\"%s\"\n",
+		     "%s %s result=%s id=%s serial=%s sha256=%s signers=%s %s %s reason=\"%s\"\n",
 		     now, ev->action, ev->result, id, serial, sha, signers,
-		     reason);
+		     slot, ident, reason);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return -1;
 	if (audit_fd < 0 && as_audit_open(err, sizeof(err))) {

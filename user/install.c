@@ -865,6 +865,7 @@ int cmd_install(int argc, char **argv)
 					    argv[i]);
 		}
 	}
+	as_audit_subject(path);
 	if (!path)
 		return as_usage_err("install: BUNDLE is required");
 	if (as_audit_open(err, sizeof(err)))
@@ -1002,6 +1003,7 @@ int cmd_install(int argc, char **argv)
 				.id = nb->id, .serial = nb->serial, .sha = sha,
 				.signers = signers,
 				.reason = slot < 0 ? "domestic map" : "approval",
+				.has_slot = slot >= 0, .slot = slot,
 			};
 
 			as_audit(&ev);
@@ -1104,6 +1106,7 @@ static int expire_locked(struct as_state *st, bool quiet)
 			.action = "expire", .result = "ok", .id = s->id,
 			.serial = s->serial, .sha = s->sha,
 			.signers = s->signers, .reason = until,
+			.has_slot = true, .slot = i,
 		};
 
 		if (!drop[i])
@@ -1225,6 +1228,7 @@ int cmd_remove(int argc, char **argv)
 					    argv[i]);
 		id = argv[i];
 	}
+	as_audit_subject(id);
 	if (!id)
 		return as_usage_err("remove: ID is required");
 	if (as_audit_open(err, sizeof(err)))
@@ -1264,6 +1268,7 @@ int cmd_remove(int argc, char **argv)
 		struct as_audit_ev ev = {
 			.action = "remove", .id = s->id, .serial = s->serial,
 			.sha = s->sha, .signers = s->signers,
+			.has_slot = true, .slot = slot,
 		};
 
 		if (drop_apply(&old, drop, "removed", &st, &nports, err,

@@ -8,20 +8,33 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit.h"
 #include "autoselctl.h"
 #include "bpfobj.h"
 #include "install.h"
 #include "rules.h"
 
+/* The last error line, for the audit log and --json. */
+static char last_error[1024];
+
+const char *as_last_error(void)
+{
+	return last_error;
+}
+
+static void verr(const char *fmt, va_list ap)
+{
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	fprintf(stderr, "autoselctl: %s\n", last_error);
+}
+
 int as_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("autoselctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	verr(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return EXIT_RUNTIME;
 }
 
@@ -29,11 +42,9 @@ int as_usage_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("autoselctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	verr(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return EXIT_USAGE;
 }
 
@@ -195,22 +206,35 @@ int cmd_rules(int argc, char **argv)
 	return 0;
 }
 
+/* audited: every attempt is in the audit log, a failure too (audit.rst) */
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
+	bool audited;
 } commands[] = {
-	{ "replay", cmd_replay },
-	{ "attach", cmd_attach },
-	{ "detach", cmd_detach },
-	{ "stats", cmd_stats },
-	{ "rules", cmd_rules },
-	{ "bundle", cmd_bundle },
-	{ "install", cmd_install },
-	{ "remove", cmd_remove },
-	{ "expire", cmd_expire },
-	{ "status", cmd_status },
-	{ "report", cmd_report },
+	{ "replay", cmd_replay, false },
+	{ "attach", cmd_attach, true },
+	{ "detach", cmd_detach, true },
+	{ "stats", cmd_stats, false },
+	{ "rules", cmd_rules, false },
+	{ "bundle", cmd_bundle, false },
+	{ "install", cmd_install, true },
+	{ "remove", cmd_remove, true },
+	{ "expire", cmd_expire, true },
+	{ "status", cmd_status, false },
+	{ "report", cmd_report, false },
 };
+
+static int run(size_t i, int argc, char **argv)
+{
+	unsigned long logged = as_audit_count();
+	int ret = commands[i].fn(argc, argv);
+
+	/* A failure the command did not log itself (usage, lock, ...). */
+	if (ret && commands[i].audited && as_audit_count() == logged)
+		as_audit_failed(commands[i].name, ret);
+	return ret;
+}
 
 int main(int argc, char **argv)
 {
@@ -225,7 +249,7 @@ int main(int argc, char **argv)
 	as_libbpf_quiet();
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 2, argv + 2);
+			return run(i, argc - 2, argv + 2);
 	return as_usage_err("unknown command '%s' (see 'autoselctl help')",
 			    argv[1]);
 }

@@ -36,7 +36,7 @@ incap() { nsenter --net=/run/netns/"$CAP" "$@"; }
 insrc() { ip netns exec "$SRC" "$@"; }
 ctl() { incap "$A" "$@"; }
 
-tap_plan 65
+tap_plan 67
 
 # ---- the Commission: five members, quorum 3; one outsider -------------------
 cd "$TMP" || exit 1
@@ -241,9 +241,11 @@ check "expiry logged" grep -q " expire result=ok id=T-EXP serial=1 sha256=[0-9a-
 
 # Audit log format.
 check "every audit line has the documented fields" \
-	sh -c "! grep -v -E '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z (install|refuse|remove|expire|attach|detach) result=(ok|refused|error) id=[^ ]+ serial=([0-9]+|-) sha256=([0-9a-f]{64}|-) signers=([0-9a-f,]+|-) reason=\"[^\"]*\"$' '$AUTOSEL_AUDIT_LOG'"
-check "an install line names its signers" \
-	grep -q "install result=ok id=T-FD-1 serial=1 sha256=[0-9a-f]* signers=$(keyid m1),$(keyid m2),$(keyid m3) " "$AUTOSEL_AUDIT_LOG"
+	sh -c "! grep -v -E '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z (install|remove|expire|attach|detach|bind) result=(ok|refused|error) id=[^ ]+ serial=([0-9]+|-) sha256=([0-9a-f]{64}|-) signers=([0-9a-f,]+|-) slot=([0-9]+|-) vlan=([0-9]+|-) uid=[0-9]+ sudo_user=[^ ]+ loginuid=([0-9]+|-) host=[^ ]+ reason=\"[^\"]*\"$' '$AUTOSEL_AUDIT_LOG'"
+check "an install line names its signers, its slot and VLAN id" \
+	grep -q "install result=ok id=T-FD-1 serial=1 sha256=[0-9a-f]* signers=$(keyid m1),$(keyid m2),$(keyid m3) slot=0 vlan=1 " "$AUTOSEL_AUDIT_LOG"
+check "a remove line names the slot it frees" \
+	grep -q " remove result=ok id=T-S-10 serial=1 sha256=[0-9a-f]* signers=[0-9a-f,]* slot=10 vlan=11 " "$AUTOSEL_AUDIT_LOG"
 
 # Replay with the installed rule set, or with the bundles themselves.
 python3 "$HERE/mkpcap.py" "$TMP/mix.pcap" ethernet
@@ -302,6 +304,9 @@ run ctl attach dev as-s0 --collect as-c0
 check "attach loads the rule set in force from the state" \
 	sh -c "[ $rc = 0 ] && echo '$out' | grep -q '2 approvals'"
 echo "# $out"
+check "the first attach logs which approval has which slot and VLAN id" \
+	test "$(grep ' bind result=ok ' "$AUTOSEL_AUDIT_LOG" | cut -d' ' -f4,5,8,9 | tr '\n' ' ')" = \
+	"id=T-FD-1 serial=2 slot=0 vlan=1 id=T-FF-1 serial=1 slot=1 vlan=2 "
 prog1=$(bpftool prog show pinned "$AUTOSEL_PIN_DIR/prog" | cut -d: -f1)
 flows1="$(bpftool map show pinned "$AUTOSEL_PIN_DIR/maps/flows" | cut -d: -f1),$(bpftool map show pinned "$AUTOSEL_PIN_DIR/maps/counters" | cut -d: -f1)"
 insrc python3 "$HERE/send.py" $A_SRC $DST 3
