@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <time.h>
@@ -206,12 +207,12 @@ static uint64_t clock_offset_ns(void)
 
 struct attach_opts {
 	const char *dev, *rules, *collect;
-	bool generic;
+	bool generic, json;
 };
 
 static void attach_usage(FILE *f)
 {
-	fputs("Usage: autoselctl attach dev IFACE [--rules FILE] [--generic] [--collect DEV]\n"
+	fputs("Usage: autoselctl attach dev IFACE [--rules FILE] [--generic] [--collect DEV] [--json]\n"
 	      "\n"
 	      "Attach the filter to the capture interface IFACE (native XDP; generic\n"
 	      "with --generic).  Selected records go to DEV (default autosel0).  The\n"
@@ -224,7 +225,7 @@ static void attach_usage(FILE *f)
 
 static void detach_usage(FILE *f)
 {
-	fputs("Usage: autoselctl detach dev IFACE\n"
+	fputs("Usage: autoselctl detach dev IFACE [--json]\n"
 	      "\n"
 	      "Detach the filter from IFACE.  With the last interface, the pinned\n"
 	      "rule set and counters are removed.\n", f);
@@ -260,6 +261,9 @@ static int parse_dev_args(int argc, char **argv, struct attach_opts *o,
 			val = &o->collect;
 		else if (attach && !strcmp(a, "--generic")) {
 			o->generic = true;
+			continue;
+		} else if (as_is_json(a)) {
+			o->json = true;
 			continue;
 		} else
 			return as_usage_err("%s: unknown argument '%s' (see 'autoselctl %s help')",
@@ -546,40 +550,123 @@ static void audit_slots(const char *dev)
 	close(fd);
 }
 
-int cmd_attach(int argc, char **argv)
+/*
+ * --json: the human lines that attach and detach print on the way go to a
+ * memory file instead of stdout, and come back as the "messages" array.
+ */
+struct json_out {
+	int saved;		/* the real stdout; -1: not capturing */
+	int mfd;
+};
+
+static void json_begin(struct json_out *j)
 {
-	struct attach_opts o;
+	fflush(stdout);
+	j->saved = dup(STDOUT_FILENO);
+	j->mfd = memfd_create("autoselctl-out", MFD_CLOEXEC);
+	if (j->saved < 0 || j->mfd < 0 || dup2(j->mfd, STDOUT_FILENO) < 0) {
+		if (j->saved >= 0)
+			close(j->saved);
+		if (j->mfd >= 0)
+			close(j->mfd);
+		j->saved = j->mfd = -1;
+	}
+}
+
+/* Back to the real stdout. */
+static void json_restore(struct json_out *j)
+{
+	if (j->saved < 0)
+		return;
+	fflush(stdout);
+	dup2(j->saved, STDOUT_FILENO);
+	close(j->saved);
+	j->saved = -1;
+}
+
+/* ,"messages":[the captured lines]} and the end of the object. */
+static void json_messages(struct json_out *j)
+{
+	char line[1024];
+	bool first = true;
+	FILE *f = j->mfd >= 0 ? fdopen(j->mfd, "r") : NULL;
+
+	printf(",\"messages\":[");
+	if (f) {
+		rewind(f);
+		while (fgets(line, sizeof(line), f)) {
+			line[strcspn(line, "\n")] = '\0';
+			printf("%s", first ? "" : ",");
+			as_json_str(stdout, line);
+			first = false;
+		}
+		fclose(f);
+		j->mfd = -1;
+	}
+	printf("]}\n");
+}
+
+static void json_close(struct json_out *j)
+{
+	json_restore(j);
+	if (j->mfd >= 0)
+		close(j->mfd);
+	j->mfd = -1;
+}
+
+static int do_attach(const struct attach_opts *o, bool *first)
+{
 	char p[PATH_MAX];
 	__u32 mode;
 	int ret, ifindex;
+
+	/* attach changes what runs: put the state right first */
+	ret = as_expire_sweep();
+	if (ret)
+		return ret;
+	mode = o->generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+	ifindex = (int)if_nametoindex(o->dev);
+	if (!ifindex)
+		return as_err("%s: no such device", o->dev);
+	if (check_bpffs() || take_lock() < 0)
+		return EXIT_RUNTIME;
+	if (exists(pin_path(p, sizeof(p), "prog")))
+		return attach_more(o, ifindex, mode);
+	if (exists(pin_dir))
+		return as_err("%s exists but holds no program; remove it first",
+			      pin_dir);
+	ret = attach_first(o, ifindex, mode);
+	*first = !ret;
+	return ret;
+}
+
+int cmd_attach(int argc, char **argv)
+{
+	struct json_out j = { .saved = -1, .mfd = -1 };
+	struct attach_opts o;
 	bool first = false;
+	int ret;
 
 	ret = parse_dev_args(argc, argv, &o, true);
 	as_audit_subject(o.dev);
 	if (ret)
 		return ret < 0 ? 0 : ret;
-	/* attach changes what runs: put the state right first */
-	ret = as_expire_sweep();
-	if (ret)
-		return ret;
-	mode = o.generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
-	ifindex = (int)if_nametoindex(o.dev);
-	if (!ifindex)
-		return as_err("%s: no such device", o.dev);
-	if (check_bpffs() || take_lock() < 0)
-		return EXIT_RUNTIME;
-	if (exists(pin_path(p, sizeof(p), "prog")))
-		ret = attach_more(&o, ifindex, mode);
-	else if (exists(pin_dir))
-		return as_err("%s exists but holds no program; remove it first",
-			      pin_dir);
-	else {
-		ret = attach_first(&o, ifindex, mode);
-		first = !ret;
-	}
+	if (o.json)
+		json_begin(&j);
+	ret = do_attach(&o, &first);
 	audit_port("attach", o.dev, ret);
 	if (first)
 		audit_slots(o.dev);
+	json_restore(&j);
+	if (o.json && !ret) {
+		printf("{\"attached\":");
+		as_json_str(stdout, o.dev);
+		printf(",\"mode\":\"%s\",\"first\":%s,\"pin_dir\":",
+		       o.generic ? "generic" : "native", first ? "true" : "false");
+		as_json_str(stdout, pin_dir);
+		json_messages(&j);
+	}
+	json_close(&j);
 	return ret;
 }
 
@@ -605,29 +692,24 @@ static void control_remove_ids(void)
 	close(fd);
 }
 
-int cmd_detach(int argc, char **argv)
+static int do_detach(const struct attach_opts *o)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	LIBBPF_OPTS(bpf_xdp_attach_opts, ao);
-	struct attach_opts o;
 	char p[PATH_MAX], dev[PATH_MAX];
 	uint32_t id;
 	__u32 mode = 0;
 	int ret, fd, ifindex;
 	bool last;
 
-	ret = parse_dev_args(argc, argv, &o, false);
-	as_audit_subject(o.dev);
-	if (ret)
-		return ret < 0 ? 0 : ret;
 	if (check_bpffs() || take_lock() < 0)
 		return EXIT_RUNTIME;
-	snprintf(dev, sizeof(dev), "%s/dev/%s", pin_dir, o.dev);
+	snprintf(dev, sizeof(dev), "%s/dev/%s", pin_dir, o->dev);
 	fd = bpf_obj_get(dev);
 	if (fd < 0)
-		return as_err("%s: autosel is not attached", o.dev);
+		return as_err("%s: autosel is not attached", o->dev);
 	id = prog_id(fd);
-	ifindex = (int)if_nametoindex(o.dev);
+	ifindex = (int)if_nametoindex(o->dev);
 	if (ifindex && !bpf_xdp_query(ifindex, 0, &q)) {
 		if (q.drv_prog_id == id)
 			mode = XDP_FLAGS_DRV_MODE;
@@ -637,7 +719,7 @@ int cmd_detach(int argc, char **argv)
 	if (mode) {
 		ao.old_prog_fd = fd;
 		if (bpf_xdp_detach(ifindex, mode | XDP_FLAGS_REPLACE, &ao)) {
-			ret = as_err("cannot detach from %s: %s", o.dev,
+			ret = as_err("cannot detach from %s: %s", o->dev,
 				     strerror(errno));
 			close(fd);
 			return ret;
@@ -650,15 +732,40 @@ int cmd_detach(int argc, char **argv)
 		control_remove_ids();
 		rm_pins();
 	}
-	audit_port("detach", o.dev, 0);
 	if (mode)
-		printf("detached from %s%s\n", o.dev,
+		printf("detached from %s%s\n", o->dev,
 		       last ? "; that was the last interface: rule set and counters removed" : "");
 	else
 		printf("%s: the program was no longer attached; forgot it%s\n",
-		       o.dev,
+		       o->dev,
 		       last ? "; that was the last interface: rule set and counters removed" : "");
 	return 0;
+}
+
+int cmd_detach(int argc, char **argv)
+{
+	struct json_out j = { .saved = -1, .mfd = -1 };
+	struct attach_opts o;
+	int ret;
+
+	ret = parse_dev_args(argc, argv, &o, false);
+	as_audit_subject(o.dev);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	if (o.json)
+		json_begin(&j);
+	ret = do_detach(&o);
+	/* a failure after the detach itself is logged by main() */
+	if (!ret)
+		audit_port("detach", o.dev, 0);
+	json_restore(&j);
+	if (o.json && !ret) {
+		printf("{\"detached\":");
+		as_json_str(stdout, o.dev);
+		json_messages(&j);
+	}
+	json_close(&j);
+	return ret;
 }
 
 int cmd_stats(int argc, char **argv)

@@ -782,7 +782,7 @@ static void signers_txt(const struct bundle *b, char *buf, size_t len)
 
 static void install_usage(FILE *f)
 {
-	fputs("Usage: autoselctl install BUNDLE [--trust FILE]\n"
+	fputs("Usage: autoselctl install BUNDLE [--trust FILE] [--json]\n"
 	      "\n"
 	      "Verify a signed approval or domestic-map bundle against the trust\n"
 	      "file (default " AS_TRUST_DEFAULT ", AUTOSEL_TRUST overrides) and\n"
@@ -795,7 +795,7 @@ static void install_usage(FILE *f)
 
 static void remove_usage(FILE *f)
 {
-	fputs("Usage: autoselctl remove ID\n"
+	fputs("Usage: autoselctl remove ID [--json]\n"
 	      "\n"
 	      "Take approval ID out of force (swapped out atomically if attached).\n"
 	      "Its serial stays recorded: it can come back only with a higher one.\n", f);
@@ -844,6 +844,7 @@ int cmd_install(int argc, char **argv)
 	struct rules r = { 0 };
 	struct st_slot *s;
 	int ret = EXIT_RUNTIME, slot = -1, nports = 0;
+	bool json = false;
 	uint64_t prev;
 
 	for (int i = 0; i < argc; i++) {
@@ -855,6 +856,8 @@ int cmd_install(int argc, char **argv)
 			if (i + 1 >= argc)
 				return as_usage_err("install: --trust needs a value");
 			trust_opt = argv[++i];
+		} else if (as_is_json(argv[i])) {
+			json = true;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return as_usage_err("install: unknown option '%s' (see 'autoselctl install help')",
 					    argv[i]);
@@ -1008,16 +1011,33 @@ int cmd_install(int argc, char **argv)
 
 			as_audit(&ev);
 		}
-		if (slot < 0)
+		if (json) {
+			printf("{\"installed\":\"%s\",\"id\":",
+			       slot < 0 ? "domestic-map" : "approval");
+			as_json_str(stdout, nb->id);
+			printf(",\"serial\":%" PRIu64 ",\"sha256\":\"%s\",\"signers\":",
+			       nb->serial, sha);
+			as_json_str(stdout, signers);
+			if (slot < 0)
+				printf(",\"slot\":null,\"vlan\":null");
+			else
+				printf(",\"slot\":%d,\"vlan\":%d", slot,
+				       AS_SLOT_TO_VID(slot));
+			printf(",\"generation\":%u,\"ports\":", st.generation);
+			if (attached())
+				printf("%d}\n", nports);
+			else
+				printf("null}\n");
+		} else if (slot < 0)
 			printf("installed domestic map %s serial %" PRIu64 " (sha256 %s), generation %u\n",
 			       nb->id, nb->serial, sha, st.generation);
 		else
 			printf("installed approval %s serial %" PRIu64 " in slot %d (sha256 %s), generation %u\n",
 			       nb->id, nb->serial, slot, sha, st.generation);
-		if (attached())
+		if (!json && attached())
 			printf("swapped in on %d port%s\n", nports,
 			       nports == 1 ? "" : "s");
-		else
+		else if (!json)
 			printf("not attached: recorded in %s; the next attach loads it\n",
 			       st.dir);
 	}
@@ -1213,12 +1233,17 @@ int cmd_remove(int argc, char **argv)
 	struct as_state old = { 0 }, st = { 0 };
 	const char *id = NULL;
 	char err[ERRLEN];
+	bool json = false;
 	int ret = EXIT_RUNTIME, slot = -1, nports = 0;
 
 	for (int i = 0; i < argc; i++) {
 		if (as_is_help(argv[i])) {
 			remove_usage(stdout);
 			return 0;
+		}
+		if (as_is_json(argv[i])) {
+			json = true;
+			continue;
 		}
 		if (argv[i][0] == '-' && argv[i][1])
 			return as_usage_err("remove: unknown option '%s' (see 'autoselctl remove help')",
@@ -1282,9 +1307,21 @@ int cmd_remove(int argc, char **argv)
 		ev.result = "ok";
 		ev.reason = "removed by the operator";
 		as_audit(&ev);
-		printf("removed approval %s (serial %" PRIu64 ", slot %d), generation %u\n",
-		       s->id, s->serial, slot, st.generation);
-		if (attached())
+		if (json) {
+			printf("{\"removed\":");
+			as_json_str(stdout, s->id);
+			printf(",\"serial\":%" PRIu64 ",\"slot\":%d,\"vlan\":%d,\"generation\":%u,\"ports\":",
+			       s->serial, slot, AS_SLOT_TO_VID(slot),
+			       st.generation);
+			if (attached())
+				printf("%d}\n", nports);
+			else
+				printf("null}\n");
+		} else {
+			printf("removed approval %s (serial %" PRIu64 ", slot %d), generation %u\n",
+			       s->id, s->serial, slot, st.generation);
+		}
+		if (!json && attached())
 			printf("swapped out on %d port%s\n", nports,
 			       nports == 1 ? "" : "s");
 	}

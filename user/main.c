@@ -5,12 +5,14 @@
  *   autoselctl OBJECT|COMMAND [ARGS]   (see Documentation/autoselctl.rst)
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "audit.h"
 #include "autoselctl.h"
 #include "bpfobj.h"
+#include "control.h"
 #include "install.h"
 #include "rules.h"
 
@@ -59,18 +61,53 @@ bool as_is_json(const char *arg)
 	return !strcmp(arg, "--json") || !strcmp(arg, "-j");
 }
 
+/* Length of the well-formed UTF-8 sequence at s (RFC 3629), or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+	uint32_t cp;
+
+	if (!n || s[0] > 0xf4)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	cp = s[0] & (0x7f >> n);
+	for (size_t i = 1; i < n; i++)
+		cp = cp << 6 | (s[i] & 0x3f);
+	/* no overlong forms, no surrogates, nothing above U+10FFFF */
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+/*
+ * The one JSON string writer.  JSON text is UTF-8: a byte that is not
+ * part of well-formed UTF-8 (a file name can hold anything) is written
+ * as U+FFFD, so the output always parses.
+ */
 void as_json_str(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	const unsigned char *p = (const unsigned char *)s;
 
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
+	fputc('"', f);
+	while (*p) {
+		size_t n;
+
+		if (*p == '"' || *p == '\\') {
+			fprintf(f, "\\%c", *p++);
+		} else if (*p < 0x20 || *p == 0x7f) {
+			fprintf(f, "\\u%04x", *p++);
+		} else if (*p < 0x80) {
+			fputc(*p++, f);
+		} else if ((n = utf8_len(p))) {
+			fwrite(p, 1, n, f);
+			p += n;
+		} else {
+			fputs("\\ufffd", f);
+			p++;
+		}
 	}
 	fputc('"', f);
 }
@@ -124,6 +161,7 @@ static void usage(FILE *f)
 	      "                          the counts reported to the Diet\n"
 	      "  bundle keygen|create|sign|verify ...\n"
 	      "                          sign and verify approval bundles\n"
+	      "  --version [--json]      versions of autoselctl and autosel.ko\n"
 	      "  help                    this text; 'autoselctl COMMAND help' for more\n"
 	      "\n"
 	      "Exit status: 0 success, 1 error, 2 usage error.\n", f);
@@ -179,10 +217,13 @@ int cmd_rules(int argc, char **argv)
 	if (json) {
 		printf("{\"domestic_prefixes\":%zu,\"approvals\":[", r.n_domestic);
 		for (size_t i = 0; i < r.n_approvals; i++)
-			printf("%s{\"slot\":%zu,\"id\":\"%s\",\"type\":\"%s\",\"indicators\":%zu,\"domains\":%zu}",
-			       i ? "," : "", i, r.approvals[i].id,
+		{
+			printf("%s{\"slot\":%zu,\"id\":", i ? "," : "", i);
+			as_json_str(stdout, r.approvals[i].id);
+			printf(",\"type\":\"%s\",\"indicators\":%zu,\"domains\":%zu}",
 			       dir_names[r.approvals[i].type],
 			       r.approvals[i].n_ips, r.approvals[i].n_domains);
+		}
 		printf("]}\n");
 	} else {
 		printf("%s: %zu domestic prefixes, %zu approvals, %zu IP indicators",
@@ -225,6 +266,26 @@ static const struct {
 	{ "report", cmd_report, false },
 };
 
+/*
+ * With --json anywhere on the command line, a failure is also one JSON
+ * object on stdout, {"error":"the error line"}; the line on stderr stays.
+ */
+static int json_error(int argc, char **argv, int ret)
+{
+	bool json = false;
+
+	for (int i = 1; i < argc; i++)
+		json |= as_is_json(argv[i]);
+	if (ret && json) {
+		fflush(stdout);
+		printf("{\"error\":");
+		as_json_str(stdout, *as_last_error() ? as_last_error() :
+				    "failed");
+		printf("}\n");
+	}
+	return ret;
+}
+
 static int run(size_t i, int argc, char **argv)
 {
 	unsigned long logged = as_audit_count();
@@ -234,6 +295,47 @@ static int run(size_t i, int argc, char **argv)
 	if (ret && commands[i].audited && as_audit_count() == logged)
 		as_audit_failed(commands[i].name, ret);
 	return ret;
+}
+
+static int version(int argc, char **argv)
+{
+	char kv[128], kb[128];
+	bool json = false;
+
+	for (int i = 0; i < argc; i++) {
+		if (!as_is_json(argv[i]))
+			return as_usage_err("version: unknown argument '%s'",
+					    argv[i]);
+		json = true;
+	}
+	as_read_line(AS_SYSFS "/version", kv, sizeof(kv));
+	as_read_line(AS_SYSFS "/build", kb, sizeof(kb));
+	if (json) {
+		printf("{\"autoselctl\":");
+		as_json_str(stdout, AUTOSEL_VERSION);
+		printf(",\"build\":");
+		as_json_str(stdout, AUTOSEL_BUILD);
+		printf(",\"module\":");
+		if (*kv) {
+			printf("{\"version\":");
+			as_json_str(stdout, kv);
+			printf(",\"build\":");
+			as_json_str(stdout, *kb ? kb : "unknown");
+			printf("}");
+		} else {
+			printf("null");
+		}
+		printf("}\n");
+	} else {
+		printf("autoselctl %s (build %s)\n", AUTOSEL_VERSION,
+		       AUTOSEL_BUILD);
+		if (*kv)
+			printf("autosel.ko %s (build %s)\n", kv,
+			       *kb ? kb : "unknown");
+		else
+			printf("autosel.ko not loaded\n");
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -247,9 +349,13 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	as_libbpf_quiet();
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version"))
+		return json_error(argc, argv, version(argc - 2, argv + 2));
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
-			return run(i, argc - 2, argv + 2);
-	return as_usage_err("unknown command '%s' (see 'autoselctl help')",
-			    argv[1]);
+			return json_error(argc, argv,
+					  run(i, argc - 2, argv + 2));
+	return json_error(argc, argv,
+			  as_usage_err("unknown command '%s' (see 'autoselctl help')",
+				       argv[1]));
 }

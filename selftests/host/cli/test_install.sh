@@ -36,7 +36,7 @@ incap() { nsenter --net=/run/netns/"$CAP" "$@"; }
 insrc() { ip netns exec "$SRC" "$@"; }
 ctl() { incap "$A" "$@"; }
 
-tap_plan 67
+tap_plan 69
 
 # ---- the Commission: five members, quorum 3; one outsider -------------------
 cd "$TMP" || exit 1
@@ -452,4 +452,10 @@ run ctl detach dev as-s0
 check "detach" test "$rc" = 0
 check "attach and detach are in the audit log" \
 	sh -c "grep -q ' attach result=ok id=as-s0 ' '$AUTOSEL_AUDIT_LOG' && grep -q ' detach result=ok id=as-s0 ' '$AUTOSEL_AUDIT_LOG'"
+run ctl attach dev as-s0 --collect as-c0 --json
+check "attach --json: one object, the human lines as messages" \
+	test "$rc,$(echo "$out" | jq_ '(d["attached"], d["mode"], d["first"], d["pin_dir"] == "'"$AUTOSEL_PIN_DIR"'", d["messages"][0].startswith("attached "))')" = \
+	"0,('as-s0', 'native', True, True, True)"
+run ctl detach dev as-s0 --json
+check "detach --json" test "$rc,$(echo "$out" | jq_ '(d["detached"], len(d["messages"]))')" = "0,('as-s0', 1)"
 totals
