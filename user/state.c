@@ -523,8 +523,9 @@ int as_state_prepare(const struct as_state *st, const void *bundle,
 	size_t len;
 	char *text;
 
+	/* The directory itself 0700 too (admin-guide.rst), not just bundles/. */
 	snprintf(p, sizeof(p), "%s/bundles", st->dir);
-	if (mkdir_p(p)) {
+	if (mkdir_p(st->dir) || (mkdir(p, 0700) && errno != EEXIST)) {
 		snprintf(err, errlen, "cannot create %s: %s", p, strerror(errno));
 		return -1;
 	}

@@ -17,7 +17,7 @@ trap 'chattr -a "$AUTOSEL_AUDIT_LOG" 2>/dev/null; rm -rf "$TMP"' EXIT
 A=$AUTOSELCTL
 S=$AUTOSEL_STATE_DIR/state
 
-tap_plan 54
+tap_plan 55
 
 cd "$TMP" || exit 1
 for m in m1 m2; do "$A" bundle keygen --out "$TMP/$m" --name "$m" >/dev/null || exit 1; done
@@ -41,6 +41,8 @@ for b in dom.b a1.b b3.b; do "$A" install $b >/dev/null || exit 1; done
 "$A" remove B-1 >/dev/null || exit 1
 check "the state file ends with its seal" \
 	test "$(tail -1 "$S")" = "end $(head -n -1 "$S" | sha256sum | cut -d' ' -f1)"
+check "the state directory and bundles/ are 0700, the files 0600" \
+	test "$(stat -c %a "$AUTOSEL_STATE_DIR" "$AUTOSEL_STATE_DIR/bundles" | tr '\n' ' ')$(find "$AUTOSEL_STATE_DIR" -type f ! -perm 0600 | wc -l)" = "700 700 0"
 cp "$S" "$TMP/good"
 check "status reads a good state" sh -c '"$1" status >/dev/null' _ "$A"
 expect_fail "B-1 serial 2 after serial 3 was withdrawn: rollback" 1 \
