@@ -36,7 +36,7 @@ incap() { nsenter --net=/run/netns/"$CAP" "$@"; }
 insrc() { ip netns exec "$SRC" "$@"; }
 ctl() { incap "$A" "$@"; }
 
-tap_plan 69
+tap_plan 73
 
 # ---- the Commission: five members, quorum 3; one outsider -------------------
 cd "$TMP" || exit 1
@@ -241,7 +241,7 @@ check "expiry logged" grep -q " expire result=ok id=T-EXP serial=1 sha256=[0-9a-
 
 # Audit log format.
 check "every audit line has the documented fields" \
-	sh -c "! grep -v -E '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z (install|remove|expire|attach|detach|bind) result=(ok|refused|error) id=[^ ]+ serial=([0-9]+|-) sha256=([0-9a-f]{64}|-) signers=([0-9a-f,]+|-) slot=([0-9]+|-) vlan=([0-9]+|-) uid=[0-9]+ sudo_user=[^ ]+ loginuid=([0-9]+|-) host=[^ ]+ reason=\"[^\"]*\"$' '$AUTOSEL_AUDIT_LOG'"
+	sh -c "! grep -v -E '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z (install|remove|expire|attach|detach|bind|snapshot) result=(ok|refused|error) id=[^ ]+ serial=([0-9]+|-) sha256=([0-9a-f]{64}|-) signers=([0-9a-f,]+|-) slot=([0-9]+|-) vlan=([0-9]+|-) uid=[0-9]+ sudo_user=[^ ]+ loginuid=([0-9]+|-) host=[^ ]+ reason=\"[^\"]*\"$' '$AUTOSEL_AUDIT_LOG'"
 check "an install line names its signers, its slot and VLAN id" \
 	grep -q "install result=ok id=T-FD-1 serial=1 sha256=[0-9a-f]* signers=$(keyid m1),$(keyid m2),$(keyid m3) slot=0 vlan=1 " "$AUTOSEL_AUDIT_LOG"
 check "a remove line names the slot it frees" \
@@ -359,6 +359,36 @@ assert r["measures"]["fd"]["approvals_in_force"] == 2
 assert r["measures"]["ff"]["approvals_in_force"] == 1
 EOF
 
+# What the counts cover, and periods they cannot answer.
+check "report says its counts are since the first attach, on this boot" \
+	test "$(jq_ '(d["counts"]["since"], d["counts"]["since_event"], d["counts"]["boot_id"])' <"$TMP/r.json")" = \
+	"(None, 'first attach', '$(cat /proc/sys/kernel/random/boot_id)')"
+expect_fail "report --from: the pinned counters cannot answer it" 1 \
+	"autoselctl: report: the counters (pinned maps) count since the first attach, whose time is not recorded: they cannot give counts from $(t -3600); take snapshots (report --snapshot)" \
+	ctl report --from "$(t -3600)"
+run ctl report --until "$(t -3600)"
+check "report --until in the past is refused" \
+	sh -c "[ $rc = 1 ] && [ -z '$out' ] && echo \"\$1\" | grep -q '^autoselctl: report: the counters run until now (.*), not until $(t -3600): the counts of a period are the difference of two snapshots taken at its ends (report --snapshot)$'" _ "$err"
+prev=$(tail -1 "$AUTOSEL_AUDIT_LOG" | sha256sum | cut -d' ' -f1)
+run ctl report --snapshot --json
+snap=$(echo "$out" | jq_ 'd["snapshot"]')
+check "report --snapshot writes a snapshot, its SHA-256 in the audit log, the log's last line's in it" \
+	python3 - "$rc" "$out" "$snap" "$AUTOSEL_AUDIT_LOG" "$prev" "$TMP/r.json" <<'EOF2'
+import hashlib, json, os, stat, sys
+rc, out, snap, log, prev, rj = sys.argv[1:7]
+assert rc == "0", rc
+o = json.loads(out)
+raw = open(snap, "rb").read()
+assert hashlib.sha256(raw).hexdigest() == o["sha256"]
+assert stat.S_IMODE(os.stat(snap).st_mode) == 0o600
+s = json.loads(raw)
+assert s["audit_log_tail_sha256"] == prev, (s["audit_log_tail_sha256"], prev)
+last = open(log).read().splitlines()[-1].split(" ")
+assert last[1:6] == ["snapshot", "result=ok", "id=" + os.path.basename(snap), "serial=-",
+                     "sha256=" + o["sha256"]], last
+r = json.load(open(rj))
+assert s["seen"] >= r["seen"] and s["counts"]["boot_id"] == r["counts"]["boot_id"]
+EOF2
 run ctl remove T-FD-B
 check "remove on a live port" sh -c "[ $rc = 0 ] && echo '$out' | grep -q 'swapped out on 1 port'"
 insrc python3 "$HERE/send.py" $B_SRC $DST 2
