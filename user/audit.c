@@ -22,6 +22,8 @@
 
 #include "audit.h"
 #include "autoselctl.h"
+#include "control.h"
+#include "rules.h"
 #include "autosel/abi.h"
 
 static int audit_fd = -1;
@@ -174,6 +176,16 @@ int as_audit(const struct as_audit_ev *ev)
 		     slot, ident, reason);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return -1;
+	/* Rotated since it was opened (audit rotate): write to the new one. */
+	if (audit_fd >= 0) {
+		struct stat a, b;
+
+		if (fstat(audit_fd, &a) || stat(log_path(), &b) ||
+		    a.st_ino != b.st_ino || a.st_dev != b.st_dev) {
+			close(audit_fd);
+			audit_fd = -1;
+		}
+	}
 	if (audit_fd < 0 && as_audit_open(err, sizeof(err))) {
 		/* Still to syslog: the event happened. */
 		openlog("autoselctl", LOG_PID, LOG_AUTH);
@@ -183,4 +195,89 @@ int as_audit(const struct as_audit_ev *ev)
 	syslog(LOG_NOTICE, "%.*s", n - 1 - (int)strlen(now) - 1,
 	       line + strlen(now) + 1);
 	return write(audit_fd, line, (size_t)n) == n ? 0 : -1;
+}
+
+/* ---- rotation ---------------------------------------------------------- */
+
+static int set_append(int fd, bool on)
+{
+	int flags;
+
+	if (ioctl(fd, FS_IOC_GETFLAGS, &flags))
+		return errno == ENOTTY || errno == EOPNOTSUPP ? 0 : -1;
+	flags = on ? flags | FS_APPEND_FL : flags & ~FS_APPEND_FL;
+	return ioctl(fd, FS_IOC_SETFLAGS, &flags);
+}
+
+static int file_sha(const char *path, char hex[65], char *err, size_t errlen)
+{
+	uint8_t *buf;
+	size_t len;
+
+	if (as_read_file(path, SIZE_MAX / 2, &buf, &len, err, errlen))
+		return -1;
+	as_sha256_hex(buf, len, hex);
+	free(buf);
+	return 0;
+}
+
+/*
+ * The old file's last line names the new one and the SHA-256 of every
+ * byte before that line; the new file's first line names the old one and
+ * the SHA-256 of all of it.  The old file gets its append-only flag back.
+ */
+int as_audit_rotate(char *done, size_t donelen, char *err, size_t errlen)
+{
+	const char *path = log_path();
+	char old[PATH_MAX + 48], now[40], sha[65], reason[2 * PATH_MAX + 128];
+	struct as_audit_ev ev = { .action = "rotate", .result = "ok",
+				  .reason = reason };
+	struct timespec ts;
+	const char *base;
+
+	if (as_audit_open(err, errlen))
+		return -1;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	as_format_rfc3339((uint64_t)ts.tv_sec * 1000000000ULL, now,
+			  sizeof(now));
+	snprintf(old, sizeof(old), "%s.%s", path, now);
+	if (!access(old, F_OK)) {
+		snprintf(err, errlen, "%s exists: rotated less than a second ago",
+			 old);
+		return -1;
+	}
+	if (file_sha(path, sha, err, errlen))
+		return -1;
+	base = strrchr(old, '/') ? strrchr(old, '/') + 1 : old;
+	ev.id = base;
+	ev.sha = sha;
+	snprintf(reason, sizeof(reason), "this file becomes %s; continued in %s",
+		 base, path);
+	if (as_audit(&ev)) {
+		snprintf(err, errlen, "cannot append to %s", path);
+		return -1;
+	}
+	if (set_append(audit_fd, false)) {
+		snprintf(err, errlen, "%s: cannot clear the append-only flag: %s",
+			 path, strerror(errno));
+		return -1;
+	}
+	if (rename(path, old)) {
+		snprintf(err, errlen, "cannot rename %s: %s", path,
+			 strerror(errno));
+		set_append(audit_fd, true);
+		return -1;
+	}
+	set_append(audit_fd, true);
+	close(audit_fd);
+	audit_fd = -1;
+	if (file_sha(old, sha, err, errlen) || as_audit_open(err, errlen))
+		return -1;
+	snprintf(reason, sizeof(reason), "continues %s", base);
+	if (as_audit(&ev)) {
+		snprintf(err, errlen, "cannot append to %s", path);
+		return -1;
+	}
+	snprintf(done, donelen, "%s", old);
+	return 0;
 }

@@ -45,4 +45,11 @@ int as_audit_open(char *err, size_t errlen);
 /* Append one event; opens the log if needed.  0, or -1 if the file failed. */
 int as_audit(const struct as_audit_ev *ev);
 
+/*
+ * `autoselctl audit rotate`: the log becomes LOG.TIME (append-only again),
+ * a new LOG starts; each file's boundary line names the other and its
+ * SHA-256.  0 with the old file's path in done, or -1 with err set.
+ */
+int as_audit_rotate(char *done, size_t donelen, char *err, size_t errlen);
+
 #endif

@@ -5,6 +5,7 @@
  *   autoselctl OBJECT|COMMAND [ARGS]   (see Documentation/autoselctl.rst)
  */
 #include <stdarg.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -161,6 +162,7 @@ static void usage(FILE *f)
 	      "                          the counts reported to the Diet\n"
 	      "  bundle keygen|create|sign|verify ...\n"
 	      "                          sign and verify approval bundles\n"
+	      "  audit rotate [--json]   start a new audit log, chained to the old\n"
 	      "  --version [--json]      versions of autoselctl and autosel.ko\n"
 	      "  help                    this text; 'autoselctl COMMAND help' for more\n"
 	      "\n"
@@ -247,6 +249,8 @@ int cmd_rules(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_audit(int argc, char **argv);
+
 /* audited: every attempt is in the audit log, a failure too (audit.rst) */
 static const struct {
 	const char *name;
@@ -264,6 +268,7 @@ static const struct {
 	{ "expire", cmd_expire, true },
 	{ "status", cmd_status, false },
 	{ "report", cmd_report, false },
+	{ "audit", cmd_audit, true },
 };
 
 /*
@@ -295,6 +300,44 @@ static int run(size_t i, int argc, char **argv)
 	if (ret && commands[i].audited && as_audit_count() == logged)
 		as_audit_failed(commands[i].name, ret);
 	return ret;
+}
+
+static void audit_usage(FILE *f)
+{
+	fputs("Usage: autoselctl audit rotate [--json]\n"
+	      "\n"
+	      "Close the audit log: it becomes LOG.TIME, append-only again, and a\n"
+	      "new log starts; the last line of the one and the first of the other\n"
+	      "name each other with their SHA-256 (audit.rst).\n", f);
+}
+
+static int cmd_audit(int argc, char **argv)
+{
+	char done[PATH_MAX + 64], err[PATH_MAX + 128];
+	bool json = false;
+	int ret;
+
+	if (argc < 1 || as_is_help(argv[0])) {
+		audit_usage(argc < 1 ? stderr : stdout);
+		return argc < 1 ? EXIT_USAGE : 0;
+	}
+	if (strcmp(argv[0], "rotate"))
+		return as_usage_err("unknown audit command '%s' (see 'autoselctl audit help')",
+				    argv[0]);
+	ret = as_json_only_args(argc - 1, argv + 1, "audit", audit_usage,
+				&json);
+	if (ret >= 0)
+		return ret;
+	if (as_audit_rotate(done, sizeof(done), err, sizeof(err)))
+		return as_err("%s", err);
+	if (json) {
+		printf("{\"rotated\":");
+		as_json_str(stdout, done);
+		printf("}\n");
+	} else {
+		printf("audit log rotated to %s\n", done);
+	}
+	return 0;
 }
 
 static int version(int argc, char **argv)

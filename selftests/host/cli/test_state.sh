@@ -17,7 +17,7 @@ trap 'chattr -a "$AUTOSEL_AUDIT_LOG" 2>/dev/null; rm -rf "$TMP"' EXIT
 A=$AUTOSELCTL
 S=$AUTOSEL_STATE_DIR/state
 
-tap_plan 55
+tap_plan 58
 
 cd "$TMP" || exit 1
 for m in m1 m2; do "$A" bundle keygen --out "$TMP/$m" --name "$m" >/dev/null || exit 1; done
@@ -131,6 +131,23 @@ check "the state directory is unchanged" test "$(sha256sum "$S"; ls -R "$AUTOSEL
 check "install, remove, expire and attach logged their error" \
 	test "$(tail -n +$((lines + 1)) "$AUTOSEL_AUDIT_LOG" | grep "result=error .*corrupt state file" | cut -d' ' -f2 | tr '\n' ' ')" = \
 	"install remove expire attach "
+
+# Rotation: the old log's last line and the new log's first name each
+# other with their SHA-256; later lines go to the new log.
+cp "$TMP/good" "$S"
+L=$AUTOSEL_AUDIT_LOG
+run "$A" audit rotate
+old=${out#audit log rotated to }
+check "audit rotate: the old log's last line has the SHA-256 of the lines before it" \
+	test "$rc,$(tail -1 "$old" | cut -d' ' -f2,3,4,6)" = \
+	"0,rotate result=ok id=$(basename "$old") sha256=$(head -n -1 "$old" | sha256sum | cut -d' ' -f1)"
+check "... the new log's first line the SHA-256 of all of the old one" \
+	test "$(wc -l <"$L"),$(head -1 "$L" | cut -d' ' -f2,3,4,6)" = \
+	"1,rotate result=ok id=$(basename "$old") sha256=$(sha256sum <"$old" | cut -d' ' -f1)"
+"$A" remove NOPE 2>/dev/null
+check "... the next line goes to the new log, the old one is append-only again" \
+	sh -c "[ \$(wc -l <'$L') = 2 ] && { lsattr '$old' 2>/dev/null | grep -q '^[^ ]*a' || ! lsattr '$old' >/dev/null 2>&1; }"
+chattr -a "$old" 2>/dev/null
 
 # Format 1 (no seal) is still read; the next change writes format 2.
 { echo "autosel-state 1"; sed '1d; $d' "$TMP/good"; } >"$S"
