@@ -70,3 +70,4 @@ module_init(autosel_init);
 module_exit(autosel_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("autosel automatic selection: enforcement and audit");
+MODULE_VERSION(AUTOSEL_VERSION);

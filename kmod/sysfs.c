@@ -9,6 +9,8 @@
 #include <linux/kobject.h>
 #include <linux/sysfs.h>
 #include <linux/build_bug.h>
+#include <linux/timekeeping.h>
+#include <linux/uuid.h>
 
 #include "autosel.h"
 
@@ -68,6 +70,43 @@ void as_generation_set(u32 gen)
 	WRITE_ONCE(as_generation, gen);
 }
 
+/*
+ * The counters' epoch: they start at zero when the module loads, so a
+ * report names the load (a random id, and the wall-clock time) its counts
+ * are since; a reload or a reboot is a new epoch, never a silent reset.
+ */
+static u64 as_load_time_ns;
+static uuid_t as_load_id;
+
+static ssize_t load_time_show(struct kobject *kobj,
+			      struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", as_load_time_ns);
+}
+
+static ssize_t load_id_show(struct kobject *kobj,
+			    struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%pUb\n", &as_load_id);
+}
+
+static ssize_t version_show(struct kobject *kobj,
+			    struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", AUTOSEL_VERSION);
+}
+
+static ssize_t build_show(struct kobject *kobj,
+			  struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", AUTOSEL_BUILD);
+}
+
+static struct kobj_attribute as_load_time_attr = __ATTR_RO(load_time);
+static struct kobj_attribute as_load_id_attr = __ATTR_RO(load_id);
+static struct kobj_attribute as_version_attr = __ATTR_RO(version);
+static struct kobj_attribute as_build_attr = __ATTR_RO(build);
+
 static ssize_t generation_show(struct kobject *kobj,
 			       struct kobj_attribute *attr, char *buf)
 {
@@ -99,6 +138,10 @@ static struct attribute *as_attrs[] = {
 	&as_cattr_stack_dropped.attr.attr,
 	&as_cattr_invalid_calls.attr.attr,
 	&as_generation_attr.attr,
+	&as_load_time_attr.attr,
+	&as_load_id_attr.attr,
+	&as_version_attr.attr,
+	&as_build_attr.attr,
 	NULL,
 };
 
@@ -112,6 +155,10 @@ int as_sysfs_init(void)
 
 	/* A new reason needs its deleted_<reason> file above. */
 	BUILD_BUG_ON(AS_DEL_MAX != 7);
+
+	/* The counters were zeroed just before (as_counters_init). */
+	as_load_time_ns = ktime_get_real_ns();
+	uuid_gen(&as_load_id);
 
 	as_kobj = kobject_create_and_add("autosel", kernel_kobj);
 	if (!as_kobj)

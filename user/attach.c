@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -210,13 +211,13 @@ static uint64_t clock_offset_ns(void)
 
 struct attach_opts {
 	const char *dev, *rules, *collect;
-	bool generic, no_decap;
+	bool generic, no_decap, json;
 };
 
 static void attach_usage(FILE *f)
 {
 	fputs("Usage: autoselctl attach dev IFACE [--rules FILE] [--generic] [--collect DEV]\n"
-	      "                              [--no-decap]\n"
+	      "                              [--no-decap] [--json]\n"
 	      "\n"
 	      "Attach the filter to the capture interface IFACE (native XDP; generic\n"
 	      "with --generic).  Tunnelled packets (ERSPAN, GRE, VXLAN, Geneve,\n"
@@ -233,7 +234,7 @@ static void attach_usage(FILE *f)
 
 static void detach_usage(FILE *f)
 {
-	fputs("Usage: autoselctl detach dev IFACE\n"
+	fputs("Usage: autoselctl detach dev IFACE [--json]\n"
 	      "\n"
 	      "Detach the filter from IFACE.  With the last interface, the pinned\n"
 	      "rule set and counters are removed.\n", f);
@@ -272,6 +273,9 @@ static int parse_dev_args(int argc, char **argv, struct attach_opts *o,
 			continue;
 		} else if (attach && !strcmp(a, "--no-decap")) {
 			o->no_decap = true;
+			continue;
+		} else if (as_is_json(a)) {
+			o->json = true;
 			continue;
 		} else
 			return as_usage_err("%s: unknown argument '%s' (see 'autoselctl %s help')",
@@ -548,41 +552,176 @@ static void audit_port(const char *action, const char *dev, int ret)
 		.result = !ret ? "ok" : ret == EXIT_USAGE ? "refused" : "error",
 	};
 
-	if (ret)
+	if (ret && *as_last_error())
+		snprintf(reason, sizeof(reason), "%s", as_last_error());
+	else if (ret)
 		snprintf(reason, sizeof(reason), "failed (exit %d)", ret);
 	else
 		snprintf(reason, sizeof(reason), "pins in %s", as_pin_dir());
 	as_audit(&ev);
 }
 
-int cmd_attach(int argc, char **argv)
+/*
+ * After a first attach: which approval the loaded rule set has in which
+ * slot, so that the VLAN id of a record on the collection device leads
+ * to an approval (and, through its SHA-256, to the bundle).
+ */
+static void audit_slots(const char *dev)
 {
-	struct attach_opts o;
+	char p[PATH_MAX], err[RULES_ERR_MAX], reason[128];
+	struct as_state st;
+	bool have_st;
+	int fd;
+
+	fd = bpf_obj_get(as_pin_path(p, sizeof(p), "ids"));
+	if (fd < 0)
+		return;
+	have_st = !as_state_load(&st, err, sizeof(err));
+	snprintf(reason, sizeof(reason), "rule set attached on %s", dev);
+	for (__u32 i = 0; i < AS_MAX_SLOTS; i++) {
+		char id[ID_LEN] = { 0 };
+		struct as_audit_ev ev = {
+			.action = "bind", .result = "ok", .id = id,
+			.has_slot = true, .slot = (int)i, .reason = reason,
+		};
+
+		if (bpf_map_lookup_elem(fd, &i, id) || !id[0])
+			continue;
+		id[ID_LEN - 1] = '\0';
+		if (have_st && st.slots[i].used && !strcmp(st.slots[i].id, id)) {
+			ev.serial = st.slots[i].serial;
+			ev.sha = st.slots[i].sha;
+			ev.signers = st.slots[i].signers;
+		}
+		as_audit(&ev);
+	}
+	if (have_st)
+		as_state_free(&st);
+	close(fd);
+}
+
+/*
+ * --json: the human lines that attach and detach print on the way go to a
+ * memory file instead of stdout, and come back as the "messages" array.
+ */
+struct json_out {
+	int saved;		/* the real stdout; -1: not capturing */
+	int mfd;
+};
+
+static void json_begin(struct json_out *j)
+{
+	fflush(stdout);
+	j->saved = dup(STDOUT_FILENO);
+	j->mfd = memfd_create("autoselctl-out", MFD_CLOEXEC);
+	if (j->saved < 0 || j->mfd < 0 || dup2(j->mfd, STDOUT_FILENO) < 0) {
+		if (j->saved >= 0)
+			close(j->saved);
+		if (j->mfd >= 0)
+			close(j->mfd);
+		j->saved = j->mfd = -1;
+	}
+}
+
+/* Back to the real stdout. */
+static void json_restore(struct json_out *j)
+{
+	if (j->saved < 0)
+		return;
+	fflush(stdout);
+	dup2(j->saved, STDOUT_FILENO);
+	close(j->saved);
+	j->saved = -1;
+}
+
+/* ,"messages":[the captured lines]} and the end of the object. */
+static void json_messages(struct json_out *j)
+{
+	char line[1024];
+	bool first = true;
+	FILE *f = j->mfd >= 0 ? fdopen(j->mfd, "r") : NULL;
+
+	printf(",\"messages\":[");
+	if (f) {
+		rewind(f);
+		while (fgets(line, sizeof(line), f)) {
+			line[strcspn(line, "\n")] = '\0';
+			printf("%s", first ? "" : ",");
+			as_json_str(stdout, line);
+			first = false;
+		}
+		fclose(f);
+		j->mfd = -1;
+	}
+	printf("]}\n");
+}
+
+static void json_close(struct json_out *j)
+{
+	json_restore(j);
+	if (j->mfd >= 0)
+		close(j->mfd);
+	j->mfd = -1;
+}
+
+static int do_attach(const struct attach_opts *o, bool *first)
+{
 	char p[PATH_MAX];
 	bool bpffs;
 	__u32 mode;
 	int ret, ifindex;
 
-	ret = parse_dev_args(argc, argv, &o, true);
+	/* attach changes what runs: put the state right first */
+	ret = as_expire_sweep();
 	if (ret)
-		return ret < 0 ? 0 : ret;
-	mode = o.generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
-	ifindex = (int)if_nametoindex(o.dev);
+		return ret;
+	mode = o->generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+	ifindex = (int)if_nametoindex(o->dev);
 	if (!ifindex)
-		return as_err("%s: no such device", o.dev);
+		return as_err("%s: no such device", o->dev);
 	/* Under the lock: two first attaches must not mount two bpffs. */
 	if (take_lock() < 0)
 		return EXIT_RUNTIME;
 	/* No bpffs yet: nothing is pinned, this is the first attach. */
 	bpffs = as_pins_on_bpffs();
 	if (bpffs && exists(as_pin_path(p, sizeof(p), "prog")))
-		ret = attach_more(&o, ifindex, mode);
-	else if (bpffs && exists(as_pin_dir()))
+		return attach_more(o, ifindex, mode);
+	if (bpffs && exists(as_pin_dir()))
 		return as_err("%s exists but holds no program; remove it first",
 			      as_pin_dir());
-	else
-		ret = attach_first(&o, ifindex, mode);
+	ret = attach_first(o, ifindex, mode);
+	*first = !ret;
+	return ret;
+}
+
+int cmd_attach(int argc, char **argv)
+{
+	struct json_out j = { .saved = -1, .mfd = -1 };
+	struct attach_opts o;
+	bool first = false;
+	int ret;
+
+	ret = parse_dev_args(argc, argv, &o, true);
+	as_audit_subject(o.dev);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	if (o.json)
+		json_begin(&j);
+	ret = do_attach(&o, &first);
 	audit_port("attach", o.dev, ret);
+	if (first)
+		audit_slots(o.dev);
+	json_restore(&j);
+	if (o.json && !ret) {
+		printf("{\"attached\":");
+		as_json_str(stdout, o.dev);
+		printf(",\"mode\":\"%s\",\"decap\":%s,\"first\":%s,\"pin_dir\":",
+		       o.generic ? "generic" : "native",
+		       o.no_decap ? "false" : "true", first ? "true" : "false");
+		as_json_str(stdout, as_pin_dir());
+		json_messages(&j);
+	}
+	json_close(&j);
 	return ret;
 }
 
@@ -608,29 +747,25 @@ static void control_remove_ids(void)
 	close(fd);
 }
 
-int cmd_detach(int argc, char **argv)
+static int do_detach(const struct attach_opts *o)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	LIBBPF_OPTS(bpf_xdp_attach_opts, ao);
-	struct attach_opts o;
 	char p[PATH_MAX], dev[PATH_MAX];
 	uint32_t id;
 	__u32 mode = 0;
 	int ret, fd, ifindex;
 	bool last;
 
-	ret = parse_dev_args(argc, argv, &o, false);
-	if (ret)
-		return ret < 0 ? 0 : ret;
 	if (take_lock() < 0)
 		return EXIT_RUNTIME;
 	/* Never mounts: without a bpffs nothing is pinned, bpf_obj_get fails. */
-	snprintf(dev, sizeof(dev), "%s/dev/%s", as_pin_dir(), o.dev);
+	snprintf(dev, sizeof(dev), "%s/dev/%s", as_pin_dir(), o->dev);
 	fd = bpf_obj_get(dev);
 	if (fd < 0)
-		return as_err("%s: autosel is not attached", o.dev);
+		return as_err("%s: autosel is not attached", o->dev);
 	id = prog_id(fd);
-	ifindex = (int)if_nametoindex(o.dev);
+	ifindex = (int)if_nametoindex(o->dev);
 	if (ifindex && !bpf_xdp_query(ifindex, 0, &q)) {
 		if (q.drv_prog_id == id)
 			mode = XDP_FLAGS_DRV_MODE;
@@ -640,7 +775,7 @@ int cmd_detach(int argc, char **argv)
 	if (mode) {
 		ao.old_prog_fd = fd;
 		if (bpf_xdp_detach(ifindex, mode | XDP_FLAGS_REPLACE, &ao)) {
-			ret = as_err("cannot detach from %s: %s", o.dev,
+			ret = as_err("cannot detach from %s: %s", o->dev,
 				     strerror(errno));
 			close(fd);
 			return ret;
@@ -655,15 +790,40 @@ int cmd_detach(int argc, char **argv)
 		control_remove_ids();
 		rm_pins();
 	}
-	audit_port("detach", o.dev, 0);
 	if (mode)
-		printf("detached from %s%s\n", o.dev,
+		printf("detached from %s%s\n", o->dev,
 		       last ? "; that was the last interface: rule set and counters removed" : "");
 	else
 		printf("%s: the program was no longer attached; forgot it%s\n",
-		       o.dev,
+		       o->dev,
 		       last ? "; that was the last interface: rule set and counters removed" : "");
 	return 0;
+}
+
+int cmd_detach(int argc, char **argv)
+{
+	struct json_out j = { .saved = -1, .mfd = -1 };
+	struct attach_opts o;
+	int ret;
+
+	ret = parse_dev_args(argc, argv, &o, false);
+	as_audit_subject(o.dev);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	if (o.json)
+		json_begin(&j);
+	ret = do_detach(&o);
+	/* a failure after the detach itself is logged by main() */
+	if (!ret)
+		audit_port("detach", o.dev, 0);
+	json_restore(&j);
+	if (o.json && !ret) {
+		printf("{\"detached\":");
+		as_json_str(stdout, o.dev);
+		json_messages(&j);
+	}
+	json_close(&j);
+	return ret;
 }
 
 int cmd_stats(int argc, char **argv)

@@ -4,13 +4,15 @@
  * syslog(3) (LOG_AUTH, ident "autoselctl") and appended to an append-only
  * file (default /var/log/autosel/audit.log, AUTOSEL_AUDIT_LOG overrides):
  *
- *   TIME ACTION result=RESULT id=ID serial=N sha256=HEX signers=K1,K2 reason="TEXT"
+ *   TIME ACTION result=RESULT id=ID serial=N sha256=HEX signers=K1,K2
+ *   slot=S vlan=V uid=U sudo_user=NAME loginuid=L host=HOST reason="TEXT"
  *
- * Fields are never empty: "-" stands for "none".
+ * (one line).  Fields are never empty: "-" stands for "none".
  */
 #ifndef AUTOSEL_AUDIT_H
 #define AUTOSEL_AUDIT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define AS_AUDIT_LOG_DEFAULT	"/var/log/autosel/audit.log"
@@ -23,11 +25,31 @@ struct as_audit_ev {
 	const char *sha;	/* bundle SHA-256 (signed bytes) */
 	const char *signers;	/* comma-separated key ids */
 	const char *reason;	/* free text, one line */
+	bool has_slot;		/* slot (and its VLAN id on autosel0) */
+	int slot;
 };
+
+/*
+ * What a command is about (an interface, an approval id), for the line
+ * main() writes when a command that changes state fails without having
+ * logged anything itself.
+ */
+void as_audit_subject(const char *id);
+/* Lines as_audit() has written (or tried to) in this process. */
+unsigned long as_audit_count(void);
+/* "ACTION result=refused|error id=SUBJECT reason=LAST ERROR". */
+void as_audit_failed(const char *action, int exit_status);
 
 /* Open the file (creating its directory); 0, or -1 with err set. */
 int as_audit_open(char *err, size_t errlen);
 /* Append one event; opens the log if needed.  0, or -1 if the file failed. */
 int as_audit(const struct as_audit_ev *ev);
+
+/*
+ * `autoselctl audit rotate`: the log becomes LOG.TIME (append-only again),
+ * a new LOG starts; each file's boundary line names the other and its
+ * SHA-256.  0 with the old file's path in done, or -1 with err set.
+ */
+int as_audit_rotate(char *done, size_t donelen, char *err, size_t errlen);
 
 #endif

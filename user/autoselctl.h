@@ -25,6 +25,9 @@ int as_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The same for usage errors; returns EXIT_USAGE. */
 int as_usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The message of the last as_err()/as_usage_err(); "" if none. */
+const char *as_last_error(void);
+
 bool as_is_help(const char *arg);
 bool as_is_json(const char *arg);	/* --json or -j */
 /* s as a JSON string: quotes, and escapes for '"', '\\' and controls. */

@@ -81,7 +81,7 @@ static int unhex(const char *s, uint8_t *out, size_t n)
 	return 0;
 }
 
-static bool valid_id(const char *s)
+bool bundle_valid_id(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -128,8 +128,7 @@ static bool valid_domain(const char *s, bool *suffix)
 	return true;
 }
 
-/* "1".."9223372036854775807", no sign, no leading zero. */
-static int parse_serial(const char *s, uint64_t *v)
+int bundle_parse_serial(const char *s, uint64_t *v)
 {
 	uint64_t x = 0;
 
@@ -314,7 +313,7 @@ static int header_line(struct bparser *ps, enum hstate *st, char **w, int nw)
 		*st = H_ID;
 		return 0;
 	case H_ID:
-		if (!valid_id(w[1]))
+		if (!bundle_valid_id(w[1]))
 			return perr(ps, "bad id '%.80s' (1 to 63 of A-Z a-z 0-9 . _ -, starting with a letter or digit)",
 				    w[1]);
 		strcpy(b->id, w[1]);
@@ -329,17 +328,25 @@ static int header_line(struct bparser *ps, enum hstate *st, char **w, int nw)
 		*st = H_FROM;
 		return 0;
 	case H_FROM:
-	case H_UNTIL:
-		if (as_parse_rfc3339(w[1], *st == H_FROM ? &b->from_ns :
-							   &b->until_ns))
-			return perr(ps, "bad time '%.64s' (RFC 3339 with a zone, e.g. 2026-04-01T00:00:00Z)",
+	case H_UNTIL: {
+		uint64_t *t = *st == H_FROM ? &b->from_ns : &b->until_ns;
+		char canon[40];
+
+		/* One spelling per instant: UTC, seconds, upper-case T and Z. */
+		if (!as_parse_rfc3339(w[1], t))
+			as_format_rfc3339(*t, canon, sizeof(canon));
+		else
+			canon[0] = '\0';
+		if (strcmp(canon, w[1]) || *t % 1000000000ULL)
+			return perr(ps, "bad time '%.64s' (exactly YYYY-MM-DDTHH:MM:SSZ in UTC, e.g. 2026-04-01T00:00:00Z)",
 				    w[1]);
 		if (*st == H_UNTIL && b->from_ns >= b->until_ns)
 			return perr(ps, "valid-from is not before valid-until");
 		*st = *st == H_FROM ? H_UNTIL : H_SERIAL;
 		return 0;
+	}
 	case H_SERIAL:
-		if (parse_serial(w[1], &b->serial))
+		if (bundle_parse_serial(w[1], &b->serial))
 			return perr(ps, "bad serial '%.32s' (1 to 9223372036854775807, no leading zeros)",
 				    w[1]);
 		*st = H_INDICATORS;
@@ -451,7 +458,7 @@ int bundle_parse(struct bundle *b, const void *buf, size_t len,
 		goto fail;
 	}
 	if (len > BUNDLE_FILE_MAX) {
-		perr(&ps, "larger than %u bytes", BUNDLE_FILE_MAX);
+		perr(&ps, "larger than %zu bytes", BUNDLE_FILE_MAX);
 		goto fail;
 	}
 	while (pos < len) {

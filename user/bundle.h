@@ -30,11 +30,21 @@
 #include "rules.h"
 
 #define BUNDLE_FORMAT_VERSION	1
-#define BUNDLE_FILE_MAX		(16u << 20)	/* bytes per bundle file */
 #define BUNDLE_LINE_MAX		1024		/* bytes per line, LF excluded */
 #define BUNDLE_IND_MAX		1000000u	/* indicators per bundle */
 #define BUNDLE_SIG_MAX		64		/* signature lines per bundle */
 #define BUNDLE_DOMAIN_MAX	254		/* ".label.label" + NUL */
+#define BUNDLE_HDR_LINES	10		/* magic .. "indicators", "end" */
+/* The longest indicator line: "domain ." + 253 + LF. */
+#define BUNDLE_IND_LINE_MAX	(sizeof("domain .") - 1 + BUNDLE_DOMAIN_MAX)
+/*
+ * Bytes per bundle file, derived so that the documented limits are the
+ * real ones: BUNDLE_IND_MAX indicators of the longest spelling, every
+ * signature and header line at their longest (262,082,000 bytes).
+ */
+#define BUNDLE_FILE_MAX		((size_t)BUNDLE_IND_MAX * BUNDLE_IND_LINE_MAX + \
+				 (size_t)(BUNDLE_HDR_LINES + BUNDLE_SIG_MAX) * \
+				 (BUNDLE_LINE_MAX + 1))
 #define TRUST_MEMBER_MAX	64
 #define TRUST_NAME_MAX		64
 
@@ -170,6 +180,10 @@ int bundle_to_rules(const struct bundle *domestic,
 
 /* Lower-case hex of a key id / SHA-256 into buf (BUNDLE_*_HEX bytes). */
 void bundle_hex(const uint8_t *bin, size_t n, char *buf);
+/* An id as bundles (and the state file) write it: 1..63 of A-Za-z0-9._- */
+bool bundle_valid_id(const char *s);
+/* A serial: "1".."9223372036854775807", no sign, no leading zero. */
+int bundle_parse_serial(const char *s, uint64_t *v);
 
 /* --- trust file and keys (trust.c) ------------------------------------ */
 

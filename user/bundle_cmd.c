@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,10 +20,10 @@ static void bundle_usage(FILE *f)
 	fputs("Usage: autoselctl bundle keygen --out PREFIX [--name NAME] [--json]\n"
 	      "       autoselctl bundle create --kind approval --id ID --type ff|fd|df\n"
 	      "                 --from TIME --until TIME --serial N\n"
-	      "                 [--indicators FILE] --out FILE\n"
+	      "                 [--indicators FILE] --out FILE [--json]\n"
 	      "       autoselctl bundle create --kind domestic-map --id ID --serial N\n"
-	      "                 [--indicators FILE] --out FILE\n"
-	      "       autoselctl bundle sign --key PREFIX.key BUNDLE\n"
+	      "                 [--indicators FILE] --out FILE [--json]\n"
+	      "       autoselctl bundle sign --key PREFIX.key BUNDLE [--json]\n"
 	      "       autoselctl bundle verify --trust TRUST BUNDLE [--json]\n"
 	      "\n"
 	      "keygen  make a member key pair: PREFIX.key (secret, mode 0600) and\n"
@@ -74,10 +75,17 @@ static int cmd_keygen(int argc, char **argv)
 		return as_usage_err("bundle keygen needs --out PREFIX");
 	if (bundle_keygen(out, name, hex, err, sizeof(err)))
 		return as_err("%s", err);
-	if (json)
-		printf("{\"keyid\":\"%s\",\"secret\":\"%s.key\",\"public\":\"%s.pub\"}\n",
-		       hex, out, out);
-	else
+	if (json) {
+		char path[PATH_MAX];
+
+		printf("{\"keyid\":\"%s\",\"secret\":", hex);
+		snprintf(path, sizeof(path), "%s.key", out);
+		as_json_str(stdout, path);
+		printf(",\"public\":");
+		snprintf(path, sizeof(path), "%s.pub", out);
+		as_json_str(stdout, path);
+		printf("}\n");
+	} else
 		printf("%s\n", hex);
 	return 0;
 }
@@ -206,6 +214,7 @@ static int cmd_create(int argc, char **argv)
 	const char *kind = NULL, *id = NULL, *type = NULL, *from = NULL,
 		   *until = NULL, *serial = NULL, *inds = "-", *out = NULL;
 	char err[RULES_ERR_MAX];
+	bool json = false;
 	struct ind *v = NULL, *sorted = NULL;
 	size_t n = 0, len = 0, cap;
 	char *text = NULL;
@@ -225,6 +234,8 @@ static int cmd_create(int argc, char **argv)
 		    (r = opt_val(argc, argv, &i, "--out", &out))) {
 			if (r < 0)
 				return EXIT_USAGE;
+		} else if (as_is_json(argv[i])) {
+			json = true;
 		} else {
 			return as_usage_err("unexpected argument '%s' (see 'autoselctl bundle help')",
 					    argv[i]);
@@ -314,6 +325,11 @@ static int cmd_create(int argc, char **argv)
 		unlink(out);
 		goto out;
 	}
+	if (json) {
+		printf("{\"bundle\":");
+		as_json_str(stdout, out);
+		printf(",\"indicators\":%zu}\n", n);
+	}
 	ret = 0;
 out:
 	free(text);
@@ -326,6 +342,7 @@ static int cmd_sign(int argc, char **argv)
 {
 	const char *key = NULL, *path = NULL;
 	char hex[BUNDLE_KEYID_HEX], err[RULES_ERR_MAX];
+	bool json = false;
 
 	for (int i = 0; i < argc; i++) {
 		int r = opt_val(argc, argv, &i, "--key", &key);
@@ -334,6 +351,10 @@ static int cmd_sign(int argc, char **argv)
 			return EXIT_USAGE;
 		if (r)
 			continue;
+		if (as_is_json(argv[i])) {
+			json = true;
+			continue;
+		}
 		if (argv[i][0] == '-' && argv[i][1])
 			return as_usage_err("unknown option '%s' (see 'autoselctl bundle help')",
 					    argv[i]);
@@ -345,7 +366,13 @@ static int cmd_sign(int argc, char **argv)
 		return as_usage_err("bundle sign needs --key KEYFILE and a BUNDLE");
 	if (bundle_sign_file(key, path, hex, err, sizeof(err)))
 		return as_err("%s", err);
-	printf("%s: signed by %s\n", path, hex);
+	if (json) {
+		printf("{\"bundle\":");
+		as_json_str(stdout, path);
+		printf(",\"signed_by\":\"%s\"}\n", hex);
+	} else {
+		printf("%s: signed by %s\n", path, hex);
+	}
 	return 0;
 }
 
@@ -398,9 +425,9 @@ static int cmd_verify(int argc, char **argv)
 	if (json) {
 		printf("{\"bundle\":");
 		as_json_str(stdout, path);
-		printf(",\"valid\":true,\"kind\":\"%s\",\"id\":\"%s\"",
-		       b.kind == BUNDLE_APPROVAL ? "approval" : "domestic-map",
-		       b.id);
+		printf(",\"valid\":true,\"kind\":\"%s\",\"id\":",
+		       b.kind == BUNDLE_APPROVAL ? "approval" : "domestic-map");
+		as_json_str(stdout, b.id);
 		if (b.kind == BUNDLE_APPROVAL)
 			printf(",\"type\":\"%s\",\"valid_from\":\"%s\",\"valid_until\":\"%s\"",
 			       dir_names[b.type], from, until);

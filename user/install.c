@@ -781,7 +781,7 @@ static void signers_txt(const struct bundle *b, char *buf, size_t len)
 
 static void install_usage(FILE *f)
 {
-	fputs("Usage: autoselctl install BUNDLE [--trust FILE]\n"
+	fputs("Usage: autoselctl install BUNDLE [--trust FILE] [--json]\n"
 	      "\n"
 	      "Verify a signed approval or domestic-map bundle against the trust\n"
 	      "file (default " AS_TRUST_DEFAULT ", AUTOSEL_TRUST overrides) and\n"
@@ -794,7 +794,7 @@ static void install_usage(FILE *f)
 
 static void remove_usage(FILE *f)
 {
-	fputs("Usage: autoselctl remove ID\n"
+	fputs("Usage: autoselctl remove ID [--json]\n"
 	      "\n"
 	      "Take approval ID out of force (swapped out atomically if attached).\n"
 	      "Its serial stays recorded: it can come back only with a higher one.\n", f);
@@ -843,6 +843,7 @@ int cmd_install(int argc, char **argv)
 	struct rules r = { 0 };
 	struct st_slot *s;
 	int ret = EXIT_RUNTIME, slot = -1, nports = 0;
+	bool json = false;
 	uint64_t prev;
 
 	for (int i = 0; i < argc; i++) {
@@ -854,6 +855,8 @@ int cmd_install(int argc, char **argv)
 			if (i + 1 >= argc)
 				return as_usage_err("install: --trust needs a value");
 			trust_opt = argv[++i];
+		} else if (as_is_json(argv[i])) {
+			json = true;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return as_usage_err("install: unknown option '%s' (see 'autoselctl install help')",
 					    argv[i]);
@@ -864,6 +867,7 @@ int cmd_install(int argc, char **argv)
 					    argv[i]);
 		}
 	}
+	as_audit_subject(path);
 	if (!path)
 		return as_usage_err("install: BUNDLE is required");
 	if (as_audit_open(err, sizeof(err)))
@@ -1001,20 +1005,38 @@ int cmd_install(int argc, char **argv)
 				.id = nb->id, .serial = nb->serial, .sha = sha,
 				.signers = signers,
 				.reason = slot < 0 ? "domestic map" : "approval",
+				.has_slot = slot >= 0, .slot = slot,
 			};
 
 			as_audit(&ev);
 		}
-		if (slot < 0)
+		if (json) {
+			printf("{\"installed\":\"%s\",\"id\":",
+			       slot < 0 ? "domestic-map" : "approval");
+			as_json_str(stdout, nb->id);
+			printf(",\"serial\":%" PRIu64 ",\"sha256\":\"%s\",\"signers\":",
+			       nb->serial, sha);
+			as_json_str(stdout, signers);
+			if (slot < 0)
+				printf(",\"slot\":null,\"vlan\":null");
+			else
+				printf(",\"slot\":%d,\"vlan\":%d", slot,
+				       AS_SLOT_TO_VID(slot));
+			printf(",\"generation\":%u,\"ports\":", st.generation);
+			if (attached())
+				printf("%d}\n", nports);
+			else
+				printf("null}\n");
+		} else if (slot < 0)
 			printf("installed domestic map %s serial %" PRIu64 " (sha256 %s), generation %u\n",
 			       nb->id, nb->serial, sha, st.generation);
 		else
 			printf("installed approval %s serial %" PRIu64 " in slot %d (sha256 %s), generation %u\n",
 			       nb->id, nb->serial, slot, sha, st.generation);
-		if (attached())
+		if (!json && attached())
 			printf("swapped in on %d port%s\n", nports,
 			       nports == 1 ? "" : "s");
-		else
+		else if (!json)
 			printf("not attached: recorded in %s; the next attach loads it\n",
 			       st.dir);
 	}
@@ -1103,6 +1125,7 @@ static int expire_locked(struct as_state *st, bool quiet)
 			.action = "expire", .result = "ok", .id = s->id,
 			.serial = s->serial, .sha = s->sha,
 			.signers = s->signers, .reason = until,
+			.has_slot = true, .slot = i,
 		};
 
 		if (!drop[i])
@@ -1119,16 +1142,17 @@ static int expire_locked(struct as_state *st, bool quiet)
 	return n;
 }
 
-void as_expire_sweep(void)
+int as_expire_sweep(void)
 {
 	struct as_state st;
 	char err[ERRLEN], p[PATH_MAX];
+	int ret = 0;
 
 	snprintf(p, sizeof(p), "%s/state", as_state_dir());
 	if (access(p, R_OK | W_OK))
-		return;
+		return 0;
 	if (lock_take())
-		return;
+		return 0;
 	if (!as_state_load(&st, err, sizeof(err))) {
 		bool any = false;
 
@@ -1137,8 +1161,69 @@ void as_expire_sweep(void)
 		if (any && !as_audit_open(err, sizeof(err)))
 			expire_locked(&st, false);
 		as_state_free(&st);
+	} else {
+		ret = as_err("%s", err);
 	}
 	lock_release();
+	return ret;
+}
+
+static void expire_usage(FILE *f)
+{
+	fputs("Usage: autoselctl expire [--json]\n"
+	      "\n"
+	      "Take every approval past its valid-until out of force (state and\n"
+	      "attached rule set), each logged as 'expire'.  Read-only commands\n"
+	      "never do this; run it from a timer (admin-guide.rst).\n", f);
+}
+
+int cmd_expire(int argc, char **argv)
+{
+	struct as_state st = { 0 };
+	char err[ERRLEN];
+	bool json = false, first = true, before[AS_MAX_SLOTS];
+	char ids[AS_MAX_SLOTS][RULES_ID_MAX];
+	int ret, n;
+
+	ret = as_json_only_args(argc, argv, "expire", expire_usage, &json);
+	if (ret >= 0)
+		return ret;
+	if (as_audit_open(err, sizeof(err)))
+		return as_err("%s", err);
+	if (lock_take())
+		return as_err("%s: %s", AS_LOCK_PATH, strerror(errno));
+	if (as_state_load(&st, err, sizeof(err))) {
+		ret = as_err("%s", err);
+		goto out;
+	}
+	for (int i = 0; i < AS_MAX_SLOTS; i++) {
+		before[i] = st.slots[i].used;
+		snprintf(ids[i], sizeof(ids[i]), "%s", st.slots[i].id);
+	}
+	n = expire_locked(&st, false);
+	if (n < 0) {
+		ret = EXIT_RUNTIME;
+		goto out;
+	}
+	if (json) {
+		printf("{\"expired\":[");
+		for (int i = 0; i < AS_MAX_SLOTS; i++) {
+			if (!before[i] || st.slots[i].used)
+				continue;
+			printf("%s", first ? "" : ",");
+			as_json_str(stdout, ids[i]);
+			first = false;
+		}
+		printf("],\"generation\":%u}\n", st.generation);
+	} else {
+		printf("%d approval%s expired, generation %u\n", n,
+		       n == 1 ? "" : "s", st.generation);
+	}
+	ret = 0;
+out:
+	as_state_free(&st);
+	lock_release();
+	return ret;
 }
 
 int cmd_remove(int argc, char **argv)
@@ -1147,12 +1232,17 @@ int cmd_remove(int argc, char **argv)
 	struct as_state old = { 0 }, st = { 0 };
 	const char *id = NULL;
 	char err[ERRLEN];
+	bool json = false;
 	int ret = EXIT_RUNTIME, slot = -1, nports = 0;
 
 	for (int i = 0; i < argc; i++) {
 		if (as_is_help(argv[i])) {
 			remove_usage(stdout);
 			return 0;
+		}
+		if (as_is_json(argv[i])) {
+			json = true;
+			continue;
 		}
 		if (argv[i][0] == '-' && argv[i][1])
 			return as_usage_err("remove: unknown option '%s' (see 'autoselctl remove help')",
@@ -1162,6 +1252,7 @@ int cmd_remove(int argc, char **argv)
 					    argv[i]);
 		id = argv[i];
 	}
+	as_audit_subject(id);
 	if (!id)
 		return as_usage_err("remove: ID is required");
 	if (as_audit_open(err, sizeof(err)))
@@ -1169,6 +1260,10 @@ int cmd_remove(int argc, char **argv)
 	if (lock_take())
 		return as_err("%s: %s", AS_LOCK_PATH, strerror(errno));
 	if (as_state_load(&old, err, sizeof(err))) {
+		struct as_audit_ev ev = { .action = "remove", .result = "error",
+					  .id = id, .reason = err };
+
+		as_audit(&ev);
 		ret = as_err("%s", err);
 		goto out;
 	}
@@ -1197,6 +1292,7 @@ int cmd_remove(int argc, char **argv)
 		struct as_audit_ev ev = {
 			.action = "remove", .id = s->id, .serial = s->serial,
 			.sha = s->sha, .signers = s->signers,
+			.has_slot = true, .slot = slot,
 		};
 
 		if (drop_apply(&old, drop, "removed", &st, &nports, err,
@@ -1210,9 +1306,21 @@ int cmd_remove(int argc, char **argv)
 		ev.result = "ok";
 		ev.reason = "removed by the operator";
 		as_audit(&ev);
-		printf("removed approval %s (serial %" PRIu64 ", slot %d), generation %u\n",
-		       s->id, s->serial, slot, st.generation);
-		if (attached())
+		if (json) {
+			printf("{\"removed\":");
+			as_json_str(stdout, s->id);
+			printf(",\"serial\":%" PRIu64 ",\"slot\":%d,\"vlan\":%d,\"generation\":%u,\"ports\":",
+			       s->serial, slot, AS_SLOT_TO_VID(slot),
+			       st.generation);
+			if (attached())
+				printf("%d}\n", nports);
+			else
+				printf("null}\n");
+		} else {
+			printf("removed approval %s (serial %" PRIu64 ", slot %d), generation %u\n",
+			       s->id, s->serial, slot, st.generation);
+		}
+		if (!json && attached())
 			printf("swapped out on %d port%s\n", nports,
 			       nports == 1 ? "" : "s");
 	}

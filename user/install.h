@@ -20,15 +20,19 @@
 
 int cmd_install(int argc, char **argv);
 int cmd_remove(int argc, char **argv);
+int cmd_expire(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 
 /*
  * Remove approvals past valid-until from the state (and from the attached
- * program, by a swap), and log it.  Run before every command; quiet when
- * there is no state or no permission.  Takes and releases the lock.
+ * program, by a swap), and log it.  Run by the commands that change what
+ * is in force (attach; install, remove and expire do it under their own
+ * lock), never by a read-only one; quiet when there is no state or no
+ * permission.  Takes and releases the lock.  0, or EXIT_RUNTIME after
+ * the one-line error if the state file is damaged.
  */
-void as_expire_sweep(void);
+int as_expire_sweep(void);
 
 /*
  * The rule set the state holds, approvals in their stable slots (vacant

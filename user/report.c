@@ -9,19 +9,23 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 
+#include "audit.h"
 #include "autoselctl.h"
 #include "control.h"
 #include "counters.h"
 #include "install.h"
+#include "pins.h"
 #include "report.h"
 #include "state.h"
 
@@ -37,18 +41,69 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-static const char *pin_dir(void)
-{
-	const char *e = getenv("AUTOSEL_PIN_DIR");
-
-	return e && *e ? e : AS_PIN_DIR_DEFAULT;
-}
-
 /* ---- report ---------------------------------------------------------------- */
 
 void as_diet_report_print(FILE *f, const struct as_report *r,
 			  const char *source, uint64_t from_ns,
 			  uint64_t until_ns, bool json)
+{
+	as_diet_report_print_epoch(f, r, source, from_ns, until_ns, json, NULL);
+}
+
+static void epoch_print(FILE *f, const struct as_epoch *ep, bool json)
+{
+	char since[40], now[40];
+
+	as_format_rfc3339(ep->now_ns, now, sizeof(now));
+	if (ep->module)
+		as_format_rfc3339(ep->load_ns, since, sizeof(since));
+	if (!json) {
+		if (ep->module)
+			fprintf(f, "counts cover %s .. %s: since autosel.ko %s was loaded (load id %s, boot %s)\n",
+				since, now, ep->version, ep->load_id,
+				ep->boot_id);
+		else
+			fprintf(f, "counts cover the first attach (time not recorded) .. %s, boot %s\n",
+				now, ep->boot_id);
+		return;
+	}
+	fprintf(f, ",\"counts\":{\"since\":");
+	if (ep->module)
+		as_json_str(f, since);
+	else
+		fputs("null", f);
+	fprintf(f, ",\"since_ns\":");
+	if (ep->module)
+		fprintf(f, "%" PRIu64, ep->load_ns);
+	else
+		fputs("null", f);
+	fprintf(f, ",\"until\":");
+	as_json_str(f, now);
+	fprintf(f, ",\"until_ns\":%" PRIu64 ",\"since_event\":\"%s\",\"load_id\":",
+		ep->now_ns, ep->module ? "module load" : "first attach");
+	if (ep->module)
+		as_json_str(f, ep->load_id);
+	else
+		fputs("null", f);
+	fprintf(f, ",\"boot_id\":");
+	as_json_str(f, ep->boot_id);
+	fprintf(f, ",\"module_version\":");
+	if (ep->module)
+		as_json_str(f, ep->version);
+	else
+		fputs("null", f);
+	fprintf(f, ",\"module_build\":");
+	if (ep->module)
+		as_json_str(f, ep->build);
+	else
+		fputs("null", f);
+	fputc('}', f);
+}
+
+void as_diet_report_print_epoch(FILE *f, const struct as_report *r,
+				const char *source, uint64_t from_ns,
+				uint64_t until_ns, bool json,
+				const struct as_epoch *ep)
 {
 	struct {
 		uint64_t in_force, packets, flows, kept;
@@ -75,6 +130,8 @@ void as_diet_report_print(FILE *f, const struct as_report *r,
 	if (!json) {
 		fprintf(f, "autosel report, %s .. %s (counts from %s)\n", from,
 			until, source);
+		if (ep)
+			epoch_print(f, ep, false);
 		/* flows by the kind that opened them: after the totals */
 		fprintf(f, "%-8s %10s %14s %12s %18s", "measure", "approvals",
 			"packets", "flows", "header bytes kept");
@@ -155,7 +212,10 @@ void as_diet_report_print(FILE *f, const struct as_report *r,
 			s->c.bytes, s->c.kept_bytes);
 		first = false;
 	}
-	fprintf(f, "]}\n");
+	fprintf(f, "]");
+	if (ep)
+		epoch_print(f, ep, true);
+	fprintf(f, "}\n");
 }
 
 static int read_u64(const char *path, uint64_t *v)
@@ -249,11 +309,11 @@ static int from_maps(struct as_report *r, const struct as_state *st)
 	char p[PATH_MAX];
 	int cfd, sfd, afd, ret = -1;
 
-	snprintf(p, sizeof(p), "%s/maps/counters", pin_dir());
+	as_pin_path(p, sizeof(p), "maps/counters");
 	cfd = bpf_obj_get(p);
-	snprintf(p, sizeof(p), "%s/maps/slot_counters", pin_dir());
+	as_pin_path(p, sizeof(p), "maps/slot_counters");
 	sfd = bpf_obj_get(p);
-	snprintf(p, sizeof(p), "%s/maps/approvals", pin_dir());
+	as_pin_path(p, sizeof(p), "maps/approvals");
 	afd = bpf_obj_get(p);
 	if (cfd < 0 || sfd < 0 || afd < 0 || as_counters_read(cfd, r->c) ||
 	    as_slot_counters_read(sfd, r->slots))
@@ -284,14 +344,182 @@ out:
 
 static void report_usage(FILE *f)
 {
-	fputs("Usage: autoselctl report [--json] [--from TIME] [--until TIME]\n"
+	fputs("Usage: autoselctl report [--json] [--from TIME] [--until TIME] [--snapshot]\n"
 	      "\n"
 	      "What the Commission reports to the Diet: per measure type (ff, fd,\n"
-	      "df) the approvals in force in the period (default: now) and the\n"
-	      "packets, flows and header bytes they selected; deletions per\n"
-	      "reason.  Counts are since the counters started (autosel.ko loaded,\n"
-	      "or the first attach), read from /sys/kernel/autosel when autosel.ko\n"
-	      "is loaded, else from the pinned maps.\n", f);
+	      "df) the approvals in force and the packets, flows and header bytes\n"
+	      "they selected; deletions per reason.  The counts cover one interval:\n"
+	      "since autosel.ko was loaded (its load time, load id and the boot are\n"
+	      "printed) or, without it, since the first attach, until now.  --from\n"
+	      "and --until must not ask for another interval: counts of a period\n"
+	      "are the difference of two snapshots.  --snapshot also writes the\n"
+	      "report to the state directory, chained with the audit log.\n", f);
+}
+
+static void read_epoch(struct as_epoch *ep, bool module)
+{
+	char v[64];
+
+	memset(ep, 0, sizeof(*ep));
+	ep->now_ns = now_ns();
+	ep->module = module;
+	as_read_line("/proc/sys/kernel/random/boot_id", ep->boot_id,
+		     sizeof(ep->boot_id));
+	if (!ep->boot_id[0])
+		strcpy(ep->boot_id, "unknown");
+	if (!module)
+		return;
+	as_read_line(AS_SYSFS "/load_id", ep->load_id, sizeof(ep->load_id));
+	as_read_line(AS_SYSFS "/version", ep->version, sizeof(ep->version));
+	as_read_line(AS_SYSFS "/build", ep->build, sizeof(ep->build));
+	as_read_line(AS_SYSFS "/load_time", v, sizeof(v));
+	/* A module without the epoch files: an older build. */
+	if (!ep->load_id[0] || !v[0]) {
+		ep->module = false;
+		return;
+	}
+	ep->load_ns = strtoull(v, NULL, 10);
+}
+
+/*
+ * The counters answer one interval, [start, now]; a period other than
+ * that (to the second) is refused rather than answered with wrong counts.
+ */
+static int check_period(const struct as_epoch *ep, bool has_from,
+			uint64_t from, bool has_until, uint64_t until)
+{
+	const uint64_t sec = 1000000000ULL;
+	char a[40], b[40], c[40];
+
+	as_format_rfc3339(ep->now_ns, b, sizeof(b));
+	if (has_until && until + sec < ep->now_ns) {
+		as_format_rfc3339(until, c, sizeof(c));
+		return as_err("report: the counters run until now (%s), not until %s: the counts of a period are the difference of two snapshots taken at its ends (report --snapshot)",
+			      b, c);
+	}
+	if (!has_from)
+		return 0;
+	as_format_rfc3339(from, c, sizeof(c));
+	if (!ep->module)
+		return as_err("report: the counters (pinned maps) count since the first attach, whose time is not recorded: they cannot give counts from %s; take snapshots (report --snapshot)",
+			      c);
+	as_format_rfc3339(ep->load_ns, a, sizeof(a));
+	if (from / sec != ep->load_ns / sec)
+		return as_err("report: the counters cover %s .. %s (since autosel.ko was loaded, load id %s), not from %s: the counts of a period are the difference of two snapshots taken at its ends (report --snapshot)",
+			      a, b, ep->load_id, c);
+	return 0;
+}
+
+/* SHA-256 of the audit log's last line (with its newline); "" if none. */
+static int audit_tail_sha(const char *path, char hex[65])
+{
+	uint8_t *buf;
+	size_t len, start;
+	char err[256];
+
+	hex[0] = '\0';
+	if (access(path, F_OK))
+		return 0;
+	if (as_read_file(path, SIZE_MAX / 2, &buf, &len, err, sizeof(err)))
+		return as_err("%s", err);
+	if (len) {
+		start = len - 1;
+		while (start && buf[start - 1] != '\n')
+			start--;
+		as_sha256_hex(buf + start, len - start, hex);
+	}
+	free(buf);
+	return 0;
+}
+
+static const char *audit_path(void)
+{
+	const char *e = getenv("AUTOSEL_AUDIT_LOG");
+
+	return e && *e ? e : AS_AUDIT_LOG_DEFAULT;
+}
+
+/*
+ * report --snapshot: the JSON report plus the SHA-256 of the audit log's
+ * last line goes to STATE/snapshots/TIME.json, and the audit log gets a
+ * line with the snapshot's SHA-256: each names the other's predecessor,
+ * so neither can be rewritten or dropped unnoticed.
+ */
+static int snapshot(const struct as_report *r, const struct as_epoch *ep,
+		    const char *source, uint64_t from, uint64_t until,
+		    bool json)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 64], tmp[PATH_MAX + 80];
+	char tail[65], sha[65], when[40], err[256], reason[200];
+	struct as_audit_ev ev = { .action = "snapshot", .reason = reason };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int fd, ret = EXIT_RUNTIME;
+
+	if (as_audit_open(err, sizeof(err)))
+		return as_err("%s", err);
+	if (audit_tail_sha(audit_path(), tail))
+		return EXIT_RUNTIME;
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return as_err("out of memory");
+	as_diet_report_print_epoch(f, r, source, from, until, true, ep);
+	/* {the report...,"audit_log":...,"audit_log_tail_sha256":...}\n */
+	if (fflush(f) || len < 2 || fseek(f, -2, SEEK_CUR)) {
+		fclose(f);
+		free(buf);
+		return as_err("out of memory");
+	}
+	fprintf(f, ",\"audit_log\":");
+	as_json_str(f, audit_path());
+	fprintf(f, ",\"audit_log_tail_sha256\":");
+	if (tail[0])
+		as_json_str(f, tail);
+	else
+		fputs("null", f);
+	fprintf(f, "}\n");
+	if (fclose(f))
+		return as_err("out of memory");
+	as_sha256_hex(buf, len, sha);
+	snprintf(dir, sizeof(dir), "%s/snapshots", as_state_dir());
+	if ((mkdir(as_state_dir(), 0700) && errno != EEXIST) ||
+	    (mkdir(dir, 0700) && errno != EEXIST)) {
+		ret = as_err("cannot create %s: %s", dir, strerror(errno));
+		goto out;
+	}
+	as_format_rfc3339(ep->now_ns - ep->now_ns % 1000000000ULL, when,
+			  sizeof(when));
+	snprintf(path, sizeof(path), "%s/%s-%.12s.json", dir, when, sha);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, buf, len) != (ssize_t)len || fsync(fd) ||
+	    close(fd) || rename(tmp, path)) {
+		ret = as_err("cannot write %s: %s", path, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	ev.result = "ok";
+	ev.id = strrchr(path, '/') + 1;
+	ev.sha = sha;
+	snprintf(reason, sizeof(reason), "counts of %s %s until %s",
+		 ep->module ? "load" : "boot",
+		 ep->module ? ep->load_id : ep->boot_id, when);
+	if (as_audit(&ev)) {
+		ret = as_err("cannot append to the audit log %s", audit_path());
+		goto out;
+	}
+	if (json) {
+		printf("{\"snapshot\":");
+		as_json_str(stdout, path);
+		printf(",\"sha256\":\"%s\"}\n", sha);
+	} else {
+		printf("snapshot %s sha256 %s\n", path, sha);
+	}
+	ret = 0;
+out:
+	free(buf);
+	return ret;
 }
 
 int cmd_report(int argc, char **argv)
@@ -300,7 +528,9 @@ int cmd_report(int argc, char **argv)
 	uint64_t from = now_ns(), until = from;
 	char err[RULES_ERR_MAX], p[PATH_MAX];
 	struct as_state st = { 0 };
-	bool json = false, module;
+	struct as_epoch ep;
+	bool json = false, module, snap = false, has_from = false,
+	     has_until = false;
 	int ret = EXIT_RUNTIME;
 
 	if (!r)
@@ -317,10 +547,17 @@ int cmd_report(int argc, char **argv)
 			json = true;
 			continue;
 		}
-		if (!strcmp(argv[i], "--from"))
+		if (!strcmp(argv[i], "--snapshot")) {
+			snap = true;
+			continue;
+		}
+		if (!strcmp(argv[i], "--from")) {
 			t = &from;
-		else if (!strcmp(argv[i], "--until"))
+			has_from = true;
+		} else if (!strcmp(argv[i], "--until")) {
 			t = &until;
+			has_until = true;
+		}
 		if (!t || i + 1 >= argc) {
 			free(r);
 			return as_usage_err(t ? "report: %s needs a value" :
@@ -333,16 +570,22 @@ int cmd_report(int argc, char **argv)
 					    argv[i]);
 		}
 	}
+	if (!has_from && from > until)
+		from = until;
 	if (from > until) {
 		free(r);
 		return as_usage_err("report: --from is after --until");
+	}
+	if (snap && (has_from || has_until)) {
+		free(r);
+		return as_usage_err("report: --snapshot takes no --from or --until");
 	}
 	if (as_state_load(&st, err, sizeof(err))) {
 		ret = as_err("%s", err);
 		goto out;
 	}
 	module = !access(AS_SYSFS "/seen", R_OK);
-	snprintf(p, sizeof(p), "%s/prog", pin_dir());
+	as_pin_path(p, sizeof(p), "prog");
 	if (module ? as_report_from_module(r) :
 	    access(p, F_OK) ? (errno = ENOENT, -1) : from_maps(r, &st)) {
 		ret = as_err(module ? "cannot read %s: %s" :
@@ -350,9 +593,19 @@ int cmd_report(int argc, char **argv)
 			     module ? AS_SYSFS : p, strerror(errno));
 		goto out;
 	}
-	as_diet_report_print(stdout, r, module ? "module" : "maps", from,
-			     until, json);
-	ret = 0;
+	read_epoch(&ep, module);
+	if (check_period(&ep, has_from, from, has_until, until))
+		goto out;
+	if (!has_from && ep.module)
+		from = ep.load_ns;
+	if (snap)
+		ret = snapshot(r, &ep, module ? "module" : "maps", from, until,
+			       json);
+	else
+		as_diet_report_print_epoch(stdout, r, module ? "module" : "maps",
+					   from, until, json, &ep);
+	if (!snap)
+		ret = 0;
 out:
 	as_state_free(&st);
 	free(r);
@@ -471,7 +724,7 @@ int cmd_status(int argc, char **argv)
 		printf("interfaces       ");
 	}
 	first = true;
-	snprintf(p, sizeof(p), "%s/dev", pin_dir());
+	as_pin_path(p, sizeof(p), "dev");
 	d = opendir(p);
 	while (d && (e = readdir(d))) {
 		if (e->d_name[0] == '.')

@@ -13,12 +13,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bundle.h"
+#include "control.h"
 #include "state.h"
 
 const char *as_state_dir(void)
@@ -74,9 +77,60 @@ int as_state_set_serial(struct as_state *st, const char *id, uint64_t serial,
 	return 0;
 }
 
-static bool hex64(const char *s)
+/*
+ * The reader is as strict as the bundle parser: every field has exactly
+ * one spelling, every number is checked to its end and range, lines come
+ * in the order the writer puts them, and the last line is the SHA-256 of
+ * every byte before it.  A damaged file is never half-read: a lost
+ * "serial" line would let a withdrawn bundle back in.
+ */
+struct sparser {
+	struct as_state *st;
+	const char *path;
+	unsigned int line;
+	int rank;		/* 1 generation, 2 domestic, 3 slot, 4 serial */
+	int last_slot;
+	char *err;
+	size_t errlen;
+};
+
+static int serr(struct sparser *ps, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int serr(struct sparser *ps, const char *fmt, ...)
 {
-	if (strlen(s) != 64)
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(ps->err, ps->errlen, "%s:%u: corrupt state file: %s",
+		 ps->path, ps->line, msg);
+	return -1;
+}
+
+/* "0" or [1-9][0-9]*, at most max. */
+static int dec(const char *s, uint64_t max, uint64_t *v)
+{
+	uint64_t x = 0;
+
+	if (!*s || (s[0] == '0' && s[1]))
+		return -1;
+	for (; *s; s++) {
+		uint64_t d = (uint64_t)(*s - '0');
+
+		if (*s < '0' || *s > '9' || d > max || x > (max - d) / 10)
+			return -1;
+		x = x * 10 + d;
+	}
+	*v = x;
+	return 0;
+}
+
+static bool hex_n(const char *s, size_t n)
+{
+	if (strlen(s) != n)
 		return false;
 	for (; *s; s++)
 		if (!strchr("0123456789abcdef", *s))
@@ -84,96 +138,296 @@ static bool hex64(const char *s)
 	return true;
 }
 
-static int parse_line(struct as_state *st, char *line)
+/* "-" or 1..64 key ids of 16 hex digits, comma-separated. */
+static bool valid_signers(const char *s)
 {
-	char w[10][AS_SIGNERS_TXT];
 	int n = 0;
-	char *save = NULL;
 
-	for (char *t = strtok_r(line, " ", &save); t;
-	     t = strtok_r(NULL, " ", &save)) {
-		if (n == 10 || strlen(t) >= sizeof(w[0]))
-			return -1;
-		strcpy(w[n++], t);
+	if (!strcmp(s, "-"))
+		return true;
+	for (;;) {
+		char k[17];
+
+		if (strlen(s) < 16)
+			return false;
+		memcpy(k, s, 16);
+		k[16] = '\0';
+		if (!hex_n(k, 16) || ++n > 64)
+			return false;
+		s += 16;
+		if (!*s)
+			return true;
+		if (*s++ != ',')
+			return false;
 	}
-	if (n == 2 && !strcmp(w[0], "generation")) {
-		st->generation = (uint32_t)strtoul(w[1], NULL, 10);
+}
+
+static int get_id(struct sparser *ps, const char *w, char *id)
+{
+	if (!bundle_valid_id(w))
+		return serr(ps, "bad id '%.80s'", w);
+	strcpy(id, w);
+	return 0;
+}
+
+static int get_serial(struct sparser *ps, const char *w, uint64_t *v)
+{
+	if (bundle_parse_serial(w, v))
+		return serr(ps, "bad serial '%.32s' (1 to 9223372036854775807, no leading zeros)",
+			    w);
+	return 0;
+}
+
+static int get_num(struct sparser *ps, const char *what, const char *w,
+		   uint64_t min, uint64_t max, uint64_t *v)
+{
+	if (dec(w, max, v) || *v < min)
+		return serr(ps, "bad %s '%.32s' (%" PRIu64 " to %" PRIu64
+			    ", no leading zeros)", what, w, min, max);
+	return 0;
+}
+
+static int get_sha_signers(struct sparser *ps, char **w, struct st_slot *s)
+{
+	if (!hex_n(w[0], 64))
+		return serr(ps, "bad sha256 '%.80s'", w[0]);
+	if (!valid_signers(w[1]))
+		return serr(ps, "bad signers '%.80s'", w[1]);
+	strcpy(s->sha, w[0]);
+	strcpy(s->signers, w[1]);
+	return 0;
+}
+
+static int order(struct sparser *ps, int rank, const char *kw)
+{
+	if (rank < ps->rank || (rank == ps->rank && rank < 3))
+		return serr(ps, "'%s' out of order or repeated", kw);
+	if (rank > 1 && ps->rank < 1)
+		return serr(ps, "'%s' before 'generation'", kw);
+	ps->rank = rank;
+	return 0;
+}
+
+/* The approval or domestic map in force with this id, if any. */
+static const struct st_slot *in_force(const struct as_state *st,
+				      const char *id)
+{
+	if (st->has_domestic && !strcmp(st->domestic.id, id))
+		return &st->domestic;
+	for (int i = 0; i < AS_MAX_SLOTS; i++)
+		if (st->slots[i].used && !strcmp(st->slots[i].id, id))
+			return &st->slots[i];
+	return NULL;
+}
+
+static int parse_slot(struct sparser *ps, char **w)
+{
+	struct st_slot *s;
+	uint64_t k, v;
+
+	if (get_num(ps, "slot", w[1], 0, AS_MAX_SLOTS - 1, &k))
+		return -1;
+	if ((int)k <= ps->last_slot)
+		return serr(ps, "slot %" PRIu64 " out of order or repeated", k);
+	ps->last_slot = (int)k;
+	s = &ps->st->slots[k];
+	if (get_id(ps, w[2], s->id))
+		return -1;
+	if (in_force(ps->st, s->id))
+		return serr(ps, "%s is in force twice", s->id);
+	if (get_serial(ps, w[3], &s->serial) ||
+	    get_num(ps, "uid", w[4], 1, UINT32_MAX, &v))
+		return -1;
+	s->uid = (uint32_t)v;
+	if (get_num(ps, "type", w[5], 0, AS_DIR_DD - 1, &v))
+		return -1;
+	s->type = (uint8_t)v;
+	if (get_num(ps, "valid-from", w[6], 0, UINT64_MAX, &s->from_ns) ||
+	    get_num(ps, "valid-until", w[7], 0, UINT64_MAX, &s->until_ns))
+		return -1;
+	if (s->from_ns >= s->until_ns)
+		return serr(ps, "valid-from is not before valid-until");
+	if (get_sha_signers(ps, &w[8], s))
+		return -1;
+	s->used = true;
+	return 0;
+}
+
+static int parse_serial_line(struct sparser *ps, char **w)
+{
+	const struct st_slot *f;
+	char id[RULES_ID_MAX];
+	uint64_t v;
+
+	if (get_id(ps, w[1], id) || get_serial(ps, w[2], &v))
+		return -1;
+	if (strcmp(w[3], "installed") && strcmp(w[3], "removed") &&
+	    strcmp(w[3], "expired"))
+		return serr(ps, "bad state '%.32s' (installed, removed or expired)",
+			    w[3]);
+	if (as_state_serial(ps->st, id))
+		return serr(ps, "serial of %s repeated", id);
+	f = in_force(ps->st, id);
+	if (f && (f->serial != v || strcmp(w[3], "installed")))
+		return serr(ps, "%s serial %" PRIu64 " is in force, this line says %s %s",
+			    id, f->serial, w[2], w[3]);
+	if (!f && !strcmp(w[3], "installed"))
+		return serr(ps, "%s is 'installed' but not in force", id);
+	if (as_state_set_serial(ps->st, id, v, w[3]))
+		return serr(ps, "out of memory");
+	return 0;
+}
+
+/* One line, split at single spaces. */
+static int parse_line(struct sparser *ps, char *line)
+{
+	struct as_state *st = ps->st;
+	char *w[11];
+	int n = 0;
+	uint64_t v;
+
+	for (char *p = line;; p++) {
+		char *sp = strchr(p, ' ');
+
+		if (n == 11)
+			return serr(ps, "too many fields");
+		w[n++] = p;
+		if (!*p || (sp && sp == p))
+			return serr(ps, "empty field");
+		if (!sp)
+			break;
+		*sp = '\0';
+		p = sp;
+	}
+	if (!strcmp(w[0], "generation") && n == 2) {
+		if (order(ps, 1, w[0]) ||
+		    get_num(ps, "generation", w[1], 0, UINT32_MAX, &v))
+			return -1;
+		st->generation = (uint32_t)v;
 		return 0;
 	}
-	if (n == 5 && !strcmp(w[0], "domestic")) {
-		struct st_slot *d = &st->domestic;
-
-		if (strlen(w[1]) >= sizeof(d->id) || !hex64(w[3]))
+	if (!strcmp(w[0], "domestic") && n == 5) {
+		if (order(ps, 2, w[0]) || get_id(ps, w[1], st->domestic.id) ||
+		    get_serial(ps, w[2], &st->domestic.serial) ||
+		    get_sha_signers(ps, &w[3], &st->domestic))
 			return -1;
-		d->used = true;
-		strcpy(d->id, w[1]);
-		d->serial = strtoull(w[2], NULL, 10);
-		strcpy(d->sha, w[3]);
-		strcpy(d->signers, w[4]);
+		st->domestic.used = true;
 		st->has_domestic = true;
 		return 0;
 	}
-	if (n == 10 && !strcmp(w[0], "slot")) {
-		unsigned long k = strtoul(w[1], NULL, 10);
-		struct st_slot *s;
+	if (!strcmp(w[0], "slot") && n == 10)
+		return order(ps, 3, w[0]) || parse_slot(ps, w) ? -1 : 0;
+	if (!strcmp(w[0], "serial") && n == 4)
+		return order(ps, 4, w[0]) || parse_serial_line(ps, w) ? -1 : 0;
+	return serr(ps, "unexpected line '%.32s%s'", w[0],
+		    strlen(w[0]) > 32 ? "..." : "");
+}
 
-		if (k >= AS_MAX_SLOTS || strlen(w[2]) >= sizeof(s->id) ||
-		    !hex64(w[8]))
-			return -1;
-		s = &st->slots[k];
-		s->used = true;
-		strcpy(s->id, w[2]);
-		s->serial = strtoull(w[3], NULL, 10);
-		s->uid = (uint32_t)strtoul(w[4], NULL, 10);
-		s->type = (uint8_t)strtoul(w[5], NULL, 10);
-		s->from_ns = strtoull(w[6], NULL, 10);
-		s->until_ns = strtoull(w[7], NULL, 10);
-		strcpy(s->sha, w[8]);
-		strcpy(s->signers, w[9]);
-		return s->type < AS_DIR_DD ? 0 : -1;
+/* At the end: each id in force has had its serial line. */
+static int cross_check(struct sparser *ps)
+{
+	const struct as_state *st = ps->st;
+
+	if (ps->rank < 1)
+		return serr(ps, "no 'generation' line");
+	if (st->has_domestic && !as_state_serial(st, st->domestic.id))
+		return serr(ps, "%s is in force but has no serial line",
+			    st->domestic.id);
+	for (int i = 0; i < AS_MAX_SLOTS; i++)
+		if (st->slots[i].used && !as_state_serial(st, st->slots[i].id))
+			return serr(ps, "%s is in force but has no serial line",
+				    st->slots[i].id);
+	return 0;
+}
+
+/*
+ * Lines are parsed first, so that a damaged field is named with its line;
+ * then the "end" line's SHA-256 catches what still parses (a digit
+ * changed, a line lost).  Format 1 had no "end" line: it is still read,
+ * and the next change writes format 2.
+ */
+static int parse_state(struct sparser *ps, char *buf, size_t len)
+{
+	unsigned int nlines = 0;
+	char *p, *nl, *end_line;
+	bool v1;
+	char sha[65];
+
+	for (size_t i = 0; i < len; i++) {
+		if (!buf[i]) {
+			ps->line = nlines + 1;
+			return serr(ps, "NUL byte");
+		}
+		nlines += buf[i] == '\n';
 	}
-	if (n == 4 && !strcmp(w[0], "serial"))
-		return as_state_set_serial(st, w[1], strtoull(w[2], NULL, 10),
-					   w[3]);
-	return -1;
+	ps->line = nlines + 1;
+	if (!len)
+		return serr(ps, "empty file");
+	if (buf[len - 1] != '\n')
+		return serr(ps, "no newline at the end (truncated?)");
+	buf[len - 1] = '\0';
+	nl = strchr(buf, '\n');
+	if (nl)
+		*nl = '\0';
+	ps->line = 1;
+	v1 = !strcmp(buf, AS_STATE_MAGIC_V1);
+	if (!v1 && strcmp(buf, AS_STATE_MAGIC))
+		return serr(ps, "the first line is not '%s'", AS_STATE_MAGIC);
+	if (nl)
+		*nl = '\n';
+	if (v1)
+		buf[len - 1] = '\n';
+	end_line = strrchr(buf, '\n');
+	end_line = v1 ? buf + len : end_line ? end_line + 1 : buf;
+	/* before parse_line() cuts the lines into words */
+	as_sha256_hex(buf, (size_t)(end_line - buf), sha);
+	for (p = strchr(buf, '\n'); p && p + 1 < end_line; p = nl) {
+		p++;
+		nl = strchr(p, '\n');
+		*nl = '\0';
+		ps->line++;
+		if (parse_line(ps, p))
+			return -1;
+		*nl = '\n';
+	}
+	ps->line++;	/* what is missing is missing at the end */
+	if (cross_check(ps))
+		return -1;
+	if (v1)
+		return 0;
+	ps->line = nlines;
+	if (end_line == buf || strncmp(end_line, "end ", 4) ||
+	    !hex_n(end_line + 4, 64))
+		return serr(ps, "the last line is not 'end SHA256' (truncated?)");
+	if (strcmp(sha, end_line + 4))
+		return serr(ps, "the SHA-256 of the lines before is %s (damaged or edited)",
+			    sha);
+	return 0;
 }
 
 int as_state_load(struct as_state *st, char *err, size_t errlen)
 {
-	char path[PATH_MAX], line[2 * AS_SIGNERS_TXT];
-	unsigned int lineno = 0;
-	FILE *f;
+	struct sparser ps = { .st = st, .err = err, .errlen = errlen,
+			      .last_slot = -1 };
+	char path[PATH_MAX];
+	uint8_t *buf;
+	size_t len;
 
 	memset(st, 0, sizeof(*st));
 	snprintf(st->dir, sizeof(st->dir), "%s", as_state_dir());
 	snprintf(path, sizeof(path), "%s/state", st->dir);
-	f = fopen(path, "r");
-	if (!f) {
-		if (errno == ENOENT)
-			return 0;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	ps.path = path;
+	if (access(path, F_OK) && errno == ENOENT)
+		return 0;
+	if (as_read_file(path, AS_STATE_FILE_MAX, &buf, &len, err, errlen))
+		return -1;
+	if (parse_state(&ps, (char *)buf, len)) {
+		free(buf);
+		as_state_free(st);
 		return -1;
 	}
-	while (fgets(line, sizeof(line), f)) {
-		lineno++;
-		line[strcspn(line, "\n")] = '\0';
-		if (lineno == 1) {
-			if (strcmp(line, AS_STATE_MAGIC))
-				goto bad;
-			continue;
-		}
-		if (!*line || *line == '#')
-			continue;
-		if (parse_line(st, line))
-			goto bad;
-	}
-	fclose(f);
+	free(buf);
 	return 0;
-bad:
-	fclose(f);
-	snprintf(err, errlen, "%s:%u: corrupt state file", path, lineno);
-	as_state_free(st);
-	return -1;
 }
 
 static int mkdir_p(const char *dir)
@@ -223,7 +477,7 @@ static int write_file(const char *path, const void *buf, size_t len)
 
 static char *format_state(const struct as_state *st, size_t *len)
 {
-	char *buf = NULL;
+	char *buf = NULL, *end, sha[65];
 	FILE *f = open_memstream(&buf, len);
 
 	if (!f)
@@ -250,7 +504,15 @@ static char *format_state(const struct as_state *st, size_t *len)
 		free(buf);
 		return NULL;
 	}
-	return buf;
+	/* The seal: a damaged or truncated file is refused when read. */
+	as_sha256_hex(buf, *len, sha);
+	end = realloc(buf, *len + 70);
+	if (!end) {
+		free(buf);
+		return NULL;
+	}
+	*len += (size_t)snprintf(end + *len, 70, "end %s\n", sha);
+	return end;
 }
 
 int as_state_prepare(const struct as_state *st, const void *bundle,
@@ -261,8 +523,9 @@ int as_state_prepare(const struct as_state *st, const void *bundle,
 	size_t len;
 	char *text;
 
+	/* The directory itself 0700 too (admin-guide.rst), not just bundles/. */
 	snprintf(p, sizeof(p), "%s/bundles", st->dir);
-	if (mkdir_p(p)) {
+	if (mkdir_p(st->dir) || (mkdir(p, 0700) && errno != EEXIST)) {
 		snprintf(err, errlen, "cannot create %s: %s", p, strerror(errno));
 		return -1;
 	}

@@ -26,7 +26,10 @@
 
 #define AS_STATE_DIR_DEFAULT	"/var/lib/autosel"
 #define AS_TRUST_DEFAULT	"/etc/autosel/trust"
-#define AS_STATE_MAGIC		"autosel-state 1"
+#define AS_STATE_MAGIC		"autosel-state 2"
+#define AS_STATE_MAGIC_V1	"autosel-state 1"	/* no "end" line; still read */
+/* 64 slots and one line per id ever installed: far below this. */
+#define AS_STATE_FILE_MAX	(64u << 20)
 /* Signer key ids, comma-separated hex: 64 members * 17 + NUL. */
 #define AS_SIGNERS_TXT		(64 * 17 + 1)
 
@@ -61,7 +64,10 @@ struct as_state {
 
 /* The directory, from AUTOSEL_STATE_DIR or the default. */
 const char *as_state_dir(void);
-/* Read dir/state; a missing directory or file is an empty state. */
+/*
+ * Read dir/state; a missing directory or file is an empty state.  Any
+ * damage is an error "PATH:LINE: corrupt state file: ..." and no state.
+ */
 int as_state_load(struct as_state *st, char *err, size_t errlen);
 void as_state_free(struct as_state *st);
 /* Path of the copy of a bundle with this SHA-256. */

@@ -11,6 +11,16 @@
 
 #include <linux/types.h>
 
+/*
+ * The release, shown by `autoselctl --version` and the module's
+ * /sys/kernel/autosel/version; AUTOSEL_BUILD (the source revision, `git
+ * describe --always --dirty` at build time) comes from the Makefiles.
+ */
+#define AUTOSEL_VERSION		"0.9.0"
+#ifndef AUTOSEL_BUILD
+#define AUTOSEL_BUILD		"unknown"
+#endif
+
 /* Approval slots: indicator values are a bitmask over them (u64). */
 #define AS_MAX_SLOTS		64
 

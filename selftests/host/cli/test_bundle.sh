@@ -11,7 +11,7 @@ trap 'rm -rf "$T"' EXIT
 A=$AUTOSELCTL
 F=$T/case.bundle
 
-tap_plan 77
+tap_plan 85
 
 # --- keys and trust ---------------------------------------------------------
 for m in a b c d e x; do
@@ -75,7 +75,7 @@ expect_fail "create: bad domain name, input line named" 1 \
 expect_fail "create: empty approval" 1 "autoselctl: approval 2026-FD-0007 has no indicators" \
 	"$A" bundle create "${APARGS[@]}" --indicators "$T/in" --out "$T/no"
 expect_fail "create: bad time" 1 \
-	"autoselctl: bad time '2026-04-01' (RFC 3339 with a zone, e.g. 2026-04-01T00:00:00Z)" \
+	"autoselctl: bad time '2026-04-01' (exactly YYYY-MM-DDTHH:MM:SSZ in UTC, e.g. 2026-04-01T00:00:00Z)" \
 	"$A" bundle create --kind approval --id X --type fd --from 2026-04-01 \
 	--until 2026-10-01T00:00:00Z --serial 1 --indicators "$T/dom.txt" --out "$T/no"
 expect_fail "create: domestic map with a type" 2 \
@@ -201,8 +201,13 @@ CASES=(
 "header out of order|autosel-bundle 1\nkind approval\nid X\nserial 1\n|:4: expected 'type ff|fd|df'"
 "bad id|autosel-bundle 1\nkind approval\nid -X\n|:3: bad id '-X' (1 to 63 of A-Z a-z 0-9 . _ -, starting with a letter or digit)"
 "measure type dd|autosel-bundle 1\nkind approval\nid X\ntype dd\n|:4: bad measure type 'dd' (ff, fd or df)"
-"time without a zone|autosel-bundle 1\nkind approval\nid X\ntype fd\nvalid-from 2026-01-01T00:00:00\n|:5: bad time '2026-01-01T00:00:00' (RFC 3339 with a zone, e.g. 2026-04-01T00:00:00Z)"
-"empty window|autosel-bundle 1\nkind approval\nid X\ntype fd\nvalid-from 2026-01-01T00:00:00Z\nvalid-until 2026-01-01T09:00:00+09:00\n|:6: valid-from is not before valid-until"
+"time without a zone|autosel-bundle 1\nkind approval\nid X\ntype fd\nvalid-from 2026-01-01T00:00:00\n|:5: bad time '2026-01-01T00:00:00' (exactly YYYY-MM-DDTHH:MM:SSZ in UTC, e.g. 2026-04-01T00:00:00Z)"
+"time in another zone|autosel-bundle 1\nkind approval\nid X\ntype fd\nvalid-from 2026-01-01T09:00:00+09:00\n|:5: bad time '2026-01-01T09:00:00+09:00' (exactly YYYY-MM-DDTHH:MM:SSZ in UTC, e.g. 2026-04-01T00:00:00Z)"
+"time as +00:00|autosel-bundle 1\nkind approval\nid X\ntype fd\nvalid-from 2026-01-01T00:00:00+00:00\n|:5: bad time '2026-01-01T00:00:00+00:00' (exactly YYYY-MM-DDTHH:MM:SSZ in UTC, e.g. 2026-04-01T00:00:00Z)"
+"time in lower case|autosel-bundle 1\nkind approval\nid X\ntype fd\nvalid-from 2026-01-01t00:00:00.000z\n|:5: bad time '2026-01-01t00:00:00.000z' (exactly YYYY-MM-DDTHH:MM:SSZ in UTC, e.g. 2026-04-01T00:00:00Z)"
+"time with a zero fraction|autosel-bundle 1\nkind approval\nid X\ntype fd\nvalid-from 2026-01-01T00:00:00.000Z\n|:5: bad time '2026-01-01T00:00:00.000Z' (exactly YYYY-MM-DDTHH:MM:SSZ in UTC, e.g. 2026-04-01T00:00:00Z)"
+"time with a fraction|autosel-bundle 1\nkind approval\nid X\ntype fd\nvalid-from 2026-01-01T00:00:00.5Z\n|:5: bad time '2026-01-01T00:00:00.5Z' (exactly YYYY-MM-DDTHH:MM:SSZ in UTC, e.g. 2026-04-01T00:00:00Z)"
+"empty window|autosel-bundle 1\nkind approval\nid X\ntype fd\nvalid-from 2026-01-01T00:00:00Z\nvalid-until 2026-01-01T00:00:00Z\n|:6: valid-from is not before valid-until"
 "serial 0|autosel-bundle 1\nkind domestic-map\nid X\nserial 0\n|:4: bad serial '0' (1 to 9223372036854775807, no leading zeros)"
 "serial with a leading zero|autosel-bundle 1\nkind domestic-map\nid X\nserial 07\n|:4: bad serial '07' (1 to 9223372036854775807, no leading zeros)"
 "serial too large|autosel-bundle 1\nkind domestic-map\nid X\nserial 9223372036854775808\n|:4: bad serial '9223372036854775808' (1 to 9223372036854775807, no leading zeros)"
@@ -241,4 +246,20 @@ for b in "$AP" "$T/unsigned.bundle" "$T/dom.bundle" "$F"; do
 done
 snap > "$T/snap2"
 check "verify wrote and changed nothing" cmp -s "$T/snap1" "$T/snap2"
+
+# The documented limit is the real one: 1,000,000 indicators (here IPv4,
+# 19 MB, more than the 16 MiB of old) are accepted, one more is not.
+python3 -c 'for i in range(1000000): print("ip 10.%d.%d.%d/32" % (i >> 16, (i >> 8) & 255, i & 255))' >"$T/1m"
+run "$A" bundle create "${APARGS[@]}" --indicators "$T/1m" --out "$T/1m.b"
+for k in a b c; do "$A" bundle sign --key "$T/$k.key" "$T/1m.b" >/dev/null; done
+run "$A" bundle verify --trust "$T/trust" "$T/1m.b" --json
+check "1,000,000 IPv4 indicators ($(($(stat -c %s "$T/1m.b") / 1000000)) MB): created, signed, verified" \
+	test "$rc,$(echo "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["ip_indicators"])')" = "0,1000000"
+echo "ip 10.255.255.255/32" >>"$T/1m"
+expect_fail "1,000,001 are refused" 1 "autoselctl: $T/1m:1000001: more than 1000000 indicators" \
+	"$A" bundle create "${APARGS[@]}" --indicators "$T/1m" --out "$T/1m1.b"
+{ sed -n '/^end$/q;p' "$T/1m.b"; echo "ip 10.255.255.255/32"; echo end; } >"$T/1m1.b"
+expect_fail "... in a bundle too" 1 "autoselctl: $T/1m1.b:1000009: more than 1000000 indicators" \
+	"$A" bundle verify --trust "$T/trust" "$T/1m1.b"
+rm -f "$T/1m" "$T/1m.b" "$T/1m1.b"
 totals

@@ -36,7 +36,7 @@ incap() { nsenter --net=/run/netns/"$CAP" "$@"; }
 insrc() { ip netns exec "$SRC" "$@"; }
 ctl() { incap "$A" "$@"; }
 
-tap_plan 58
+tap_plan 73
 
 # ---- the Commission: five members, quorum 3; one outsider -------------------
 cd "$TMP" || exit 1
@@ -202,23 +202,50 @@ expect_fail "the domestic map cannot be removed" 1 \
 	"autoselctl: JP-DOM is the domestic map: it cannot be removed, only replaced by a higher serial" \
 	"$A" remove JP-DOM
 
-# Expiry: marked and removed on the next run of any command, and logged.
+# Expiry: read-only commands see it and change nothing; 'expire' (or the
+# next install, remove or attach) removes it, and logs it.
 EXP=$(($(date +%s) + 3))
 printf 'ip 203.0.113.128/25\n' | mk x2.b T-EXP fd 1 "$PAST" "$(t $((EXP - NOW)))" m1 m2 m3
 run "$A" install x2.b
 check "install a short approval" test "$rc" = 0
 sleep 4
+# Every byte and name under the state directory, and the audit log.
+ro_snap() {
+	(cd "$AUTOSEL_STATE_DIR" && find . -printf '%p %m %s\n' | sort &&
+		find . -type f | sort | xargs -r sha256sum)
+	sha256sum <"$AUTOSEL_AUDIT_LOG"
+}
+before=$(ro_snap)
+for c in "status" "status --json" "report" "report --json --from $(t -60) --until $(t 0)" \
+	 "stats" "stats --json" "bundle verify --trust trust x2.b" \
+	 "bundle verify --trust trust x2.b --json" "expire help"; do
+	# shellcheck disable=SC2086
+	"$A" $c >/dev/null 2>&1
+done
+"$A" replay --state "$AUTOSEL_STATE_DIR" --pcap /dev/null >/dev/null 2>&1
+check "read-only commands (status, report, stats, bundle verify, replay) change no byte of the state or the log" \
+	test "$(ro_snap)" = "$before"
 run "$A" status --json
-check "expired approval removed by the next command" \
+check "status shows the expired approval as expired, says nothing on stderr" \
+	test "$rc,$err,$(echo "$out" | jq_ '[a["state"] for a in d["approvals"] if a["id"] == "T-EXP"]')" = "0,,['expired']"
+run "$A" expire
+check "expire removes it" \
+	test "$rc,$err,$out" = "0,autoselctl: approval T-EXP expired (valid-until $(t $((EXP - NOW)))); removed from the rule set in force,1 approval expired, generation $(sed -n 's/^generation //p' "$AUTOSEL_STATE_DIR/state")"
+run "$A" status --json
+check "expired approval removed" \
 	test "$rc,$err,$(echo "$out" | jq_ '([a["id"] for a in d["approvals"] if a["id"] == "T-EXP"], d["removed_or_expired"][-1])')" = \
-	"0,autoselctl: approval T-EXP expired (valid-until $(t $((EXP - NOW)))); removed from the rule set in force,([], {'id': 'T-EXP', 'serial': 1, 'state': 'expired'})"
+	"0,,([], {'id': 'T-EXP', 'serial': 1, 'state': 'expired'})"
+run "$A" expire --json
+check "expire again: nothing to do" test "$rc,$err,$out" = "0,,{\"expired\":[],\"generation\":$(sed -n 's/^generation //p' "$AUTOSEL_STATE_DIR/state")}"
 check "expiry logged" grep -q " expire result=ok id=T-EXP serial=1 sha256=[0-9a-f]\{64\} signers=" "$AUTOSEL_AUDIT_LOG"
 
 # Audit log format.
 check "every audit line has the documented fields" \
-	sh -c "! grep -v -E '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z (install|refuse|remove|expire|attach|detach) result=(ok|refused|error) id=[^ ]+ serial=([0-9]+|-) sha256=([0-9a-f]{64}|-) signers=([0-9a-f,]+|-) reason=\"[^\"]*\"$' '$AUTOSEL_AUDIT_LOG'"
-check "an install line names its signers" \
-	grep -q "install result=ok id=T-FD-1 serial=1 sha256=[0-9a-f]* signers=$(keyid m1),$(keyid m2),$(keyid m3) " "$AUTOSEL_AUDIT_LOG"
+	sh -c "! grep -v -E '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z (install|remove|expire|attach|detach|bind|snapshot) result=(ok|refused|error) id=[^ ]+ serial=([0-9]+|-) sha256=([0-9a-f]{64}|-) signers=([0-9a-f,]+|-) slot=([0-9]+|-) vlan=([0-9]+|-) uid=[0-9]+ sudo_user=[^ ]+ loginuid=([0-9]+|-) host=[^ ]+ reason=\"[^\"]*\"$' '$AUTOSEL_AUDIT_LOG'"
+check "an install line names its signers, its slot and VLAN id" \
+	grep -q "install result=ok id=T-FD-1 serial=1 sha256=[0-9a-f]* signers=$(keyid m1),$(keyid m2),$(keyid m3) slot=0 vlan=1 " "$AUTOSEL_AUDIT_LOG"
+check "a remove line names the slot it frees" \
+	grep -q " remove result=ok id=T-S-10 serial=1 sha256=[0-9a-f]* signers=[0-9a-f,]* slot=10 vlan=11 " "$AUTOSEL_AUDIT_LOG"
 
 # Replay with the installed rule set, or with the bundles themselves.
 python3 "$HERE/mkpcap.py" "$TMP/mix.pcap" ethernet
@@ -277,6 +304,9 @@ run ctl attach dev as-s0 --collect as-c0
 check "attach loads the rule set in force from the state" \
 	sh -c "[ $rc = 0 ] && echo '$out' | grep -q '2 approvals'"
 echo "# $out"
+check "the first attach logs which approval has which slot and VLAN id" \
+	test "$(grep ' bind result=ok ' "$AUTOSEL_AUDIT_LOG" | cut -d' ' -f4,5,8,9 | tr '\n' ' ')" = \
+	"id=T-FD-1 serial=2 slot=0 vlan=1 id=T-FF-1 serial=1 slot=1 vlan=2 "
 prog1=$(bpftool prog show pinned "$AUTOSEL_PIN_DIR/prog" | cut -d: -f1)
 flows1="$(bpftool map show pinned "$AUTOSEL_PIN_DIR/maps/flows" | cut -d: -f1),$(bpftool map show pinned "$AUTOSEL_PIN_DIR/maps/counters" | cut -d: -f1)"
 insrc python3 "$HERE/send.py" $A_SRC $DST 3
@@ -329,6 +359,36 @@ assert r["measures"]["fd"]["approvals_in_force"] == 2
 assert r["measures"]["ff"]["approvals_in_force"] == 1
 EOF
 
+# What the counts cover, and periods they cannot answer.
+check "report says its counts are since the first attach, on this boot" \
+	test "$(jq_ '(d["counts"]["since"], d["counts"]["since_event"], d["counts"]["boot_id"])' <"$TMP/r.json")" = \
+	"(None, 'first attach', '$(cat /proc/sys/kernel/random/boot_id)')"
+expect_fail "report --from: the pinned counters cannot answer it" 1 \
+	"autoselctl: report: the counters (pinned maps) count since the first attach, whose time is not recorded: they cannot give counts from $(t -3600); take snapshots (report --snapshot)" \
+	ctl report --from "$(t -3600)"
+run ctl report --until "$(t -3600)"
+check "report --until in the past is refused" \
+	sh -c "[ $rc = 1 ] && [ -z '$out' ] && echo \"\$1\" | grep -q '^autoselctl: report: the counters run until now (.*), not until $(t -3600): the counts of a period are the difference of two snapshots taken at its ends (report --snapshot)$'" _ "$err"
+prev=$(tail -1 "$AUTOSEL_AUDIT_LOG" | sha256sum | cut -d' ' -f1)
+run ctl report --snapshot --json
+snap=$(echo "$out" | jq_ 'd["snapshot"]')
+check "report --snapshot writes a snapshot, its SHA-256 in the audit log, the log's last line's in it" \
+	python3 - "$rc" "$out" "$snap" "$AUTOSEL_AUDIT_LOG" "$prev" "$TMP/r.json" <<'EOF2'
+import hashlib, json, os, stat, sys
+rc, out, snap, log, prev, rj = sys.argv[1:7]
+assert rc == "0", rc
+o = json.loads(out)
+raw = open(snap, "rb").read()
+assert hashlib.sha256(raw).hexdigest() == o["sha256"]
+assert stat.S_IMODE(os.stat(snap).st_mode) == 0o600
+s = json.loads(raw)
+assert s["audit_log_tail_sha256"] == prev, (s["audit_log_tail_sha256"], prev)
+last = open(log).read().splitlines()[-1].split(" ")
+assert last[1:6] == ["snapshot", "result=ok", "id=" + os.path.basename(snap), "serial=-",
+                     "sha256=" + o["sha256"]], last
+r = json.load(open(rj))
+assert s["seen"] >= r["seen"] and s["counts"]["boot_id"] == r["counts"]["boot_id"]
+EOF2
 run ctl remove T-FD-B
 check "remove on a live port" sh -c "[ $rc = 0 ] && echo '$out' | grep -q 'swapped out on 1 port'"
 insrc python3 "$HERE/send.py" $B_SRC $DST 2
@@ -422,4 +482,10 @@ run ctl detach dev as-s0
 check "detach" test "$rc" = 0
 check "attach and detach are in the audit log" \
 	sh -c "grep -q ' attach result=ok id=as-s0 ' '$AUTOSEL_AUDIT_LOG' && grep -q ' detach result=ok id=as-s0 ' '$AUTOSEL_AUDIT_LOG'"
+run ctl attach dev as-s0 --collect as-c0 --json
+check "attach --json: one object, the human lines as messages" \
+	test "$rc,$(echo "$out" | jq_ '(d["attached"], d["mode"], d["first"], d["pin_dir"] == "'"$AUTOSEL_PIN_DIR"'", d["messages"][0].startswith("attached "))')" = \
+	"0,('as-s0', 'native', True, True, True)"
+run ctl detach dev as-s0 --json
+check "detach --json" test "$rc,$(echo "$out" | jq_ '(d["detached"], len(d["messages"]))')" = "0,('as-s0', 1)"
 totals

@@ -5,8 +5,11 @@
 . "$(dirname "$0")/lib.sh"
 export AUTOSEL_PIN_DIR=/sys/fs/bpf/autosel-usage-$$
 R=$HERE/rules-good.txt
+TMP=$(mktemp -d)
+export AUTOSEL_STATE_DIR=$TMP/state AUTOSEL_AUDIT_LOG=$TMP/audit.log
+trap 'chattr -a "$AUTOSEL_AUDIT_LOG" 2>/dev/null; rm -rf "$TMP"' EXIT
 
-tap_plan 22
+tap_plan 29
 
 run "$AUTOSELCTL"
 check "no arguments: exit 2 and usage on stderr" \
@@ -46,4 +49,24 @@ expect_fail "stats unknown option" 2 \
 expect_fail "rules without a FILE" 2 "autoselctl: rules check needs a FILE" \
 	"$AUTOSELCTL" rules check
 check "nothing was pinned by any of the above" test ! -e "$AUTOSEL_PIN_DIR"
+
+# Every attempt to change what runs is in the audit log, failures before
+# any change too, with who and where.
+L=$AUTOSEL_AUDIT_LOG
+WHO="uid=$(id -u) sudo_user=- loginuid=$(l=$(cat /proc/self/loginuid 2>/dev/null); [ -n "$l" ] && [ "$l" != 4294967295 ] && echo "$l" || echo -) host=$(hostname | tr ' ' '?')"
+logged() { grep -qxF "$1" <(cut -d' ' -f2- "$L"); }
+check "attach without dev: logged as refused" \
+	logged "attach result=refused id=- serial=- sha256=- signers=- slot=- vlan=- $WHO reason=\"attach: dev IFACE is required\""
+check "attach dev nosuch0: logged as error with its error line" \
+	logged "attach result=error id=nosuch0 serial=- sha256=- signers=- slot=- vlan=- $WHO reason=\"nosuch0: no such device\""
+check "detach with a bad option: logged" \
+	logged "detach result=refused id=x serial=- sha256=- signers=- slot=- vlan=- $WHO reason=\"detach: unknown argument '--generic' (see 'autoselctl detach help')\""
+check "help is not an attempt: 4 lines for the 4 failures above" test "$(grep -c '^' "$L")" = 4
+SUDO_USER='al ice"' "$AUTOSELCTL" install 2>/dev/null
+check "install without a bundle: logged, SUDO_USER kept (quote and space made '?')" \
+	sh -c "tail -1 '$L' | grep -q ' install result=refused id=- .* uid=$(id -u) sudo_user=al?ice? .*reason=\"install: BUNDLE is required\"\$'"
+"$AUTOSELCTL" remove 2>/dev/null
+check "remove without an id: logged" sh -c "tail -1 '$L' | grep -q ' remove result=refused id=- .*reason=\"remove: ID is required\"\$'"
+check "every line: TIME ACTION and the 12 documented fields" \
+	sh -c "! grep -v -E '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z [a-z]+ result=(ok|refused|error) id=[^ ]+ serial=[^ ]+ sha256=[^ ]+ signers=[^ ]+ slot=[^ ]+ vlan=[^ ]+ uid=[0-9]+ sudo_user=[^ ]+ loginuid=[^ ]+ host=[^ ]+ reason=\"[^\"]*\"\$' '$L'"
 totals

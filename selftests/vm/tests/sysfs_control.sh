@@ -39,9 +39,10 @@ PAST=$((NOW - 86400))
 FUTURE=$((NOW + 86400))
 
 echo "TAP version 13"
-echo "1..25"
+echo "1..31"
 
 dmesg -c >/dev/null 2>&1
+T0=$(date +%s)
 check "insmod" insmod "$KO"
 
 bad=0
@@ -58,6 +59,22 @@ for c in $COUNTERS generation; do
 done
 [ "$(stat -c %a $C)" = 200 ] || { echo "# control mode $(stat -c %a $C)"; bad=1; }
 ok $bad "counters are 0444, control is 0200"
+
+# The counters' epoch and the build, read-only like the counters.
+lt=$(cat $S/load_time) lid=$(cat $S/load_id)
+echo "# load_time $lt load_id $lid version $(cat $S/version) build $(cat $S/build)"
+bad=0
+for a in load_time load_id version build; do
+	[ "$(stat -c %a $S/$a)" = 444 ] || { echo "# $a mode $(stat -c %a $S/$a)"; bad=1; }
+	[ "$(astest write $S/$a 5)" != ok ] || { echo "# write to $a succeeded"; bad=1; }
+done
+[ $((lt / 1000000000)) -ge "$T0" ] && [ $((lt / 1000000000)) -le "$(date +%s)" ] ||
+	{ echo "# load_time $lt not within the insmod"; bad=1; }
+echo "$lid" | grep -qE '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$' ||
+	{ echo "# load_id '$lid' is not a random UUID"; bad=1; }
+grep -qE '^[0-9]+\.[0-9]+\.[0-9]+$' $S/version || { echo "# version '$(cat $S/version)'"; bad=1; }
+[ -n "$(cat $S/build)" ] || { echo "# empty build"; bad=1; }
+ok $bad "load_time (realtime ns of the load), load_id (a random UUID), version and build: 0444, unwritable"
 
 bad=0
 for c in $COUNTERS generation; do
@@ -189,9 +206,27 @@ echo "$log" | grep -q 'autosel: control command refused'
 ok $? "load, every change and refusals are in the kernel log"
 echo "$log" | grep autosel | sed 's/^/# dmesg: /' | head -n 12
 
+# What autoselctl report says its counts cover (the counters' epoch).
+out=$(AUTOSEL_STATE_DIR=/tmp/no-state autoselctl report --json 2>&1)
+echo "$out" | grep -q "\"since_ns\":$lt,.*\"since_event\":\"module load\",\"load_id\":\"$lid\""
+ok $? "report: counts since the module's load (its load_time and load_id)"
+F=$(date -u -d "@$((lt / 1000000000 - 3600))" +%Y-%m-%dT%H:%M:%SZ)
+AUTOSEL_STATE_DIR=/tmp/no-state autoselctl report --from "$F" 2>&1 |
+	grep -q "^autoselctl: report: the counters cover .* (since autosel.ko was loaded, load id $lid), not from $F: "
+ok $? "report --from another time than the load is refused"
+L=$(date -u -d "@$((lt / 1000000000))" +%Y-%m-%dT%H:%M:%SZ)
+AUTOSEL_STATE_DIR=/tmp/no-state autoselctl report --from "$L" | grep -q "^counts cover .*: since autosel.ko [^ ]* was loaded (load id $lid, boot "
+ok $? "report --from the load time: what the counters answer"
+
 listing | sed "s|^$S/||; s/^/# /"
 check "rmmod with approvals installed" rmmod autosel
 dmesg | grep -q 'autosel: unloading: seen 0 selected 0 deleted 0'
 ok $? "unload is logged with the final counts"
+
+# A reload is a new epoch, never the old one silently reset.
+check "insmod again" insmod "$KO"
+[ "$(cat $S/load_id)" != "$lid" ] && [ "$(cat $S/load_time)" -ge "$lt" ]
+ok $? "a reload has a new load_id and a later load_time"
+rmmod autosel
 
 [ "$fails" = 0 ]
