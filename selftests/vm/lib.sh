@@ -61,14 +61,27 @@ _val() {
 	esac
 }
 
+# wait_for NAME VALUE [TRIES]: poll a counter (a sysfs name or a path)
+# every 0.1 s until it reads VALUE, TRIES times at most (default 100: XDP
+# on veth runs asynchronously to the sender); says what it read if not.
 wait_for() {
-	_i=0
-	while [ "$(_val "$1")" != "$2" ] && [ $_i -lt 100 ]; do
+	_i=0 _n=${3:-100}
+	while [ "$(_val "$1")" != "$2" ] && [ $_i -lt "$_n" ]; do
 		sleep 0.1
 		_i=$((_i + 1))
 	done
 	[ "$(_val "$1")" = "$2" ] || echo "# $1 = $(_val "$1"), expected $2"
 	[ "$(_val "$1")" = "$2" ]
+}
+
+# balanced: seen = selected + sum(deleted_<reason>) and deleted = that sum
+# (guarantee 3 of SPEC.md), on the module's counters.
+balanced() {
+	_sum=$(c selected)
+	for _r in no_match domestic direction expired malformed non_ip fragment; do
+		_sum=$((_sum + $(c deleted_$_r)))
+	done
+	[ "$(c seen)" = "$_sum" ] && [ "$(c deleted)" = $((_sum - $(c selected))) ]
 }
 
 # start_capture DEV FILE: start tcpdump in the background; wait_capture:

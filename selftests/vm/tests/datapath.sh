@@ -150,11 +150,7 @@ for name in no_match domestic direction expired malformed non_ip fragment; do
 done
 ok $bad "deleted_<reason> equal what was sent for each reason"
 
-sum=$(c selected)
-for name in no_match domestic direction expired malformed non_ip fragment; do
-	sum=$((sum + $(c deleted_$name)))
-done
-[ "$(c seen)" = "$sum" ] && [ "$(c deleted)" = $((sum - $(c selected))) ]
+balanced
 ok $? "seen = selected + sum(deleted_<reason>), deleted = sum(deleted_<reason>)"
 
 [ "$(c selected_bytes)" = $(($(c kept_bytes) + $(c discarded_payload_bytes) + ENF_W)) ]

@@ -183,11 +183,7 @@ for name in no_match domestic direction expired malformed non_ip fragment; do
 done
 ok $bad "deleted_<reason> equal what was sent for each of the 7 reasons"
 
-sum=$(c selected)
-for name in no_match domestic direction expired malformed non_ip fragment; do
-	sum=$((sum + $(c deleted_$name)))
-done
-[ "$(c seen)" = "$sum" ] && [ "$(c deleted)" = $((sum - $(c selected))) ]
+balanced
 ok $? "seen = selected + sum(deleted_<reason>)"
 
 find $S -type f ! -name control | sort | while read -r f; do

@@ -206,18 +206,10 @@ make_peer2
 setup_peer peer2 "$VIN2_MAC"
 NS=peer
 
-# settle NAME VALUE: like wait_for, but for at most 1 s: used once the
-# peer's counters have settled (a record is written in the same NAPI poll
-# that judged its frame), so that a wrong count does not cost 10 s.
-settle() {
-	_i=0
-	while [ "$(c "$1")" != "$2" ] && [ $_i -lt 10 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	[ "$(c "$1")" = "$2" ] || echo "# $1 = $(c "$1"), expected $2"
-	[ "$(c "$1")" = "$2" ]
-}
+# settle NAME VALUE: wait_for for at most 1 s, once the peer's counters
+# have settled (a record is written in the same NAPI poll that judged its
+# frame), so that a wrong count does not cost 10 s.
+settle() { wait_for "$1" "$2" 10; }
 
 # tx_packets of every device in DEVS, in that order, into the variables
 # TX_<dev> (one exec of the current peer's sh).
@@ -343,11 +335,7 @@ for kv in "selected $EXP_SEL" "deleted_no_match $EXP_NM" "deleted_domestic $EXP_
 done
 ok $bad "decap: selected = the indicated inner flows, no_match = $EXP_NM, domestic = $EXP_DOM (the dd inner flow), malformed = $EXP_MAL (4 tunnel headers)"
 
-sum=$(c selected)
-for name in no_match domestic direction expired malformed non_ip fragment; do
-	sum=$((sum + $(c deleted_$name)))
-done
-[ "$(c seen)" = "$sum" ] && [ "$(c deleted)" = $((sum - $(c selected))) ]
+balanced
 ok $? "seen = selected + sum(deleted_<reason>)"
 
 A=$S/approvals/TUN-INNER
@@ -408,11 +396,7 @@ ok $bad "no-decap: the outer addresses decide: dd outer deleted as domestic ($((
 got="$(cat $S/approvals/TUN-OUTER/selected_packets 2>/dev/null) $(cat $S/approvals/TUN-INNER/selected_packets 2>/dev/null)"
 [ "$got" = "$P2_SEL $EXP_SEL" ]
 ok $? "no-decap: approvals TUN-OUTER selected $P2_SEL, TUN-INNER nothing more ($EXP_SEL)" || echo "# got '$got'"
-sum=$(c selected)
-for name in no_match domestic direction expired malformed non_ip fragment; do
-	sum=$((sum + $(c deleted_$name)))
-done
-[ "$(c seen)" = "$sum" ]
+balanced
 ok $? "seen = selected + sum(deleted_<reason>) after both phases"
 stop_capture
 
