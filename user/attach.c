@@ -38,12 +38,15 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "autoselctl.h"
 #include "audit.h"
+#include "autoselctl.h"
 #include "bpfobj.h"
+#include "cli.h"
+#include "commands.h"
 #include "control.h"
 #include "counters.h"
 #include "install.h"
+#include "json.h"
 #include "pins.h"
 #include "report.h"
 #include "rules.h"

@@ -16,8 +16,9 @@
 
 #include <sodium.h>
 
-#include "autoselctl.h"
 #include "bundle.h"
+#include "fileio.h"
+#include "timefmt.h"
 
 #define MAX_WORDS	4
 

@@ -12,8 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "autoselctl.h"
 #include "bundle.h"
+#include "cli.h"
+#include "commands.h"
+#include "fileio.h"
+#include "json.h"
+#include "timefmt.h"
 
 static void bundle_usage(FILE *f)
 {

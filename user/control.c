@@ -20,8 +20,8 @@
 
 #include <sodium.h>
 
-#include "autoselctl.h"
 #include "control.h"
+#include "fileio.h"
 #include "rules.h"
 
 

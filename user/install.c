@@ -42,13 +42,16 @@
 #include <bpf/libbpf.h>
 
 #include "audit.h"
-#include "autoselctl.h"
 #include "bpfobj.h"
 #include "bundle.h"
+#include "cli.h"
+#include "commands.h"
 #include "control.h"
 #include "install.h"
+#include "json.h"
 #include "pins.h"
 #include "state.h"
+#include "timefmt.h"
 
 #define ERRLEN		(RULES_ERR_MAX + 512)
 #define ID_LEN		64

@@ -18,12 +18,6 @@
 
 #define AS_LOCK_PATH	"/run/autoselctl.lock"
 
-int cmd_install(int argc, char **argv);
-int cmd_remove(int argc, char **argv);
-int cmd_expire(int argc, char **argv);
-int cmd_status(int argc, char **argv);
-int cmd_report(int argc, char **argv);
-
 /*
  * Remove approvals past valid-until from the state (and from the attached
  * program, by a swap), and log it.  Run by the commands that change what

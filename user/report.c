@@ -21,13 +21,17 @@
 #include <bpf/bpf.h>
 
 #include "audit.h"
-#include "autoselctl.h"
+#include "cli.h"
+#include "commands.h"
 #include "control.h"
 #include "counters.h"
+#include "fileio.h"
 #include "install.h"
+#include "json.h"
 #include "pins.h"
 #include "report.h"
 #include "state.h"
+#include "timefmt.h"
 
 static const char *const reason_names[] = AS_REASON_NAMES;
 static const char *const dir_names[] = AS_DIR_NAMES;

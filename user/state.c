@@ -22,6 +22,7 @@
 
 #include "bundle.h"
 #include "control.h"
+#include "fileio.h"
 #include "state.h"
 
 const char *as_state_dir(void)

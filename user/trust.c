@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "bundle.h"
+#include "fileio.h"
 
 #define TRUST_FILE_MAX	(1u << 20)
 #define KEY_FILE_MAX	4096
