@@ -45,6 +45,7 @@
 #include "commands.h"
 #include "control.h"
 #include "counters.h"
+#include "encode.h"
 #include "install.h"
 #include "json.h"
 #include "pins.h"

@@ -22,7 +22,7 @@
 
 #include "audit.h"
 #include "cli.h"
-#include "control.h"
+#include "encode.h"
 #include "fileio.h"
 #include "rules.h"
 #include "timefmt.h"

@@ -70,3 +70,19 @@ int as_json_only_args(int argc, char **argv, const char *cmd,
 	}
 	return -1;
 }
+
+int as_line_err(char *err, size_t errlen, const char *name, unsigned int line,
+		const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (line)
+		snprintf(err, errlen, "%s:%u: %s", name, line, msg);
+	else
+		snprintf(err, errlen, "%s: %s", name, msg);
+	return -1;
+}

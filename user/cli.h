@@ -32,4 +32,11 @@ bool as_is_json(const char *arg);	/* --json or -j */
 int as_json_only_args(int argc, char **argv, const char *cmd,
 		      void (*usage)(FILE *f), bool *json);
 
+/*
+ * One error line, "NAME:LINE: MESSAGE" (or "NAME: MESSAGE" when line is 0),
+ * into err.  Returns -1, so that callers can return it.
+ */
+int as_line_err(char *err, size_t errlen, const char *name, unsigned int line,
+		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
 #endif

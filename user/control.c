@@ -21,19 +21,11 @@
 #include <sodium.h>
 
 #include "control.h"
+#include "encode.h"
 #include "fileio.h"
 #include "rules.h"
 
 
-/* ---- SHA-256, libsodium's -------------------------------------------- */
-
-void as_sha256_hex(const void *data, size_t len, char hex[65])
-{
-	unsigned char md[crypto_hash_sha256_BYTES];
-
-	crypto_hash_sha256(md, data, len);
-	sodium_bin2hex(hex, 65, md, sizeof(md));
-}
 
 /* ---- the rules file, read once: what is parsed is what is hashed -------- */
 

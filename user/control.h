@@ -15,9 +15,6 @@
 #define AS_SYSFS	"/sys/kernel/autosel"
 #define AS_CONTROL	AS_SYSFS "/control"
 
-/* SHA-256 of data[0..len) as 64 lower-case hex digits and a NUL. */
-void as_sha256_hex(const void *data, size_t len, char hex[65]);
-
 /* rules_load_file(), plus the SHA-256 of exactly the bytes parsed. */
 int as_rules_load_hashed(struct rules *r, const char *path, char sha[65],
 			 char *err, size_t errlen);

@@ -47,11 +47,13 @@
 #include "cli.h"
 #include "commands.h"
 #include "control.h"
+#include "encode.h"
 #include "install.h"
 #include "json.h"
 #include "pins.h"
 #include "state.h"
 #include "timefmt.h"
+#include "trust.h"
 
 #define ERRLEN		(RULES_ERR_MAX + 512)
 #define ID_LEN		64
@@ -229,7 +231,7 @@ static int load_copy(const struct as_state *st, const struct st_slot *s,
 	as_state_bundle_path(st, s->sha, p, sizeof(p));
 	if (bundle_load(p, b, err, errlen))
 		return -1;
-	bundle_hex(b->sha256, BUNDLE_SHA256_LEN, sha);
+	as_hex(b->sha256, BUNDLE_SHA256_LEN, sha);
 	if (strcmp(sha, s->sha)) {
 		snprintf(err, errlen, "%s: the installed copy of %s does not match its SHA-256 in the state",
 			 p, s->id);
@@ -772,7 +774,7 @@ static void signers_txt(const struct bundle *b, char *buf, size_t len)
 	for (size_t i = 0; i < b->n_signers && off + BUNDLE_KEYID_HEX < len; i++) {
 		char hex[BUNDLE_KEYID_HEX];
 
-		bundle_hex(b->signers[i], BUNDLE_KEYID_LEN, hex);
+		as_hex(b->signers[i], BUNDLE_KEYID_LEN, hex);
 		off += (size_t)snprintf(buf + off, len - off, "%s%s",
 					i ? "," : "", hex);
 	}
@@ -821,7 +823,7 @@ static int refuse(const char *result, const struct bundle *b,
 	ev.reason = reason;
 	ev.id = id;
 	if (b && b->raw) {
-		bundle_hex(b->sha256, BUNDLE_SHA256_LEN, sha);
+		as_hex(b->sha256, BUNDLE_SHA256_LEN, sha);
 		signers_txt(b, signers, sizeof(signers));
 		ev.sha = sha;
 		ev.signers = signers;
@@ -895,7 +897,7 @@ int cmd_install(int argc, char **argv)
 		ret = refuse("refused", &b, NULL, "%s", err);
 		goto out;
 	}
-	bundle_hex(b.sha256, BUNDLE_SHA256_LEN, sha);
+	as_hex(b.sha256, BUNDLE_SHA256_LEN, sha);
 	signers_txt(&b, signers, sizeof(signers));
 	prev = as_state_serial(&old, b.id);
 	if (b.serial <= prev) {

@@ -25,6 +25,7 @@
 #include "commands.h"
 #include "control.h"
 #include "counters.h"
+#include "encode.h"
 #include "fileio.h"
 #include "install.h"
 #include "json.h"

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "bundle.h"
-#include "control.h"
+#include "encode.h"
 #include "fileio.h"
 #include "state.h"
 
