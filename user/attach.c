@@ -51,6 +51,9 @@
 #include "pins.h"
 #include "report.h"
 #include "rules.h"
+#include "state.h"
+#include "swap.h"
+#include "verify.h"
 
 #define AS_COLLECT_DEFAULT	"autosel0"
 #define ID_LEN			64

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "rules.h"
+#include "state.h"
 
 #define AS_SYSFS	"/sys/kernel/autosel"
 #define AS_CONTROL	AS_SYSFS "/control"
@@ -34,5 +35,13 @@ int as_control_install(const struct rules *r, const char *sha,
 
 /* "remove ID"; an id the module does not hold is no error. */
 void as_control_remove(const char *id);
+
+/*
+ * Tell autosel.ko (if loaded) the approvals of st and its generation;
+ * old (may be NULL) is what it was told before: ids no longer in force
+ * are removed.
+ */
+int as_module_sync(const struct as_state *old, const struct as_state *st,
+		   char *err, size_t errlen);
 
 #endif

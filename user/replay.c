@@ -25,10 +25,10 @@
 #include "cli.h"
 #include "commands.h"
 #include "counters.h"
-#include "install.h"
 #include "report.h"
 #include "rules.h"
 #include "timefmt.h"
+#include "verify.h"
 
 #define FRAME_MAX	(256 * 1024)
 #define ETH_HLEN	14
