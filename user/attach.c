@@ -29,7 +29,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -61,15 +60,11 @@
 /* One autoselctl at a time changes the pins. */
 static int take_lock(void)
 {
-	int fd = open(AS_LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-
-	if (fd < 0 || flock(fd, LOCK_EX)) {
+	if (as_state_lock()) {
 		as_err("%s: %s", AS_LOCK_PATH, strerror(errno));
-		if (fd >= 0)
-			close(fd);
 		return -1;
 	}
-	return fd;	/* released when the process exits */
+	return 0;	/* released when the process exits */
 }
 
 static bool exists(const char *path)

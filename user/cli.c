@@ -2,7 +2,8 @@
 /*
  * What every command shares on the command line (cli.h): the one-line
  * errors on stderr with their exit codes, the last of them for the audit
- * log and --json, and the help and --json arguments.
+ * log and --json, the help and --json arguments, and the
+ * "FILE:LINE: MESSAGE" lines the parsers write into a buffer.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -74,7 +75,7 @@ int as_json_only_args(int argc, char **argv, const char *cmd,
 int as_line_err(char *err, size_t errlen, const char *name, unsigned int line,
 		const char *fmt, ...)
 {
-	char msg[512];
+	char msg[512];		/* as RULES_ERR_MAX */
 	va_list ap;
 
 	va_start(ap, fmt);

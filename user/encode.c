@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Binary as text and back (encode.h): lower-case hex, strict base64, and
- * a SHA-256 in hex.  libsodium does the work.
+ * a SHA-256 in hex.  libsodium does the base64 and the SHA-256.
  */
 #include <stdio.h>
 #include <string.h>

@@ -622,8 +622,11 @@ int as_state_lock(void)
 	int fd = open(AS_LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 
 	if (fd < 0 || flock(fd, LOCK_EX)) {
+		int e = errno;
+
 		if (fd >= 0)
 			close(fd);
+		errno = e;
 		return -1;
 	}
 	lock_fd = fd;
