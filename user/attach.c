@@ -29,7 +29,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -38,15 +37,22 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "autoselctl.h"
 #include "audit.h"
+#include "autoselctl.h"
 #include "bpfobj.h"
+#include "cli.h"
+#include "commands.h"
 #include "control.h"
 #include "counters.h"
+#include "encode.h"
 #include "install.h"
+#include "json.h"
 #include "pins.h"
 #include "report.h"
 #include "rules.h"
+#include "state.h"
+#include "swap.h"
+#include "verify.h"
 
 #define AS_COLLECT_DEFAULT	"autosel0"
 #define ID_LEN			64
@@ -54,15 +60,11 @@
 /* One autoselctl at a time changes the pins. */
 static int take_lock(void)
 {
-	int fd = open(AS_LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-
-	if (fd < 0 || flock(fd, LOCK_EX)) {
+	if (as_state_lock()) {
 		as_err("%s: %s", AS_LOCK_PATH, strerror(errno));
-		if (fd >= 0)
-			close(fd);
 		return -1;
 	}
-	return fd;	/* released when the process exits */
+	return 0;	/* released when the process exits */
 }
 
 static bool exists(const char *path)

@@ -21,9 +21,11 @@
 #include <unistd.h>
 
 #include "audit.h"
-#include "autoselctl.h"
-#include "control.h"
+#include "cli.h"
+#include "encode.h"
+#include "fileio.h"
 #include "rules.h"
+#include "timefmt.h"
 #include "autosel/abi.h"
 
 static int audit_fd = -1;

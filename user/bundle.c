@@ -16,8 +16,12 @@
 
 #include <sodium.h>
 
-#include "autoselctl.h"
 #include "bundle.h"
+#include "cli.h"
+#include "encode.h"
+#include "fileio.h"
+#include "timefmt.h"
+#include "trust.h"
 
 #define MAX_WORDS	4
 
@@ -29,35 +33,10 @@ struct bparser {
 	size_t cap_ips, cap_domains;
 };
 
-int bundle_err(char *err, size_t errlen, const char *name, unsigned int line,
-	       const char *fmt, ...)
-{
-	char msg[RULES_ERR_MAX];
-	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (line)
-		snprintf(err, errlen, "%s:%u: %s", name, line, msg);
-	else
-		snprintf(err, errlen, "%s: %s", name, msg);
-	return -1;
-}
-
-#define perr(ps, ...) bundle_err((ps)->err, (ps)->errlen, (ps)->b->name, \
+#define perr(ps, ...) as_line_err((ps)->err, (ps)->errlen, (ps)->b->name, \
 			   (ps)->line, __VA_ARGS__)
 
-void bundle_hex(const uint8_t *bin, size_t n, char *buf)
-{
-	static const char hx[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		buf[2 * i] = hx[bin[i] >> 4];
-		buf[2 * i + 1] = hx[bin[i] & 15];
-	}
-	buf[2 * n] = '\0';
-}
 
 static int unhex(const char *s, uint8_t *out, size_t n)
 {
@@ -270,7 +249,7 @@ static int sig_line(struct bparser *ps, char **w, int nw)
 	if (unhex(w[1], s->keyid, BUNDLE_KEYID_LEN))
 		return perr(ps, "bad key id '%.32s' (16 lower-case hex digits)",
 			    w[1]);
-	if (bundle_b64_decode(w[2], s->sig, BUNDLE_SIG_LEN))
+	if (as_b64_decode(w[2], s->sig, BUNDLE_SIG_LEN))
 		return perr(ps, "bad signature encoding (base64 of %d bytes)",
 			    BUNDLE_SIG_LEN);
 	s->line = ps->line;
@@ -590,10 +569,10 @@ int bundle_verify(struct bundle *b, const struct trust *t, char *err,
 
 	b->n_signers = b->n_unknown = b->n_duplicate = 0;
 	if (sodium_init() < 0)
-		return bundle_err(err, errlen, b->name, 0,
+		return as_line_err(err, errlen, b->name, 0,
 			    "libsodium failed to initialise");
 	if (!b->n_sigs)
-		return bundle_err(err, errlen, b->name, 0, "not signed (quorum is %u)",
+		return as_line_err(err, errlen, b->name, 0, "not signed (quorum is %u)",
 			    t->quorum);
 	for (size_t i = 0; i < b->n_sigs; i++) {
 		const struct bundle_sig *s = &b->sigs[i];
@@ -608,8 +587,8 @@ int bundle_verify(struct bundle *b, const struct trust *t, char *err,
 						m->pk)) {
 			char hx[BUNDLE_KEYID_HEX];
 
-			bundle_hex(s->keyid, BUNDLE_KEYID_LEN, hx);
-			return bundle_err(err, errlen, b->name, s->line,
+			as_hex(s->keyid, BUNDLE_KEYID_LEN, hx);
+			return as_line_err(err, errlen, b->name, s->line,
 				    "signature by %s%s%s%s does not verify", hx,
 				    m->name[0] ? " (" : "", m->name,
 				    m->name[0] ? ")" : "");
@@ -630,7 +609,7 @@ int bundle_verify(struct bundle *b, const struct trust *t, char *err,
 	if (b->n_duplicate)
 		snprintf(tail + strlen(tail), sizeof(tail) - strlen(tail),
 			 "; %zu duplicate", b->n_duplicate);
-	return bundle_err(err, errlen, b->name, 0,
+	return as_line_err(err, errlen, b->name, 0,
 		    "quorum not reached: %zu of %u member signatures%s",
 		    b->n_signers, t->quorum, tail);
 }
@@ -644,13 +623,13 @@ int bundle_window_check(const struct bundle *b, uint64_t now_ns, char *err,
 		return 0;
 	if (now_ns < b->from_ns) {
 		as_format_rfc3339(b->from_ns, ts, sizeof(ts));
-		return bundle_err(err, errlen, b->name, 0,
+		return as_line_err(err, errlen, b->name, 0,
 			    "approval %s is not valid yet (valid-from %s)", b->id,
 			    ts);
 	}
 	if (now_ns >= b->until_ns) {
 		as_format_rfc3339(b->until_ns, ts, sizeof(ts));
-		return bundle_err(err, errlen, b->name, 0,
+		return as_line_err(err, errlen, b->name, 0,
 			    "approval %s has expired (valid-until %s)", b->id, ts);
 	}
 	return 0;
@@ -672,7 +651,7 @@ static int check_overlap(const struct bundle *a, const struct bundle *dom,
 		return 0;
 	rules_format_prefix(&a->ips[k], ib, sizeof(ib));
 	rules_format_prefix(&d, db, sizeof(db));
-	return bundle_err(err, errlen, a->name, a->ips[k].line,
+	return as_line_err(err, errlen, a->name, a->ips[k].line,
 		    "indicator %s overlaps the domestic prefix %s (%s line %u)",
 		    ib, db, dom->name, d.line);
 }
@@ -683,20 +662,20 @@ int bundle_to_rules(const struct bundle *domestic,
 {
 	memset(r, 0, sizeof(*r));
 	if (domestic && domestic->kind != BUNDLE_DOMESTIC)
-		return bundle_err(err, errlen, domestic->name, 0,
+		return as_line_err(err, errlen, domestic->name, 0,
 			    "is an approval, not a domestic map");
 	if (n > AS_MAX_SLOTS)
-		return bundle_err(err, errlen, approvals[AS_MAX_SLOTS]->name, 0,
+		return as_line_err(err, errlen, approvals[AS_MAX_SLOTS]->name, 0,
 			    "more than %d approvals", AS_MAX_SLOTS);
 	for (size_t i = 0; i < n; i++) {
 		const struct bundle *a = approvals[i];
 
 		if (a->kind != BUNDLE_APPROVAL)
-			return bundle_err(err, errlen, a->name, 0,
+			return as_line_err(err, errlen, a->name, 0,
 				    "is a domestic map, not an approval");
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(approvals[j]->id, a->id))
-				return bundle_err(err, errlen, a->name, 0,
+				return as_line_err(err, errlen, a->name, 0,
 					    "approval %s is also in %s", a->id,
 					    approvals[j]->name);
 		if (domestic && check_overlap(a, domestic, err, errlen))
@@ -735,7 +714,7 @@ int bundle_to_rules(const struct bundle *domestic,
 				goto oom;
 			if (e) {
 				rules_free(r);
-				return bundle_err(err, errlen, a->name,
+				return as_line_err(err, errlen, a->name,
 					    a->domains[j].line,
 					    "bad domain name '%.64s'",
 					    a->domains[j].name);

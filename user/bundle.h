@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Commission-signed bundles (Documentation/bundle-format.rst): approvals
- * and the domestic prefix map, the trust file that says whose signatures
- * count and how many are needed, and the step that turns verified bundles
+ * and the domestic prefix map, checked against the trust file (trust.h:
+ * whose signatures count and how many are needed), and the step that
+ * turns verified bundles
  * into the rule set model of rules.h, so that everything after parsing
  * (bpfobj.c: as_loadset_prepare(), as_maps_fill()) is shared with rules
  * files.
@@ -17,8 +18,8 @@
  *
  * Every function that can fail returns 0 or -1 and writes one line, without
  * the "autoselctl: " prefix, into err: "FILE:LINE: MESSAGE" when a line is
- * to blame, "FILE: MESSAGE" otherwise.  Nothing here writes a file except
- * bundle_keygen() and bundle_sign_file().  No function prints a secret key.
+ * to blame, "FILE: MESSAGE" otherwise (as_line_err(), cli.h).  Nothing
+ * here writes a file; keys and signing are in sign.h.
  */
 #ifndef AUTOSEL_BUNDLE_H
 #define AUTOSEL_BUNDLE_H
@@ -28,6 +29,7 @@
 #include <stdint.h>
 
 #include "rules.h"
+#include "trust.h"
 
 #define BUNDLE_FORMAT_VERSION	1
 #define BUNDLE_LINE_MAX		1024		/* bytes per line, LF excluded */
@@ -45,13 +47,6 @@
 #define BUNDLE_FILE_MAX		((size_t)BUNDLE_IND_MAX * BUNDLE_IND_LINE_MAX + \
 				 (size_t)(BUNDLE_HDR_LINES + BUNDLE_SIG_MAX) * \
 				 (BUNDLE_LINE_MAX + 1))
-#define TRUST_MEMBER_MAX	64
-#define TRUST_NAME_MAX		64
-
-#define BUNDLE_KEYID_LEN	8		/* bytes; 16 hex digits in text */
-#define BUNDLE_KEYID_HEX	(2 * BUNDLE_KEYID_LEN + 1)
-#define BUNDLE_PK_LEN		32		/* Ed25519 public key */
-#define BUNDLE_SIG_LEN		64		/* Ed25519 detached signature */
 #define BUNDLE_SHA256_LEN	32
 #define BUNDLE_SHA256_HEX	(2 * BUNDLE_SHA256_LEN + 1)
 
@@ -109,27 +104,7 @@ struct bundle {
 	size_t n_duplicate;		/* repeated valid signatures of one member */
 };
 
-struct trust_member {
-	uint8_t keyid[BUNDLE_KEYID_LEN];	/* = bundle_keyid(pk) */
-	uint8_t pk[BUNDLE_PK_LEN];
-	char name[TRUST_NAME_MAX];		/* optional, "" if none */
-	unsigned int line;
-};
-
-struct trust {
-	unsigned int quorum;			/* 1 .. n_members */
-	struct trust_member members[TRUST_MEMBER_MAX];
-	size_t n_members;
-};
-
 /* --- bundles --------------------------------------------------------- */
-
-/*
- * One error line, "NAME:LINE: MESSAGE" (or "NAME: MESSAGE" when line is 0),
- * into err.  Returns -1, so that callers can return it.
- */
-int bundle_err(char *err, size_t errlen, const char *name, unsigned int line,
-	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Parse buf[0..len) (syntax and values only); name prefixes errors. */
 int bundle_parse(struct bundle *b, const void *buf, size_t len,
@@ -178,47 +153,9 @@ int bundle_to_rules(const struct bundle *domestic,
 		    const struct bundle *const *approvals, size_t n,
 		    struct rules *r, char *err, size_t errlen);
 
-/* Lower-case hex of a key id / SHA-256 into buf (BUNDLE_*_HEX bytes). */
-void bundle_hex(const uint8_t *bin, size_t n, char *buf);
 /* An id as bundles (and the state file) write it: 1..63 of A-Za-z0-9._- */
 bool bundle_valid_id(const char *s);
 /* A serial: "1".."9223372036854775807", no sign, no leading zero. */
 int bundle_parse_serial(const char *s, uint64_t *v);
-
-/* --- trust file and keys (trust.c) ------------------------------------ */
-
-/* Parse a trust file (format in bundle-format.rst). */
-int trust_parse(struct trust *t, const void *buf, size_t len,
-		const char *name, char *err, size_t errlen);
-int trust_load(const char *path, struct trust *t, char *err, size_t errlen);
-/* The member with this key id, or NULL. */
-const struct trust_member *trust_find(const struct trust *t,
-				      const uint8_t *keyid);
-
-/* Key id: the first 8 bytes of SHA-256(public key). */
-void bundle_keyid(const uint8_t pk[BUNDLE_PK_LEN],
-		  uint8_t keyid[BUNDLE_KEYID_LEN]);
-
-/*
- * Make a key pair: PREFIX.key (0600, O_EXCL: never overwritten) and
- * PREFIX.pub (one trust-file "member" line, name NAME or none).  Writes
- * the key id in hex into keyid_hex.  Never prints the secret.
- */
-int bundle_keygen(const char *prefix, const char *name, char *keyid_hex,
-		  char *err, size_t errlen);
-
-/*
- * Append "signature KEYID BASE64" to the bundle file at path, signing its
- * signed bytes with the secret key file.  Refuses a key file readable by
- * group or others, a bundle that does not parse, and a bundle that already
- * carries a signature by this key.  The file is replaced atomically
- * (write a temporary, fsync, rename).
- */
-int bundle_sign_file(const char *keypath, const char *path, char *keyid_hex,
-		     char *err, size_t errlen);
-
-/* Base64 (RFC 4648 standard alphabet, with padding), strict: 0 or -1. */
-int bundle_b64_decode(const char *s, uint8_t *out, size_t outlen);
-void bundle_b64_encode(const uint8_t *in, size_t n, char *out, size_t outlen);
 
 #endif

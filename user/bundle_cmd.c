@@ -12,8 +12,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "autoselctl.h"
 #include "bundle.h"
+#include "cli.h"
+#include "commands.h"
+#include "encode.h"
+#include "fileio.h"
+#include "json.h"
+#include "sign.h"
+#include "timefmt.h"
+#include "trust.h"
 
 static void bundle_usage(FILE *f)
 {
@@ -418,8 +425,8 @@ static int cmd_verify(int argc, char **argv)
 		free(t);
 		return as_err("%s", err);
 	}
-	bundle_hex(b.sha256, BUNDLE_SHA256_LEN, sha);
-	bundle_hex(b.file_sha256, BUNDLE_SHA256_LEN, fsha);
+	as_hex(b.sha256, BUNDLE_SHA256_LEN, sha);
+	as_hex(b.file_sha256, BUNDLE_SHA256_LEN, fsha);
 	as_format_rfc3339(b.from_ns, from, sizeof(from));
 	as_format_rfc3339(b.until_ns, until, sizeof(until));
 	if (json) {
@@ -439,7 +446,7 @@ static int cmd_verify(int argc, char **argv)
 			const struct trust_member *m = trust_find(t, b.signers[i]);
 			char hx[BUNDLE_KEYID_HEX];
 
-			bundle_hex(b.signers[i], BUNDLE_KEYID_LEN, hx);
+			as_hex(b.signers[i], BUNDLE_KEYID_LEN, hx);
 			printf("%s{\"keyid\":\"%s\",\"name\":", i ? "," : "", hx);
 			as_json_str(stdout, m->name);
 			printf("}");
@@ -462,7 +469,7 @@ static int cmd_verify(int argc, char **argv)
 			const struct trust_member *m = trust_find(t, b.signers[i]);
 			char hx[BUNDLE_KEYID_HEX];
 
-			bundle_hex(b.signers[i], BUNDLE_KEYID_LEN, hx);
+			as_hex(b.signers[i], BUNDLE_KEYID_LEN, hx);
 			printf("signer %s%s%s\n", hx, m->name[0] ? " " : "",
 			       m->name);
 		}

@@ -20,20 +20,13 @@
 
 #include <sodium.h>
 
-#include "autoselctl.h"
 #include "control.h"
+#include "encode.h"
+#include "fileio.h"
 #include "rules.h"
+#include "state.h"
 
 
-/* ---- SHA-256, libsodium's -------------------------------------------- */
-
-void as_sha256_hex(const void *data, size_t len, char hex[65])
-{
-	unsigned char md[crypto_hash_sha256_BYTES];
-
-	crypto_hash_sha256(md, data, len);
-	sodium_bin2hex(hex, 65, md, sizeof(md));
-}
 
 /* ---- the rules file, read once: what is parsed is what is hashed -------- */
 
@@ -177,4 +170,56 @@ undo:
 	while (i-- > 0)
 		as_control_remove(r->approvals[i].id);
 	return -1;
+}
+
+/* ---- the approvals of the state ---------------------------------------- */
+
+static void approval_cmd(char *buf, size_t len, int slot,
+			 const struct st_slot *s)
+{
+	snprintf(buf, len, "approval %d %s %s %llu %llu %llu %s\n", slot,
+		 s->id, type_name(s->type),
+		 (unsigned long long)(s->from_ns / 1000000000ULL),
+		 (unsigned long long)((s->until_ns + 999999999ULL) / 1000000000ULL),
+		 (unsigned long long)s->serial, s->sha);
+}
+
+static bool same_slot(const struct st_slot *a, const struct st_slot *b)
+{
+	return a->used && b->used && !strcmp(a->id, b->id) &&
+	       a->serial == b->serial && !strcmp(a->sha, b->sha);
+}
+
+int as_module_sync(const struct as_state *old, const struct as_state *st,
+		   char *err, size_t errlen)
+{
+	char cmd[512];
+	int e;
+
+	if (!as_control_present())
+		return 0;
+	if (old)
+		for (int i = 0; i < AS_MAX_SLOTS; i++) {
+			const struct st_slot *o = &old->slots[i];
+
+			if (o->used && (!st->slots[i].used ||
+					strcmp(st->slots[i].id, o->id)))
+				as_control_remove(o->id);
+		}
+	for (int i = 0; i < AS_MAX_SLOTS; i++) {
+		const struct st_slot *s = &st->slots[i];
+
+		if (!s->used || (old && same_slot(&old->slots[i], s)))
+			continue;
+		approval_cmd(cmd, sizeof(cmd), i, s);
+		e = control_write(cmd);
+		if (e && e != -EEXIST) {
+			snprintf(err, errlen, "autosel.ko refused approval %s (slot %d): %s",
+				 s->id, i, strerror(-e));
+			return -1;
+		}
+	}
+	snprintf(cmd, sizeof(cmd), "generation %u\n", st->generation);
+	control_write(cmd);	/* EINVAL: the module's is higher already */
+	return 0;
 }

@@ -11,12 +11,10 @@
 #include <stdint.h>
 
 #include "rules.h"
+#include "state.h"
 
 #define AS_SYSFS	"/sys/kernel/autosel"
 #define AS_CONTROL	AS_SYSFS "/control"
-
-/* SHA-256 of data[0..len) as 64 lower-case hex digits and a NUL. */
-void as_sha256_hex(const void *data, size_t len, char hex[65]);
 
 /* rules_load_file(), plus the SHA-256 of exactly the bytes parsed. */
 int as_rules_load_hashed(struct rules *r, const char *path, char sha[65],
@@ -37,5 +35,13 @@ int as_control_install(const struct rules *r, const char *sha,
 
 /* "remove ID"; an id the module does not hold is no error. */
 void as_control_remove(const char *id);
+
+/*
+ * Tell autosel.ko (if loaded) the approvals of st and its generation;
+ * old (may be NULL) is what it was told before: ids no longer in force
+ * are removed.
+ */
+int as_module_sync(const struct as_state *old, const struct as_state *st,
+		   char *err, size_t errlen);
 
 #endif

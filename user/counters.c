@@ -7,8 +7,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "autoselctl.h"
 #include "counters.h"
+#include "json.h"
+#include "timefmt.h"
 
 static const char *const reason_names[] = AS_REASON_NAMES;
 static const char *const dir_names[] = AS_DIR_NAMES;

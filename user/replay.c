@@ -21,12 +21,14 @@
 
 #include <bpf/bpf.h>
 
-#include "autoselctl.h"
 #include "bpfobj.h"
+#include "cli.h"
+#include "commands.h"
 #include "counters.h"
-#include "install.h"
 #include "report.h"
 #include "rules.h"
+#include "timefmt.h"
+#include "verify.h"
 
 #define FRAME_MAX	(256 * 1024)
 #define ETH_HLEN	14

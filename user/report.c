@@ -21,25 +21,21 @@
 #include <bpf/bpf.h>
 
 #include "audit.h"
-#include "autoselctl.h"
+#include "cli.h"
+#include "commands.h"
 #include "control.h"
 #include "counters.h"
-#include "install.h"
+#include "encode.h"
+#include "fileio.h"
+#include "json.h"
 #include "pins.h"
 #include "report.h"
 #include "state.h"
+#include "timefmt.h"
 
 static const char *const reason_names[] = AS_REASON_NAMES;
 static const char *const dir_names[] = AS_DIR_NAMES;
 static const char *const kind_names[] = AS_KIND_NAMES;
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 /* ---- report ---------------------------------------------------------------- */
 
@@ -361,7 +357,7 @@ static void read_epoch(struct as_epoch *ep, bool module)
 	char v[64];
 
 	memset(ep, 0, sizeof(*ep));
-	ep->now_ns = now_ns();
+	ep->now_ns = as_now_ns();
 	ep->module = module;
 	as_read_line("/proc/sys/kernel/random/boot_id", ep->boot_id,
 		     sizeof(ep->boot_id));
@@ -525,7 +521,7 @@ out:
 int cmd_report(int argc, char **argv)
 {
 	struct as_report *r = calloc(1, sizeof(*r));
-	uint64_t from = now_ns(), until = from;
+	uint64_t from = as_now_ns(), until = from;
 	char err[RULES_ERR_MAX], p[PATH_MAX];
 	struct as_state st = { 0 };
 	struct as_epoch ep;
@@ -637,7 +633,7 @@ int cmd_status(int argc, char **argv)
 	char err[RULES_ERR_MAX], p[PATH_MAX], a[40], b[40];
 	struct as_state st;
 	const char *trust = getenv("AUTOSEL_TRUST");
-	uint64_t now = now_ns();
+	uint64_t now = as_now_ns();
 	bool json = false, first = true;
 	struct dirent *e;
 	DIR *d;

@@ -13,9 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "autoselctl.h"
 #include "domains.h"
+#include "fileio.h"
 #include "rules.h"
+#include "timefmt.h"
 
 #define LINE_MAX_LEN	4096
 #define MAX_TOKENS	10
@@ -487,63 +488,6 @@ int rules_parse(struct rules *r, const char *buf, size_t len,
 	return 0;
 fail:
 	rules_free(r);
-	return -1;
-}
-
-int as_read_file(const char *path, size_t max, uint8_t **out,
-		     size_t *outlen, char *err, size_t errlen)
-{
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	uint8_t *buf = NULL;
-	size_t len = 0, cap = 0;
-
-	*out = NULL;
-	*outlen = 0;
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	for (;;) {
-		size_t n;
-
-		if (cap - len < 4096) {
-			uint8_t *nb;
-
-			if (cap > max) {
-				snprintf(err, errlen, "%s: larger than %zu bytes",
-					 path, max);
-				goto fail;
-			}
-			cap = cap ? cap * 2 : 65536;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				snprintf(err, errlen, "%s: out of memory", path);
-				goto fail;
-			}
-			buf = nb;
-		}
-		n = fread(buf + len, 1, cap - len, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(f)) {
-		snprintf(err, errlen, "%s: read error", path);
-		goto fail;
-	}
-	if (len > max) {
-		snprintf(err, errlen, "%s: larger than %zu bytes", path, max);
-		goto fail;
-	}
-	if (f != stdin)
-		fclose(f);
-	*out = buf;
-	*outlen = len;
-	return 0;
-fail:
-	free(buf);
-	if (f != stdin)
-		fclose(f);
 	return -1;
 }
 

@@ -76,12 +76,6 @@ struct rules_lpm {
  */
 int rules_parse(struct rules *r, const char *buf, size_t len,
 		const char *name, char *err, size_t errlen);
-/*
- * Read a whole file ("-" is standard input) of at most max bytes into a
- * malloc'ed buffer.  Returns 0, or -1 with one line in err.
- */
-int as_read_file(const char *path, size_t max, uint8_t **out, size_t *outlen,
-		 char *err, size_t errlen);
 /* rules_parse() for a file; "-" is standard input. */
 int rules_load_file(struct rules *r, const char *path, char *err,
 		    size_t errlen);

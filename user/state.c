@@ -8,6 +8,10 @@
  *   domestic ID SERIAL SHA256 SIGNERS
  *   slot N ID SERIAL UID TYPE FROM_NS UNTIL_NS SHA256 SIGNERS
  *   serial ID SERIAL LAST
+ *
+ * And the changes to it: the state with a bundle installed or with
+ * approvals removed, and the lock that one autoselctl at a time holds
+ * while it changes the state or the pins.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -17,11 +21,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "bundle.h"
-#include "control.h"
+#include "encode.h"
+#include "fileio.h"
 #include "state.h"
 
 const char *as_state_dir(void)
@@ -605,4 +611,105 @@ void as_state_abort(const struct as_state *st, const char *bundle_sha)
 		as_state_bundle_path(st, bundle_sha, p, sizeof(p));
 		unlink(p);
 	}
+}
+
+/* ---- the lock ------------------------------------------------------------ */
+
+static int lock_fd = -1;
+
+int as_state_lock(void)
+{
+	int fd = open(AS_LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0 || flock(fd, LOCK_EX)) {
+		int e = errno;
+
+		if (fd >= 0)
+			close(fd);
+		errno = e;
+		return -1;
+	}
+	lock_fd = fd;
+	return 0;
+}
+
+void as_state_unlock(void)
+{
+	if (lock_fd >= 0)
+		close(lock_fd);
+	lock_fd = -1;
+}
+
+/* ---- changes ------------------------------------------------------------- */
+
+int as_state_copy(struct as_state *st, const struct as_state *old)
+{
+	*st = *old;
+	st->serials = NULL;
+	st->n_serials = 0;
+	for (size_t i = 0; i < old->n_serials; i++)
+		if (as_state_set_serial(st, old->serials[i].id,
+					old->serials[i].serial,
+					old->serials[i].last))
+			return -1;
+	return 0;
+}
+
+int as_state_with(const struct as_state *old, const struct bundle *b,
+		  const char *sha, const char *signers, struct as_state *st,
+		  int *slot)
+{
+	struct st_slot *s;
+
+	*slot = -1;
+	if (as_state_copy(st, old))
+		return -1;
+	st->generation = old->generation + 1;
+	if (b->kind == BUNDLE_DOMESTIC) {
+		s = &st->domestic;
+		st->has_domestic = true;
+	} else {
+		for (int i = 0; i < AS_MAX_SLOTS && *slot < 0; i++)
+			if (st->slots[i].used && !strcmp(st->slots[i].id, b->id))
+				*slot = i;
+		for (int i = 0; i < AS_MAX_SLOTS && *slot < 0; i++)
+			if (!st->slots[i].used)
+				*slot = i;
+		if (*slot < 0)
+			return -2;
+		s = &st->slots[*slot];
+		/* A new binding gets a new uid; an extension keeps its flows. */
+		if (!s->used || strcmp(s->id, b->id))
+			s->uid = st->generation * AS_MAX_SLOTS +
+				 (uint32_t)*slot + 1;
+		s->type = b->type;
+		s->from_ns = b->from_ns;
+		s->until_ns = b->until_ns;
+	}
+	s->used = true;
+	snprintf(s->id, sizeof(s->id), "%s", b->id);
+	s->serial = b->serial;
+	snprintf(s->sha, sizeof(s->sha), "%s", sha);
+	snprintf(s->signers, sizeof(s->signers), "%s", signers);
+	if (as_state_set_serial(st, b->id, b->serial, "installed"))
+		return -1;
+	return 0;
+}
+
+int as_state_without(const struct as_state *old,
+		     const bool drop[AS_MAX_SLOTS], const char *last,
+		     struct as_state *st)
+{
+	if (as_state_copy(st, old))
+		return -1;
+	for (int i = 0; i < AS_MAX_SLOTS; i++) {
+		if (!drop[i])
+			continue;
+		if (as_state_set_serial(st, old->slots[i].id,
+					old->slots[i].serial, last))
+			return -1;
+		memset(&st->slots[i], 0, sizeof(st->slots[i]));
+	}
+	st->generation = old->generation + 1;
+	return 0;
 }

@@ -11,7 +11,8 @@
  *                      the SHA-256 of their signed bytes
  *
  * Nothing in the directory is written before a change has been fully
- * checked; a refused install leaves every byte as it was.
+ * checked; a refused install leaves every byte as it was.  The changes
+ * themselves (with, without) are computed here, in memory.
  */
 #ifndef AUTOSEL_STATE_H
 #define AUTOSEL_STATE_H
@@ -24,8 +25,11 @@
 #include "autosel/abi.h"
 #include "rules.h"
 
+struct bundle;
+
 #define AS_STATE_DIR_DEFAULT	"/var/lib/autosel"
 #define AS_TRUST_DEFAULT	"/etc/autosel/trust"
+#define AS_LOCK_PATH		"/run/autoselctl.lock"
 #define AS_STATE_MAGIC		"autosel-state 2"
 #define AS_STATE_MAGIC_V1	"autosel-state 1"	/* no "end" line; still read */
 /* 64 slots and one line per id ever installed: far below this. */
@@ -88,5 +92,31 @@ int as_state_prepare(const struct as_state *st, const void *bundle,
 		     size_t errlen);
 int as_state_commit(const struct as_state *st, char *err, size_t errlen);
 void as_state_abort(const struct as_state *st, const char *bundle_sha);
+
+/*
+ * One autoselctl at a time changes the state or the pins: flock(2) on
+ * AS_LOCK_PATH, held until as_state_unlock() (or the process ends).
+ * 0, or -1 with errno.
+ */
+int as_state_lock(void);
+void as_state_unlock(void);
+
+/* The changes.  0, or -1 when out of memory (*st: as_state_free() it). */
+
+/* *st = a copy of old with a list of serials of its own. */
+int as_state_copy(struct as_state *st, const struct as_state *old);
+/*
+ * *st = old with the verified bundle b in force, next generation: a
+ * domestic map replaces the one in force (*slot = -1); an approval keeps
+ * its slot and uid when extended, else takes the first free slot with a
+ * new uid.  -2 when every slot is taken.
+ */
+int as_state_with(const struct as_state *old, const struct bundle *b,
+		  const char *sha, const char *signers, struct as_state *st,
+		  int *slot);
+/* *st = old without the approvals for which drop[slot] is set ("last"). */
+int as_state_without(const struct as_state *old,
+		     const bool drop[AS_MAX_SLOTS], const char *last,
+		     struct as_state *st);
 
 #endif

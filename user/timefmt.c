@@ -3,13 +3,14 @@
  * RFC 3339 timestamps, the only time format autoselctl reads or writes:
  * YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM).  A time without a zone is
  * refused, because an approval window must not depend on the host's TZ.
+ * And the time now (as_now_ns()), which every window is judged against.
  */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include "autoselctl.h"
+#include "timefmt.h"
 
 static int digits(const char **p, int n, int *out)
 {
@@ -112,4 +113,12 @@ void as_format_rfc3339(uint64_t ns, char *buf, size_t len)
 		snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02dZ",
 			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
 			 tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+uint64_t as_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }

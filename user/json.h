@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* JSON output (json.c). */
+#ifndef AUTOSEL_JSON_H
+#define AUTOSEL_JSON_H
+
+#include <stdio.h>
+
+/*
+ * s as a JSON string: quotes, and escapes for '"', '\\' and controls; a
+ * byte that is not part of well-formed UTF-8 is written as U+FFFD.
+ */
+void as_json_str(FILE *f, const char *s);
+
+#endif
