@@ -150,12 +150,10 @@ $(BENCH)/bench: $(BENCH_SRCS) selftests/bench/bench.h user/domains.h \
 		-DXDPFILT_DIR='"$(XDPFILT_DIR)"' $(BENCH_SRCS) -o $@ \
 		-lbpf -lelf -lz -lpcap
 
-# Semantics first: the flat prefix sets against a brute-force LPM.
-$(BENCH)/difftest: selftests/bench/difftest.c selftests/host/xdp_env.c $(BENCH_HDRS)
-	@mkdir -p $(BENCH)
-	$(CC) -std=gnu11 -O2 -D_GNU_SOURCE -Wall -I$(ROOT)/include \
-		-I$(ROOT)/selftests/host -DAUTOSEL_BPF_OBJ='"$(BUILD)/autosel.bpf.o"' \
-		selftests/bench/difftest.c selftests/host/xdp_env.c -o $@ -lbpf -lelf -lz
+# Semantics first: the flat prefix sets against a brute-force LPM, the
+# host test of make check (selftests/Makefile) at 10x its packets and
+# ~3x its prefixes.
+DIFFTEST := $(BUILD)/selftests/difftest
 
 # The veth throughput run (selftests/bench/veth.sh): sender and its program.
 $(BENCH)/veth.bpf.o: selftests/bench/veth.bpf.c selftests/bench/rand.h
@@ -166,14 +164,47 @@ $(BENCH)/veth_blast: selftests/bench/veth_blast.c
 	@mkdir -p $(BENCH)
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror $< -o $@ -lbpf -lelf -lz
 
+# A/B (performance.rst): make bench BENCH_AB=OBJ times the autosel rows of
+# OBJ (A, an autosel_rand.bpf.o) and of this tree (B) in turn in one
+# process; BENCH_AB_REV=REV builds A from commit REV's include/, xdp/ and
+# selftests/bench/ (git archive) into build/bench/ab/HASH/.  BENCH_N picks
+# the counts (BENCH_N=1,1000000).  No difftest, no peers, no veth run.
+ifneq ($(BENCH_AB_REV),)
+BENCH_AB_HASH := $(shell git rev-parse --short=12 --verify -q \
+	'$(BENCH_AB_REV)^{commit}')
+ifeq ($(BENCH_AB_HASH),)
+$(error BENCH_AB_REV=$(BENCH_AB_REV): not a commit of this repository)
+endif
+BENCH_AB_DIR := $(BENCH)/ab/$(BENCH_AB_HASH)
+BENCH_AB := $(BENCH_AB_DIR)/autosel_rand.bpf.o
+
+$(BENCH_AB):
+	rm -rf $(BENCH_AB_DIR)/src
+	mkdir -p $(BENCH_AB_DIR)/src
+	git archive $(BENCH_AB_HASH) include xdp selftests/bench | \
+		tar -x -C $(BENCH_AB_DIR)/src
+	$(CLANG) -O2 -g -Wall -Werror -target bpf -I$(ARCH_INC) \
+		-I$(BENCH_AB_DIR)/src/include -I$(BENCH_AB_DIR)/src/selftests/bench \
+		-DAS_BENCH_RAND -c $(BENCH_AB_DIR)/src/xdp/autosel.bpf.c -o $@
+endif
+
+ifneq ($(BENCH_AB),)
+bench: deps
+	@$(MAKE) --no-print-directory $(BENCH)/drop.bpf.o \
+		$(BENCH)/autosel_rand.bpf.o $(BENCH)/bench $(BENCH_AB)
+	BENCH_AB=$(BENCH_AB) $(BENCH)/bench $(BENCH)/autosel_rand.bpf.o \
+		$(BENCH)/drop.bpf.o $(BENCH)/bench-ab.json
+else
 bench: deps
 	@$(MAKE) --no-print-directory xdp user $(BENCH)/drop.bpf.o \
-		$(BENCH)/autosel_rand.bpf.o $(BENCH)/bench $(BENCH)/difftest \
+		$(BENCH)/autosel_rand.bpf.o $(BENCH)/bench \
 		$(BENCH)/veth.bpf.o $(BENCH)/veth_blast
-	$(BENCH)/difftest
+	@$(MAKE) --no-print-directory -C selftests $(DIFFTEST)
+	KSFT_TIMEOUT=600 $(DIFFTEST) 200000 1000
 	$(BENCH)/bench $(BENCH)/autosel_rand.bpf.o $(BENCH)/drop.bpf.o \
 		$(BENCH)/bench.json $(XDPFILT_DIR)
 	selftests/bench/veth.sh $(BENCH) $(BUILD)/autoselctl $(BENCH)/veth.json
+endif
 
 demo: deps
 	@$(MAKE) --no-print-directory all >/dev/null

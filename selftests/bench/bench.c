@@ -29,6 +29,17 @@
  * BENCH_QUICK=1: fewer repeats and rounds, counts 1 and 1k, libpcap up to
  * 100 hosts -- a smoke run.
  *
+ * BENCH_N=1000000 (or a list, BENCH_N=1,1000000): those counts only, no
+ * peers (reference, libpcap, xdp-filter).
+ *
+ * A/B mode, BENCH_AB=OBJ (make bench BENCH_AB=... or BENCH_AB_REV=...):
+ * OBJ is A, AUTOSEL_RAND_OBJ is B.  At each count both are opened, sized
+ * and filled alike (the same prefixes, domains, address tables), and
+ * every autosel row times A and B in one process, round by round in
+ * turn, and prints A, B, B - A and B / A (no peers).  The bench's own
+ * builder (flat.h, abi.h) writes the rule maps of both, so an object
+ * whose maps it does not know is refused (layout_check()).
+ *
  * BPF_PROG_TEST_RUN does not restore the frame between repeats: a
  * selected frame is truncated by the first repeat, and its flow is in the
  * flow table from then on (for a repeated address: the known-flow path).
@@ -44,6 +55,7 @@
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <bpf/btf.h>
 
 #include "autosel/abi.h"
 #include "autosel/flat.h"
@@ -68,6 +80,8 @@ static int rounds = 5;
 static __u32 repeat = 1000000;
 static int quick;
 static int only_n;
+static int ab;			/* A/B mode: two objects */
+static double ab_b = -1;	/* B's figure for the next row(), A/B mode */
 static FILE *json;
 static int json_first = 1;
 
@@ -98,6 +112,24 @@ void row(const char *base, double base_ns, double ns,
 	snprintf(r->base, sizeof(r->base), "%s", base);
 	r->ns = ns;
 	r->base_ns = base_ns;
+	if (ab_b >= 0) {
+		double b = ab_b;
+
+		ab_b = -1;
+		printf("%-58s %9.0f %9.0f %+8.0f %7.3f\n", r->name, ns, b,
+		       b - ns, ns > 0 ? b / ns : 0.0);
+		fflush(stdout);
+		if (json) {
+			fprintf(json, "%s\n  {\"name\": \"%s\", \"a_ns\": %.1f, "
+				"\"b_ns\": %.1f, \"b_minus_a\": %.1f, "
+				"\"b_over_a\": %.4f, \"baseline\": \"%s\", "
+				"\"baseline_ns\": %.1f}",
+				json_first ? "" : ",", r->name, ns, b, b - ns,
+				ns > 0 ? b / ns : 0.0, base, base_ns);
+			json_first = 0;
+		}
+		return;
+	}
 	if (base_ns > 0)
 		printf("%-58s %9.0f  %-10s %7.0f %7.2f %+8.0f\n", r->name, ns,
 		       base, base_ns, ns / base_ns, ns - base_ns);
@@ -154,27 +186,49 @@ static int cmp_u32(const void *a, const void *b)
 
 static unsigned char outbuf[16384];
 
+/*
+ * n programs on the same frame, in turn within each round (the order
+ * reversed every other round): ns[k] the median over rounds of program
+ * k's mean ns per repeat, retval[k] its last verdict.  -1 on failure.
+ */
+static int time_progs(const int *fd, int n, const void *pkt, size_t len,
+		      __u32 *retval, double *ns)
+{
+	__u32 d[2][16];
+	int i, j;
+
+	for (i = 0; i < rounds; i++) {
+		for (j = 0; j < n; j++) {
+			int k = i % 2 ? n - 1 - j : j;
+			LIBBPF_OPTS(bpf_test_run_opts, o,
+				    .data_in = pkt, .data_size_in = (__u32)len,
+				    .data_out = outbuf,
+				    .data_size_out = sizeof(outbuf),
+				    .repeat = repeat);
+
+			if (bpf_prog_test_run_opts(fd[k], &o)) {
+				fprintf(stderr, "bench: test run: %s\n",
+					strerror(errno));
+				return -1;
+			}
+			d[k][i] = o.duration;
+			if (retval)
+				retval[k] = o.retval;
+		}
+	}
+	for (j = 0; j < n; j++) {
+		qsort(d[j], (size_t)rounds, sizeof(d[j][0]), cmp_u32);
+		ns[j] = d[j][rounds / 2];
+	}
+	return 0;
+}
+
 /* Median over rounds of the kernel's mean ns per repeat; -1 on failure. */
 double time_prog(int fd, const void *pkt, size_t len, __u32 *retval)
 {
-	__u32 d[16];
-	int i;
+	double ns;
 
-	for (i = 0; i < rounds; i++) {
-		LIBBPF_OPTS(bpf_test_run_opts, o,
-			    .data_in = pkt, .data_size_in = (__u32)len,
-			    .data_out = outbuf, .data_size_out = sizeof(outbuf),
-			    .repeat = repeat);
-		if (bpf_prog_test_run_opts(fd, &o)) {
-			fprintf(stderr, "bench: test run: %s\n", strerror(errno));
-			return -1;
-		}
-		d[i] = o.duration;
-		if (retval)
-			*retval = o.retval;
-	}
-	qsort(d, (size_t)rounds, sizeof(d[0]), cmp_u32);
-	return d[rounds / 2];
+	return time_progs(&fd, 1, pkt, len, retval, &ns) ? -1 : ns;
 }
 
 static double now_s(void)
@@ -740,7 +794,8 @@ static void counters_read(struct bpf_object *o, double c[AS_C_MAX])
 	}
 }
 
-static void verdict_mix(const double a[AS_C_MAX], const double b[AS_C_MAX])
+static void verdict_mix(const char *label, const double a[AS_C_MAX],
+			const double b[AS_C_MAX])
 {
 	static const char *const reason[] = AS_REASON_NAMES;
 	double seen = b[AS_C_SEEN] - a[AS_C_SEEN];
@@ -749,7 +804,8 @@ static void verdict_mix(const double a[AS_C_MAX], const double b[AS_C_MAX])
 
 	if (seen <= 0)
 		return;
-	len = snprintf(line, sizeof(line), "#   verdicts: selected %.2f%%",
+	len = snprintf(line, sizeof(line), "#   verdicts%s%s: selected %.2f%%",
+		       label ? " " : "", label ? label : "",
 		       100.0 * (b[AS_C_SELECTED] - a[AS_C_SELECTED]) / seen);
 	for (int r = 0; r < AS_DEL_MAX && len < (int)sizeof(line); r++) {
 		double d = b[AS_C_DEL_REASON + r] - a[AS_C_DEL_REASON + r];
@@ -761,17 +817,297 @@ static void verdict_mix(const double a[AS_C_MAX], const double b[AS_C_MAX])
 	note("%s\n", line);
 }
 
-/* time_prog() with the verdict mix of what it ran. */
-static double time_mix(struct bpf_object *o, int fd, const void *pkt,
-		       size_t len)
-{
-	double a[AS_C_MAX], b[AS_C_MAX], ns;
+/* ------------------------------------------------------------- subjects */
 
-	counters_read(o, a);
-	ns = time_prog(fd, pkt, len, NULL);
-	counters_read(o, b);
-	verdict_mix(a, b);
+/*
+ * What the autosel rows run on: one object, or A and B in A/B mode.  Each
+ * helper does to every object what a row asks of one.
+ */
+struct subj {
+	int n;
+	struct bpf_object *o[2];
+	int fd[2];
+	int tun;		/* every bench_mode has l3_off (tunnel rows) */
+};
+
+static const char *const subj_name[2] = { "A", "B" };
+
+/* time_prog() on every object, in turn; B's figure waits for row(). */
+static double s_time(const struct subj *s, const void *pkt, size_t len,
+		     __u32 *retval)
+{
+	__u32 rv[2] = { 0, 0 };
+	double ns[2];
+
+	if (time_progs(s->fd, s->n, pkt, len, rv, ns))
+		return -1;
+	if (s->n == 2) {
+		ab_b = ns[1];
+		if (rv[0] != rv[1])
+			note("# A and B differ: verdict %u against %u\n",
+			     rv[0], rv[1]);
+	}
+	if (retval)
+		*retval = rv[0];
+	return ns[0];
+}
+
+/* s_time() with the verdict mix of what each object ran. */
+static double s_time_mix(const struct subj *s, const void *pkt, size_t len)
+{
+	double a[2][AS_C_MAX], b[2][AS_C_MAX], ns;
+	int k;
+
+	for (k = 0; k < s->n; k++)
+		counters_read(s->o[k], a[k]);
+	ns = s_time(s, pkt, len, NULL);
+	for (k = 0; k < s->n; k++) {
+		counters_read(s->o[k], b[k]);
+		verdict_mix(s->n == 2 ? subj_name[k] : NULL, a[k], b[k]);
+	}
 	return ns;
+}
+
+static void s_mode_at(const struct subj *s, __u32 mode, __u32 naddrs,
+		      __u32 l3_off)
+{
+	for (int k = 0; k < s->n; k++)
+		set_mode_at(s->o[k], mode, naddrs, l3_off);
+}
+
+static void s_mode(const struct subj *s, __u32 mode, __u32 naddrs)
+{
+	s_mode_at(s, mode, naddrs, 0);
+}
+
+/* The same tables in every object: the generator restarts for each. */
+static __u32 s_zipf(const struct subj *s)
+{
+	__u64 r0 = rng;
+	__u32 n = 0;
+
+	for (int k = 0; k < s->n; k++) {
+		rng = r0;
+		n = fill_zipf(s->o[k]);
+	}
+	return n;
+}
+
+static __u32 s_addrs(const struct subj *s, const struct bp *ind, size_t nind)
+{
+	__u64 r0 = rng;
+	__u32 n = 0;
+
+	for (int k = 0; k < s->n; k++) {
+		rng = r0;
+		n = fill_addrs(s->o[k], ind, nind);
+	}
+	return n;
+}
+
+/*
+ * The maps the bench writes or reads, with the layout it was built with
+ * (include/autosel/flat.h, abi.h, names.h, rand.h); entries 0: any.
+ * grow: the object's value may be shorter, as an older struct whose later
+ * fields were appended since -- the kernel reads value_size bytes of the
+ * bench's struct (A/B mode checks with BTF that the members agree).
+ */
+static const struct map_layout {
+	const char *name;
+	__u32 key, value, entries;
+	int grow;
+} layout[] = {
+	{ "config", 4, sizeof(struct as_config), 1, 1 },
+	{ "approvals", 4, sizeof(struct as_approval), AS_MAX_SLOTS, 0 },
+	{ "tx_port", 4, 4, 0, 0 },
+	{ "dir4", 4, sizeof(struct as_dir4), AS_DIR4_ENTRIES, 0 },
+	{ "guard4", 4, 8, AS_GUARD_WORDS, 0 },
+	{ "guard6", 4, 8, AS_GUARD6_WORDS, 0 },
+	{ "guard48", 4, 8, AS_GUARD_WORDS, 0 },
+	{ "bloom4", 4, 8, AS_BLOOM_WORDS, 0 },
+	{ "bloom6", 4, 8, AS_BLOOM_WORDS, 0 },
+	{ "pfx4", sizeof(struct as_pfx4_key), 8, 0, 0 },
+	{ "pfx6", sizeof(struct as_pfx6_key), 8, 0, 0 },
+	{ "lens", 4, sizeof(struct as_lens), 4, 0 },
+	{ "domains", sizeof(struct as_dom_key), 8, 0, 0 },
+	{ "dom_bloom", 4, 8, AS_NAME_BLOOM_WORDS, 0 },
+	{ "counters", 4, 8, AS_C_MAX, 0 },
+	{ "bench_mode", 4, sizeof(struct bench_mode), 1, 1 },
+	{ "bench_addrs", 4, 16, BENCH_ADDRS, 0 },
+};
+
+#define NLAYOUT	(sizeof(layout) / sizeof(layout[0]))
+
+/* 0, or -1 with a line on stderr: the bench would fill this object wrong. */
+static int layout_check(struct bpf_object *o, const char *path)
+{
+	for (size_t i = 0; i < NLAYOUT; i++) {
+		const struct map_layout *l = &layout[i];
+		struct bpf_map *m = bpf_object__find_map_by_name(o, l->name);
+		__u32 ks, vs, ne;
+
+		if (!m) {
+			fprintf(stderr, "bench: %s has no map %s: not a layout "
+				"this bench can fill; refusing to measure\n",
+				path, l->name);
+			return -1;
+		}
+		ks = bpf_map__key_size(m);
+		vs = bpf_map__value_size(m);
+		ne = bpf_map__max_entries(m);
+		if (ks != l->key || (l->grow ? vs > l->value : vs != l->value) ||
+		    (l->entries && ne != l->entries)) {
+			fprintf(stderr, "bench: %s: map %s has key %u, value %u, "
+				"%u entries; this bench fills key %u, value %u%s, "
+				"%u entries (built with another flat.h/abi.h); "
+				"refusing to measure\n", path, l->name, ks, vs, ne,
+				l->key, l->value, l->grow ? " or less" : "",
+				l->entries);
+			return -1;
+		}
+	}
+	if (!bpf_object__find_program_by_name(o, "autosel_xdp")) {
+		fprintf(stderr, "bench: %s has no program autosel_xdp\n", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* The value struct of map name in a and b: the members of the shorter
+ * one are the first members of the other (names, offsets). */
+static int same_prefix(struct bpf_object *a, struct bpf_object *b,
+		       const char *name)
+{
+	const struct btf *bt[2] = { bpf_object__btf(a), bpf_object__btf(b) };
+	struct bpf_object *ob[2] = { a, b };
+	const struct btf_type *t[2];
+	int n;
+
+	for (int k = 0; k < 2; k++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(ob[k], name);
+		int id;
+
+		if (!bt[k] || !m)
+			return -1;
+		id = btf__resolve_type(bt[k], bpf_map__btf_value_type_id(m));
+		t[k] = id < 0 ? NULL : btf__type_by_id(bt[k], (__u32)id);
+		if (!t[k] || !btf_is_struct(t[k]))
+			return -1;
+	}
+	n = btf_vlen(t[0]) < btf_vlen(t[1]) ? btf_vlen(t[0]) : btf_vlen(t[1]);
+	for (int i = 0; i < n; i++) {
+		const struct btf_member *ma = btf_members(t[0]) + i;
+		const struct btf_member *mb = btf_members(t[1]) + i;
+
+		if (strcmp(btf__name_by_offset(bt[0], ma->name_off),
+			   btf__name_by_offset(bt[1], mb->name_off)) ||
+		    btf_member_bit_offset(t[0], (__u32)i) !=
+		    btf_member_bit_offset(t[1], (__u32)i))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * A/B: every map both objects have, compared.  A difference in a map the
+ * bench fills refuses (but a grow map whose members agree); any other is
+ * the change being measured and is printed (verbose: the first count).
+ */
+static int ab_compare(struct bpf_object *a, struct bpf_object *b, int verbose)
+{
+	struct bpf_object *ob[2] = { a, b };
+	struct bpf_map *m;
+	int err = 0;
+
+	for (size_t i = 0; i < NLAYOUT; i++)
+		if (layout[i].grow && same_prefix(a, b, layout[i].name)) {
+			fprintf(stderr, "bench: A and B: the members of map %s's "
+				"value differ; refusing to measure\n",
+				layout[i].name);
+			err = -1;
+		}
+	for (int k = 0; k < 2; k++) {
+		bpf_object__for_each_map(m, ob[k]) {
+			const char *name = bpf_map__name(m);
+			struct bpf_map *o = bpf_object__find_map_by_name(ob[1 - k],
+									 name);
+			int known = 0;
+
+			for (size_t i = 0; i < NLAYOUT; i++)
+				known |= !strcmp(layout[i].name, name);
+			if (!o) {
+				if (verbose)
+					note("# map %s: only in %s%s\n", name,
+					     subj_name[k], known ? "" :
+					     " (not filled by the bench)");
+				continue;
+			}
+			if (k || (bpf_map__type(m) == bpf_map__type(o) &&
+				  bpf_map__key_size(m) == bpf_map__key_size(o) &&
+				  bpf_map__value_size(m) == bpf_map__value_size(o) &&
+				  bpf_map__max_entries(m) == bpf_map__max_entries(o) &&
+				  bpf_map__map_flags(m) == bpf_map__map_flags(o)))
+				continue;
+			if (verbose || known)
+				note("# map %s: A type %d key %u value %u entries "
+				     "%u flags %#x, B type %d key %u value %u "
+				     "entries %u flags %#x\n", name,
+				     bpf_map__type(m), bpf_map__key_size(m),
+				     bpf_map__value_size(m),
+				     bpf_map__max_entries(m), bpf_map__map_flags(m),
+				     bpf_map__type(o), bpf_map__key_size(o),
+				     bpf_map__value_size(o),
+				     bpf_map__max_entries(o), bpf_map__map_flags(o));
+		}
+	}
+	return err;
+}
+
+/*
+ * Size the hashes as the loader does (pfx_counts), load, fill the rule
+ * set and the common state; the memory and install figures (label: " A"
+ * or " B" in A/B mode).  0 or -1.
+ */
+static int load_filled(struct bpf_object *o, const char *path,
+		       const char *label, const struct bp *ind, size_t nind,
+		       size_t n, size_t *ndoms)
+{
+	size_t p4 = 0, p6 = 0;
+	long m0, m1, m2;
+	double t0, fill_s;
+	int err;
+
+	for (size_t j = 0; j < ndom; j++)
+		dom[j].family == 4 ? (p4 += dom[j].len > 16) : p6++;
+	for (size_t j = 0; j < nind; j++)
+		ind[j].family == 4 ? (p4 += ind[j].len > 16) : p6++;
+	bpf_map__set_max_entries(bpf_object__find_map_by_name(o, "pfx4"),
+				 (__u32)(p4 > 65536 ? p4 : 65536));
+	bpf_map__set_max_entries(bpf_object__find_map_by_name(o, "pfx6"),
+				 (__u32)(p6 > 65536 ? p6 : 65536));
+	m0 = kmem_settled();
+	if (bpf_object__load(o)) {
+		fprintf(stderr, "bench: cannot load %s\n", path);
+		return -1;
+	}
+	m1 = kmem_settled();
+	t0 = now_s();
+	err = fill_rules(o, ind, nind);
+	if (!err)
+		err = fill_domains(o, n, ndoms);
+	fill_s = now_s() - t0;
+	m2 = kmem_settled();
+	if (err || setup_common(o)) {
+		fprintf(stderr, "bench: filling maps: %s\n", strerror(-err));
+		return -1;
+	}
+	figure("MB", (m1 - m0) / 1024.0, "memory: autosel maps, empty (N=%zu)%s",
+	       n, label);
+	figure("MB", (m2 - m1) / 1024.0, "memory: rule set filled in (N=%zu)%s",
+	       n, label);
+	figure("s", fill_s, "install: %zu prefixes + %zu domains (N=%zu)%s",
+	       nind + ndom, *ndoms, n, label);
+	return 0;
 }
 
 /*
@@ -781,8 +1117,8 @@ static double time_mix(struct bpf_object *o, int fd, const void *pkt,
  * deleted).  Same addresses as the IPv4 deleted row, which is the IP-only
  * path beside them.
  */
-static void name_rows(struct bpf_object *o, int fd,
-		      const struct name_frames *nf, double drop, size_t ndoms)
+static void name_rows(const struct subj *s, const struct name_frames *nf,
+		      double drop, size_t ndoms)
 {
 	static const char *const what[NF_MAX] = {
 		"DNS query", "TLS ClientHello", "HTTP request", "DNS query",
@@ -792,7 +1128,7 @@ static void name_rows(struct bpf_object *o, int fd,
 	for (int i = 0; i < NF_MAX; i++) {
 		if (i == NF_DNS_HIT && ndoms < 3)
 			continue;
-		ns = time_mix(o, fd, nf->b[i], nf->len[i]);
+		ns = s_time_mix(s, nf->b[i], nf->len[i]);
 		row("drop", drop, ns, "autosel deleted, %s, %s (%zu dom)",
 		    what[i], i == NF_DNS_HIT ? "name found" : "no such name",
 		    ndoms);
@@ -834,6 +1170,7 @@ int main(int argc, char **argv)
 	const char *drop_path = argc > 2 ? argv[2] : "build/bench/drop.bpf.o";
 	const char *json_path = argc > 3 ? argv[3] : "build/bench/bench.json";
 	const char *xdpfilt_dir = argc > 4 ? argv[4] : XDPFILT_DIR;
+	const char *ab_path = getenv("BENCH_AB");
 	static const size_t counts_full[] = { 1, 1000, 100000, 1000000 };
 	static const size_t counts_quick[] = { 1, 1000 };
 	static const int floor_mb[] = { 1, 2, 4, 8, 16, 64 };
@@ -859,13 +1196,25 @@ int main(int argc, char **argv)
 		counts = counts_quick;
 		ncounts = 2;
 	}
-	/* For working on one size: BENCH_N=1000000 (no reference, no libpcap). */
-	if (getenv("BENCH_N")) {
-		static size_t one;
+	/*
+	 * For working on some sizes: BENCH_N=1000000 or BENCH_N=1,1000000
+	 * (no reference, no libpcap, no xdp-filter).
+	 */
+	if (getenv("BENCH_N") && *getenv("BENCH_N")) {
+		static size_t some[8];
+		char *p = getenv("BENCH_N");
 
-		one = strtoul(getenv("BENCH_N"), NULL, 0);
-		counts = &one;
-		ncounts = 1;
+		for (ncounts = 0; ncounts < 8 && *p; ncounts++) {
+			some[ncounts] = strtoul(p, &p, 0);
+			while (*p == ',' || *p == ' ')
+				p++;
+		}
+		counts = some;
+		only_n = 1;
+	}
+	/* A/B: ab_path is A, as_path B; the autosel rows only. */
+	if (ab_path && *ab_path) {
+		ab = 1;
 		only_n = 1;
 	}
 	libbpf_set_print(NULL);
@@ -959,143 +1308,132 @@ int main(int argc, char **argv)
 	set_mode(d, 0, 0);
 
 	gen_domestic();
+	if (ab)
+		note("# A/B: A = %s, B = %s, in turn in every round\n"
+		     "%-58s %9s %9s %8s %7s\n", ab_path, as_path, "case", "A ns",
+		     "B ns", "B-A", "B/A");
 	for (size_t c = 0; c < ncounts; c++) {
 		size_t n = counts[c], nind, ndoms = 0;
 		struct bp *ind = gen_ind(n, &nind);
-		struct bpf_object *o = bpf_object__open_file(as_path, NULL);
-		long m0, m1, m2;
-		double ns, fill_s;
-		int fd, err;
+		const char *path[2] = { ab ? ab_path : as_path, as_path };
+		struct subj sj = { .n = ab ? 2 : 1, .tun = 1 };
+		double ns;
 		__u32 naddrs;
 
 		note("# --- %zu IPv4 + %zu IPv6 indicators, domestic %d + %d\n",
 		     n, n, DOM4, DOM6);
-		if (!o) {
-			fprintf(stderr, "bench: cannot open %s\n", as_path);
-			return 1;
-		}
-		/* Size the hashes as the loader does (pfx_counts). */
-		{
-			size_t p4 = 0, p6 = 0;
+		for (int k = 0; k < sj.n; k++) {
+			struct bpf_map *bm;
 
-			for (size_t j = 0; j < ndom; j++)
-				dom[j].family == 4 ? (p4 += dom[j].len > 16) : p6++;
-			for (size_t j = 0; j < nind; j++)
-				ind[j].family == 4 ? (p4 += ind[j].len > 16) : p6++;
-			bpf_map__set_max_entries(bpf_object__find_map_by_name(o, "pfx4"),
-						 (__u32)(p4 > 65536 ? p4 : 65536));
-			bpf_map__set_max_entries(bpf_object__find_map_by_name(o, "pfx6"),
-						 (__u32)(p6 > 65536 ? p6 : 65536));
+			sj.o[k] = bpf_object__open_file(path[k], NULL);
+			if (!sj.o[k]) {
+				fprintf(stderr, "bench: cannot open %s\n", path[k]);
+				return 1;
+			}
+			if (layout_check(sj.o[k], path[k]))
+				return 1;
+			bm = bpf_object__find_map_by_name(sj.o[k], "bench_mode");
+			sj.tun &= bpf_map__value_size(bm) >= sizeof(struct bench_mode);
 		}
-		m0 = kmem_settled();
-		if (bpf_object__load(o)) {
-			fprintf(stderr, "bench: cannot load %s\n", as_path);
+		if (ab && ab_compare(sj.o[0], sj.o[1], c == 0))
 			return 1;
+		for (int k = 0; k < sj.n; k++) {
+			if (load_filled(sj.o[k], path[k], ab ? (k ? ", B" : ", A") : "",
+					ind, nind, n, &ndoms))
+				return 1;
+			sj.fd[k] = prog_fd(sj.o[k], "autosel_xdp");
 		}
-		m1 = kmem_settled();
-		t0 = now_s();
-		err = fill_rules(o, ind, nind);
-		if (!err)
-			err = fill_domains(o, n, &ndoms);
-		fill_s = now_s() - t0;
-		m2 = kmem_settled();
-		if (err || setup_common(o)) {
-			fprintf(stderr, "bench: filling maps: %s\n", strerror(-err));
-			return 1;
-		}
-		figure("MB", (m1 - m0) / 1024.0, "memory: autosel maps, empty (N=%zu)", n);
-		figure("MB", (m2 - m1) / 1024.0, "memory: rule set filled in (N=%zu)", n);
-		figure("s", fill_s, "install: %zu prefixes + %zu domains (N=%zu)",
-		       nind + ndom, ndoms, n);
-		fd = prog_fd(o, "autosel_xdp");
 
-		set_mode(o, 0, 0);
-		ns = time_prog(fd, v4, sizeof(v4), &rv);
+		s_mode(&sj, 0, 0);
+		ns = s_time(&sj, v4, sizeof(v4), &rv);
 		if (rv != XDP_DROP)
 			note("# unexpected verdict %u\n", rv);
 		row("drop", drop, ns, "autosel deleted, IPv4 64 B, repeated, N=%zu", n);
-		ns = time_prog(fd, v6, sizeof(v6), &rv);
+		ns = s_time(&sj, v6, sizeof(v6), &rv);
 		if (rv != XDP_DROP)
 			note("# unexpected verdict %u\n", rv);
 		row("drop", drop, ns, "autosel deleted, IPv6 78 B, repeated, N=%zu", n);
-		ns = time_prog(fd, sel4, sizeof(sel4), &rv);
+		ns = s_time(&sj, sel4, sizeof(sel4), &rv);
 		if (rv != XDP_REDIRECT)
 			note("# unexpected verdict %u\n", rv);
 		row("drop", drop, ns, "autosel selected (known flow), IPv4, N=%zu", n);
-		ns = time_prog(fd, sel6, sizeof(sel6), &rv);
+		ns = s_time(&sj, sel6, sizeof(sel6), &rv);
 		if (rv != XDP_REDIRECT)
 			note("# unexpected verdict %u\n", rv);
 		row("drop", drop, ns, "autosel selected (known flow), IPv6, N=%zu", n);
-		name_rows(o, fd, &nf, drop, ndoms);
-		set_mode(o, 1, 0);
-		ns = time_mix(o, fd, v4, sizeof(v4));
+		name_rows(&sj, &nf, drop, ndoms);
+		s_mode(&sj, 1, 0);
+		ns = s_time_mix(&sj, v4, sizeof(v4));
 		row("rand_drop", rand4, ns, "autosel deleted, IPv4 64 B, random, N=%zu", n);
-		ns = time_mix(o, fd, v6, sizeof(v6));
+		ns = s_time_mix(&sj, v6, sizeof(v6));
 		row("rand_drop", rand6, ns, "autosel deleted, IPv6 78 B, random, N=%zu", n);
-		set_mode(o, 3, fill_zipf(o));
-		ns = time_mix(o, fd, v4, sizeof(v4));
+		s_mode(&sj, 3, s_zipf(&sj));
+		ns = s_time_mix(&sj, v4, sizeof(v4));
 		row("rand_drop", randzipf, ns, "autosel, IPv4 64 B, Zipf flows, N=%zu", n);
-		set_mode(o, 1, 0);
+		s_mode(&sj, 1, 0);
 		if (c + 1 == ncounts) {
-			set_mode(o, 0, 0);
-			row("drop", drop, time_prog(fd, v4big, sizeof(v4big), NULL),
+			s_mode(&sj, 0, 0);
+			row("drop", drop, s_time(&sj, v4big, sizeof(v4big), NULL),
 			    "autosel deleted, IPv4 1500 B, repeated, N=%zu", n);
-			row("drop", drop, time_prog(fd, v6big, sizeof(v6big), NULL),
+			row("drop", drop, s_time(&sj, v6big, sizeof(v6big), NULL),
 			    "autosel deleted, IPv6 1500 B, repeated, N=%zu", n);
-			row("drop", drop, time_prog(fd, vlan, sizeof(vlan), NULL),
+			row("drop", drop, s_time(&sj, vlan, sizeof(vlan), NULL),
 			    "autosel deleted, 802.1Q IPv4, repeated, N=%zu", n);
-			row("drop", drop, time_prog(fd, qinq, sizeof(qinq), NULL),
+			row("drop", drop, s_time(&sj, qinq, sizeof(qinq), NULL),
 			    "autosel deleted, QinQ IPv4, repeated, N=%zu", n);
-			set_mode(o, 1, 0);
-			row("rand_drop", rand4b, time_prog(fd, v4big, sizeof(v4big), NULL),
+			s_mode(&sj, 1, 0);
+			row("rand_drop", rand4b, s_time(&sj, v4big, sizeof(v4big), NULL),
 			    "autosel deleted, IPv4 1500 B, random, N=%zu", n);
-			row("rand_drop", rand6b, time_prog(fd, v6big, sizeof(v6big), NULL),
+			row("rand_drop", rand6b, s_time(&sj, v6big, sizeof(v6big), NULL),
 			    "autosel deleted, IPv6 1500 B, random, N=%zu", n);
-			row("rand_drop", randvl, time_prog(fd, vlan, sizeof(vlan), NULL),
+			row("rand_drop", randvl, s_time(&sj, vlan, sizeof(vlan), NULL),
 			    "autosel deleted, 802.1Q IPv4, random, N=%zu", n);
-			row("rand_drop", randqq, time_prog(fd, qinq, sizeof(qinq), NULL),
+			row("rand_drop", randqq, s_time(&sj, qinq, sizeof(qinq), NULL),
 			    "autosel deleted, QinQ IPv4, random, N=%zu", n);
 			/* Tunnels: the inner headers decide (datapath.rst). */
-			for (int k = 0; k < 2; k++) {
-				set_mode(o, 0, 0);
-				ns = time_prog(fd, tun[k][0], sizeof(tun[k][0]), &rv);
+			if (!sj.tun)
+				note("# tunnel rows left out: a bench_mode without "
+				     "l3_off cannot vary the inner addresses\n");
+			for (int k = 0; k < 2 && sj.tun; k++) {
+				s_mode(&sj, 0, 0);
+				ns = s_time(&sj, tun[k][0], sizeof(tun[k][0]), &rv);
 				if (rv != XDP_DROP)
 					note("# unexpected verdict %u\n", rv);
 				row("drop", drop, ns,
 				    "autosel deleted, %s / IPv4, repeated, N=%zu",
 				    tun_name[k], n);
-				ns = time_prog(fd, tun[k][1], sizeof(tun[k][1]), &rv);
+				ns = s_time(&sj, tun[k][1], sizeof(tun[k][1]), &rv);
 				if (rv != XDP_REDIRECT)
 					note("# unexpected verdict %u\n", rv);
 				row("drop", drop, ns,
 				    "autosel selected (known flow), %s / IPv4, N=%zu",
 				    tun_name[k], n);
-				set_mode_at(o, 1, 0, TUN_L3_OFF);
+				s_mode_at(&sj, 1, 0, TUN_L3_OFF);
 				row("rand_drop", randtun[k],
-				    time_prog(fd, tun[k][0], sizeof(tun[k][0]), NULL),
+				    s_time(&sj, tun[k][0], sizeof(tun[k][0]), NULL),
 				    "autosel deleted, %s / IPv4, random inner, N=%zu",
 				    tun_name[k], n);
 			}
-			set_mode(o, 1, 0);
+			s_mode(&sj, 1, 0);
 		}
 		/*
 		 * Last: every packet a new selected flow, which fills the flow
 		 * table (and its marks) for the rest of this object's life
 		 * (the bench's clock stands still).
 		 */
-		naddrs = fill_addrs(o, ind, nind);	/* after mode 3's table */
-		set_mode(o, 2, naddrs);
-		ns = time_mix(o, fd, sel4, sizeof(sel4));
+		naddrs = s_addrs(&sj, ind, nind);	/* after mode 3's table */
+		s_mode(&sj, 2, naddrs);
+		ns = s_time_mix(&sj, sel4, sizeof(sel4));
 		row("rand_drop", randsel, ns,
 		    "autosel selected, new flows, random, IPv4, N=%zu", n);
 		/* Deleted traffic again, now beside a full flow table. */
-		set_mode(o, 1, 0);
-		ns = time_mix(o, fd, v4, sizeof(v4));
+		s_mode(&sj, 1, 0);
+		ns = s_time_mix(&sj, v4, sizeof(v4));
 		row("rand_drop", rand4, ns,
 		    "autosel deleted, IPv4 64 B, random, flow table full, N=%zu", n);
 
 		/* The naive design beside it: 2 LPM-trie lookups (IPv4 only). */
-		if (!only_n) {
+		if (!only_n && !ab) {
 			struct bpf_object *l = bpf_object__open_file(drop_path, NULL);
 			double fs;
 			long l0, l1;
@@ -1131,12 +1469,14 @@ int main(int argc, char **argv)
 			bpf_object__close(l);
 		}
 		/* Closed only now: its deferred frees would skew the LPM's figure. */
-		bpf_object__close(o);
+		for (int k = 0; k < sj.n; k++)
+			bpf_object__close(sj.o[k]);
 		free(ind);
 	}
 
-	note("# --- libpcap: pcap_compile \"host A or host B ...\", "
-	     "pcap_offline_filter on a packet matching none\n");
+	if (!only_n)
+		note("# --- libpcap: pcap_compile \"host A or host B ...\", "
+		     "pcap_offline_filter on a packet matching none\n");
 	{
 		static const int hosts[] = { 1, 10, 100, 1000 };
 

@@ -1,90 +1,321 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bench: before timing anything, check that the flat prefix sets answer
- * exactly what a longest-prefix match does.  Random IPv4/IPv6 domestic and
- * indicator prefixes of every kind of length (/0, short, guarded, /48 and
- * longer), masks merged the way rules_lpm_entries() merges them, written
- * through selftests/host/xdp_env.c; random packets near and far from
- * them; the verdict and the slot of each must equal a brute-force LPM
- * over the same prefixes.  Prints TAP-ish lines, exits 1 on a mismatch.
+ * difftest: the flat prefix sets answer exactly what a longest-prefix
+ * match does.  Random IPv4/IPv6 domestic and indicator prefixes of every
+ * kind of length (/0, short, guarded, /48 and longer), slot masks merged
+ * the way rules_lpm_entries() merges them, written into the production
+ * object (build/autosel.bpf.o) through selftests/host/xdp_env.c; random
+ * packets near and far from them; the verdict and the slot of each must
+ * equal a brute-force LPM over the same prefixes.  A last test withholds
+ * one indicator from the program and expects the comparison to catch it.
+ *
+ *   difftest [PACKETS [PREFIXES]]
+ *
+ * make check (selftests/Makefile, TEST_PROGS_HOST) runs it without
+ * arguments: 20000 packets over ~300 prefixes per seed, a few seconds;
+ * make bench runs it larger (Makefile).  TAP, exit status per kselftest;
+ * it needs root and BPF (SKIP without).
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <arpa/inet.h>
+
+#include "../ksft.h"
 #include "xdp_env.h"
-static unsigned long long rng = 0x1234567ULL;
-static unsigned r32(void){ rng ^= rng<<13; rng ^= rng>>7; rng ^= rng<<17; return (unsigned)(rng>>11); }
-struct P { int fam, len, dom; unsigned char a[16]; unsigned long long mask; };
-static int covers(const struct P *p, int fam, const unsigned char *x){
-	if (p->fam != fam) return 0;
-	for (int b = 0; b < p->len; b++){ int i=b/8, m=0x80>>(b%8); if ((p->a[i]^x[i])&m) return 0; }
+
+struct lpm_pfx {
+	int fam, len, dom;
+	uint8_t a[16];
+	uint64_t mask;		/* the indicator's own slot bit */
+	uint64_t merged;	/* with the bits of enclosing indicators */
+};
+
+static long npackets = 20000;
+static int nprefixes = 300;
+static uint64_t rng;
+
+static uint32_t r32(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)(rng >> 11);
+}
+
+static int bit(const uint8_t *x, int b)
+{
+	return x[b / 8] & (0x80 >> (b % 8));
+}
+
+static int covers(const struct lpm_pfx *p, int fam, const uint8_t *x)
+{
+	if (p->fam != fam)
+		return 0;
+	for (int b = 0; b < p->len; b++)
+		if (bit(p->a, b) != bit(x, b))
+			return 0;
 	return 1;
 }
-static void rnd_addr(int fam, unsigned char *x, const struct P *near){
-	memset(x,0,16); int n = fam==4?4:16;
-	for (int i=0;i<n;i++) x[i]=r32();
-	if (near && near->fam==fam){ int keep = near->len - (r32()%3==0 ? (int)(r32()%8) : 0); if (keep<0) keep=0;
-		for (int b=0;b<keep;b++){ int i=b/8,m=0x80>>(b%8); x[i]=(x[i]&~m)|(near->a[i]&m);} }
-}
-static int run(unsigned long long seed, int noroot){
-	rng = seed;
-	struct xenv e; int skip; char why[256]; static struct P ps[400]; int np=0; int bad=0, tot=0, sel=0;
-	if (xenv_open(&e,&skip,why,sizeof why)){ printf("open: %s\n",why); return 1; }
-	for (int s=0;s<64;s++) xenv_set_approval(&e,s,AS_DIR_FF,0,~0ULL,s+1,1);
-	static const int l4[]={0,8,12,16,17,20,23,24,25,28,31,32}, l6[]={0,8,15,16,20,29,32,40,47,48,56,64,100,128};
-	for (int i=0;i<300;i++){ struct P *p=&ps[np]; memset(p,0,sizeof *p); p->fam = r32()%2?4:6;
-		p->len = p->fam==4? l4[r32()%12] : l6[r32()%14];
-		if (p->len==0 && (noroot || r32()%4)) p->len = p->fam==4?24:48;
-		p->dom = r32()%6==0;
-		for (int k=0;k<16;k++) p->a[k]=r32();
-		/* cluster: top byte from a small set */
-		p->a[0] = p->fam==4 ? 10 + r32()%3 : 0x20; if (p->fam==6) p->a[1]=r32()%3;
-		for (int b=p->len;b<(p->fam==4?32:128);b++){int k=b/8,m=0x80>>(b%8); p->a[k]&=~m;}
-		for (int b=(p->fam==4?32:128);b<128;b++){int k=b/8,m=0x80>>(b%8); p->a[k]&=~m;}
-		p->mask = 1ULL << (r32()%64);
-		if (p->dom && p->len == 0) p->dom = 0;
-		int dup = 0; for (int j=0;j<np;j++) if (ps[j].fam==p->fam && ps[j].len==p->len && !memcmp(ps[j].a,p->a,16)) dup=1;
-		if (!dup) np++;
-	}
-	/* merged masks like rules_lpm_entries: mask |= masks of enclosing ind prefixes */
-	static unsigned long long merged[400];
-	for (int i=0;i<np;i++){ merged[i]=ps[i].mask; if (ps[i].dom) continue;
-		for (int j=0;j<np;j++) if (!ps[j].dom && ps[j].len < ps[i].len && covers(&ps[j], ps[i].fam, ps[i].a)) merged[i]|=ps[j].mask; }
-	for (int i=0;i<np;i++){
-		int r = ps[i].dom ? xenv_add_domestic(&e,ps[i].fam,ps[i].a,ps[i].len) : xenv_add_indicator(&e,ps[i].fam,ps[i].a,ps[i].len,merged[i]);
-		if (r){ printf("add: %d\n", r); return 1; } }
-	for (int t=0;t<20000;t++){
-		int fam = r32()%2?4:6; unsigned char s[16], d[16];
-		rnd_addr(fam,s,&ps[r32()%np]); rnd_addr(fam,d,&ps[r32()%np]);
-		int ds=0, dd=0, bl_s=-1, bl_d=-1; unsigned long long ms=0, md=0;
-		for (int i=0;i<np;i++){ if (ps[i].dom){ ds|=covers(&ps[i],fam,s); dd|=covers(&ps[i],fam,d); continue; }
-			if (covers(&ps[i],fam,s) && ps[i].len>bl_s){bl_s=ps[i].len; ms=merged[i];}
-			if (covers(&ps[i],fam,d) && ps[i].len>bl_d){bl_d=ps[i].len; md=merged[i];} }
-		unsigned long long m = (ds?0:ms)|(dd?0:md);
-		int exp_sel = !(ds||dd) && m; int exp_slot = exp_sel ? __builtin_ctzll(m) : -1;
-		/* frame */
-		unsigned char f[128]; memset(f,0,sizeof f); size_t len; f[12]= fam==4?0x08:0x86; f[13]= fam==4?0x00:0xdd;
-		if (fam==4){ f[14]=0x45; f[16]=0; f[17]=40; f[22]=64; f[23]=17; memcpy(f+26,s,4); memcpy(f+30,d,4); f[34]=t>>8; f[35]=t; f[36]=0; f[37]=53; f[38]=0; f[39]=20; len=14+40; }
-		else { f[14]=0x60; f[18]=0; f[19]=20; f[20]=17; f[21]=64; memcpy(f+22,s,16); memcpy(f+38,d,16); f[54]=t>>8; f[55]=t; f[57]=53; f[59]=20; len=14+60; }
-		struct xrun *r = malloc(sizeof *r); xenv_run(&e,f,len,r);
-		int got_sel = r->retval == XENV_XDP_REDIRECT; int got_slot=-1;
-		if (got_sel){ struct as_meta mm; memcpy(&mm, r->out, sizeof mm); got_slot = mm.magic==AS_META_MAGIC ? mm.slot : -2; }
-		tot++; sel+=exp_sel;
-		if (got_sel!=exp_sel || (exp_sel && got_slot!=exp_slot)){ if (bad<5) printf("# MISMATCH t=%d fam=%d: expected %d/%d, got %d/%d\n",t,fam,exp_sel,exp_slot,got_sel,got_slot); bad++; }
-		free(r);
-	}
-	printf("%s - flat prefix sets = brute-force LPM: seed %llx%s, %d prefixes, %d packets, %d selected, %d mismatches\n",
-	       bad ? "not ok" : "ok", seed, noroot ? "" : " (with /0)", np, tot, sel, bad);
-	xenv_close(&e); return bad!=0;
-}
 
-int main(void)
+/* A random address; with near, mostly inside it or just outside. */
+static void rnd_addr(int fam, uint8_t *x, const struct lpm_pfx *near)
 {
-	int fail = 0;
+	int keep;
 
-	fail |= run(88172645463325252ULL, 0);
-	fail |= run(0x1234567ULL, 1);
-	fail |= run(0xfeedULL, 1);
-	return fail;
+	memset(x, 0, 16);
+	for (int i = 0; i < (fam == 4 ? 4 : 16); i++)
+		x[i] = (uint8_t)r32();
+	if (!near || near->fam != fam)
+		return;
+	keep = near->len - (r32() % 3 == 0 ? (int)(r32() % 8) : 0);
+	for (int b = 0; b < keep; b++) {
+		uint8_t m = (uint8_t)(0x80 >> (b % 8));
+
+		x[b / 8] = (uint8_t)((x[b / 8] & ~m) | (near->a[b / 8] & m));
+	}
+}
+
+/*
+ * Up to nprefixes distinct prefixes, clustered (IPv4 in 10-12/8, IPv6 in
+ * 2000::/16-2002::/16) so that they nest.  Returns how many.
+ */
+static int gen_prefixes(struct lpm_pfx *ps, int with_root)
+{
+	static const int l4[] = { 0, 8, 12, 16, 17, 20, 23, 24, 25, 28, 31, 32 };
+	static const int l6[] = { 0, 8, 15, 16, 20, 29, 32, 40, 47, 48, 56, 64,
+				  100, 128 };
+	int np = 0;
+
+	for (int i = 0; i < nprefixes; i++) {
+		struct lpm_pfx *p = &ps[np];
+		int dup = 0;
+
+		memset(p, 0, sizeof(*p));
+		p->fam = r32() % 2 ? 4 : 6;
+		p->len = p->fam == 4 ? l4[r32() % 12] : l6[r32() % 14];
+		if (p->len == 0 && (!with_root || r32() % 4))
+			p->len = p->fam == 4 ? 24 : 48;
+		p->dom = r32() % 6 == 0;
+		for (int k = 0; k < 16; k++)
+			p->a[k] = (uint8_t)r32();
+		if (p->fam == 4) {
+			p->a[0] = (uint8_t)(10 + r32() % 3);
+		} else {
+			p->a[0] = 0x20;
+			p->a[1] = (uint8_t)(r32() % 3);
+		}
+		for (int b = p->len; b < 128; b++)
+			p->a[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+		p->mask = 1ULL << (r32() % 64);
+		if (p->dom && p->len == 0)
+			p->dom = 0;
+		for (int j = 0; j < np && !dup; j++)
+			dup = ps[j].fam == p->fam && ps[j].len == p->len &&
+			      !memcmp(ps[j].a, p->a, 16);
+		if (!dup)
+			np++;
+	}
+	/* An indicator carries the slots of every indicator enclosing it. */
+	for (int i = 0; i < np; i++) {
+		ps[i].merged = ps[i].mask;
+		if (ps[i].dom)
+			continue;
+		for (int j = 0; j < np; j++)
+			if (!ps[j].dom && ps[j].len < ps[i].len &&
+			    covers(&ps[j], ps[i].fam, ps[i].a))
+				ps[i].merged |= ps[j].mask;
+	}
+	return np;
+}
+
+/* An indicator no other prefix covers, of length > 0: -1 if none. */
+static int pick_withheld(const struct lpm_pfx *ps, int np)
+{
+	for (int i = 0; i < np; i++) {
+		int covered = 0;
+
+		if (ps[i].dom || ps[i].len == 0)
+			continue;
+		for (int j = 0; j < np && !covered; j++)
+			covered = j != i && ps[j].len <= ps[i].len &&
+				  covers(&ps[j], ps[i].fam, ps[i].a);
+		if (!covered)
+			return i;
+	}
+	return -1;
+}
+
+/* What the brute-force LPM says: selected (slot in *slot) or not. */
+static int expect(const struct lpm_pfx *ps, int np, int fam, const uint8_t *s,
+		  const uint8_t *d, int *slot)
+{
+	int ds = 0, dd = 0, ls = -1, ld = -1;
+	uint64_t ms = 0, md = 0, m;
+
+	for (int i = 0; i < np; i++) {
+		if (ps[i].dom) {
+			ds |= covers(&ps[i], fam, s);
+			dd |= covers(&ps[i], fam, d);
+			continue;
+		}
+		if (covers(&ps[i], fam, s) && ps[i].len > ls) {
+			ls = ps[i].len;
+			ms = ps[i].merged;
+		}
+		if (covers(&ps[i], fam, d) && ps[i].len > ld) {
+			ld = ps[i].len;
+			md = ps[i].merged;
+		}
+	}
+	m = (ds ? 0 : ms) | (dd ? 0 : md);
+	if (ds || dd || !m)
+		return 0;
+	*slot = __builtin_ctzll(m);
+	return 1;
+}
+
+/* Ethernet / IPv4 or IPv6 / UDP to port 53, 12 zero bytes of payload. */
+static size_t make_frame(uint8_t *f, int fam, const uint8_t *s,
+			 const uint8_t *d, long t)
+{
+	memset(f, 0, 128);
+	f[12] = fam == 4 ? 0x08 : 0x86;
+	f[13] = fam == 4 ? 0x00 : 0xdd;
+	if (fam == 4) {
+		f[14] = 0x45;
+		f[17] = 40;
+		f[22] = 64;
+		f[23] = 17;
+		memcpy(f + 26, s, 4);
+		memcpy(f + 30, d, 4);
+		f[34] = (uint8_t)(t >> 8);
+		f[35] = (uint8_t)t;
+		f[37] = 53;
+		f[39] = 20;
+		return 14 + 40;
+	}
+	f[14] = 0x60;
+	f[19] = 20;
+	f[20] = 17;
+	f[21] = 64;
+	memcpy(f + 22, s, 16);
+	memcpy(f + 38, d, 16);
+	f[54] = (uint8_t)(t >> 8);
+	f[55] = (uint8_t)t;
+	f[57] = 53;
+	f[59] = 20;
+	return 14 + 60;
+}
+
+/*
+ * One seed: prefixes into the program (all, or all but withheld), then
+ * npackets packets compared with the brute force.  Returns the number of
+ * mismatches; *nsel the packets the brute force selects.
+ */
+static long lpm_compare(struct ksft_ctx *_ksft, uint64_t seed, int with_root,
+			int withhold, long *nsel)
+{
+	struct lpm_pfx *ps = calloc((size_t)nprefixes, sizeof(*ps));
+	struct xrun *r = malloc(sizeof(*r));
+	int np, skip = 0, wi = -1;
+	long bad = 0;
+	struct xenv e;
+	char why[256];
+
+	if (!ps || !r)
+		FAIL("out of memory");
+	if (xenv_open(&e, &skip, why, sizeof(why))) {
+		if (skip)
+			SKIP(return 0, "%s", why);
+		FAIL("xenv_open: %s", why);
+	}
+	for (uint32_t s = 0; s < 64; s++)
+		ASSERT_EQ(0, xenv_set_approval(&e, s, AS_DIR_FF, 0, ~0ULL,
+					       s + 1, 1));
+	rng = seed;
+	np = gen_prefixes(ps, with_root);
+	if (withhold) {
+		wi = pick_withheld(ps, np);
+		ASSERT_LE(0, wi);
+	}
+	for (int i = 0; i < np; i++) {
+		if (i == wi)
+			continue;
+		if (ps[i].dom)
+			ASSERT_EQ(0, xenv_add_domestic(&e, ps[i].fam, ps[i].a,
+						       (uint32_t)ps[i].len));
+		else
+			ASSERT_EQ(0, xenv_add_indicator(&e, ps[i].fam, ps[i].a,
+							(uint32_t)ps[i].len,
+							ps[i].merged));
+	}
+	*nsel = 0;
+	for (long t = 0; t < npackets; t++) {
+		int fam = r32() % 2 ? 4 : 6, want, got, slot = -1, gslot = -1;
+		uint8_t s[16], d[16], f[128];
+		size_t len;
+
+		rnd_addr(fam, s, &ps[r32() % (uint32_t)np]);
+		rnd_addr(fam, d, &ps[r32() % (uint32_t)np]);
+		want = expect(ps, np, fam, s, d, &slot);
+		len = make_frame(f, fam, s, d, t);
+		ASSERT_EQ(0, xenv_run(&e, f, len, r));
+		got = r->retval == XENV_XDP_REDIRECT;
+		if (got) {
+			struct as_meta mm;
+
+			memcpy(&mm, r->out, sizeof(mm));
+			gslot = mm.magic == AS_META_MAGIC ? mm.slot : -2;
+		}
+		*nsel += want;
+		if (got != want || (want && gslot != slot)) {
+			if (bad < 5 && !withhold)
+				ksft_print("mismatch, packet %ld, IPv%d: expected "
+					   "%d/slot %d, got %d/slot %d\n", t, fam,
+					   want, slot, got, gslot);
+			bad++;
+		}
+	}
+	ksft_print("seed %llx%s: %d prefixes%s, %ld packets, %ld selected, "
+		   "%ld mismatches\n", (unsigned long long)seed,
+		   with_root ? " (with /0)" : "", np,
+		   withhold ? " (one indicator withheld from the program)" : "",
+		   npackets, *nsel, bad);
+	xenv_close(&e);
+	free(r);
+	free(ps);
+	return bad;
+}
+
+/* A run that selects almost nothing would prove nothing. */
+#define LPM_SAME(tname, seed, with_root)				\
+	TEST(tname)							\
+	{								\
+		long nsel, bad = lpm_compare(_ksft, seed, with_root, 0, &nsel); \
+									\
+		ASSERT_EQ(0, bad);					\
+		ASSERT_LT(npackets / 20, nsel);				\
+	}
+
+LPM_SAME(flat_sets_eq_lpm_with_root, 88172645463325252ULL, 1)
+LPM_SAME(flat_sets_eq_lpm_seed_1234567, 0x1234567ULL, 0)
+LPM_SAME(flat_sets_eq_lpm_seed_feed, 0xfeedULL, 0)
+
+/* The comparison itself: one indicator missing must show. */
+TEST(withheld_indicator_is_caught)
+{
+	long nsel, bad = lpm_compare(_ksft, 0x1234567ULL, 0, 1, &nsel);
+
+	ASSERT_LT(0, bad);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1)
+		npackets = strtol(argv[1], NULL, 0);
+	if (argc > 2)
+		nprefixes = atoi(argv[2]);
+	if (npackets < 100 || nprefixes < 10) {
+		fprintf(stderr, "usage: difftest [PACKETS>=100 [PREFIXES>=10]]\n");
+		return KSFT_FAIL;
+	}
+	return ksft_run();
 }
