@@ -67,14 +67,19 @@
  */
 struct as_names_scratch {
 	__u8 buf[AS_NAMES_WIN];		/* the payload's first n bytes */
-	__u8 name[AS_NAME_KEY_LEN];	/* the name's text, left-aligned */
-	struct as_dom_key key;
+	union {				/* the name's text, left-aligned */
+		__u8 name[AS_NAME_KEY_LEN];
+		__u64 name_w[AS_NAME_KEY_LEN / 8];	/* aligned loads */
+	};
 	__u64 mask;			/* result of as_names_lookup() */
 	__u32 n;			/* bytes in buf */
 	__u32 len;			/* bytes in name */
 	__u32 kind;			/* enum as_name_kind */
 	/* walk state */
-	__u32 pos, lim, end, lab, out, host, at, h;
+	__u32 pos, lim, end, lab, out, host, at;
+	/* the text as_dom_probe() looks for: fingerprint, words, last word */
+	__u32 p_nw, p_ref, wk;
+	__u64 p_fp, p_cmask, p_top, p_dots, h;
 	__s32 state;			/* 0 going, 1 done/found, -1 no name */
 	/* resolve-and-follow (as_resolve_learn), wiped like the rest */
 	__u32 rr, nrr, learned, r_slot, r_uid;
@@ -88,20 +93,24 @@ struct as_walk {
 	struct as_names_scratch *ns;
 };
 
+/*
+ * The domain table (include/autosel/names.h): frozen, open-addressed, two
+ * plain arrays, so every probe is an inlined array load.  The loader sizes
+ * both to the rule set (user/domains.c).
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, AS_DOMAINS_MAX);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct as_dom_key);
-	__type(value, __u64);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, AS_DOM_SLOTS_DEFAULT);
+	__type(key, __u32);
+	__type(value, struct as_dom_slot);
 } domains SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, AS_NAME_BLOOM_WORDS);
+	__uint(max_entries, AS_DOM_WORDS_DEFAULT);
 	__type(key, __u32);
 	__type(value, __u64);
-} dom_bloom SEC(".maps");
+} dom_names SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -529,67 +538,163 @@ int as_names_extract(struct xdp_md *ctx, struct as_pkt *pkt)
 
 /* ---- matching ------------------------------------------------------- */
 
-static __always_inline void as_dom_probe(struct as_names_scratch *ns,
-					 __u32 h)
+/*
+ * Word k of the name in names_scratch, counted from its end (names.h):
+ * the 8 bytes that end 8 * k bytes before its end; the first word holds
+ * the name's first 1..8 bytes in its high bytes.  k < (len + 7) / 8.
+ */
+static __always_inline __u64 as_name_word(const struct as_names_scratch *ns,
+					  __u32 len, __u32 k)
 {
-	__u32 bit = as_name_bloom_idx(h), wi = bit >> 6;
-	__u64 *word = bpf_map_lookup_elem(&dom_bloom, &wi);
+	__u32 r = len & 7, q = len >> 3;	/* name[8q, 8q + r): its end */
+	__u64 lo = 0;
+
+	/* two aligned loads: clang splits an unaligned one into bytes */
+	if (!r)
+		return ns->name_w[(q - 1 - k) & 31];
+	if (k < q)
+		lo = ns->name_w[(q - 1 - k) & 31] >> (8 * r);
+	return lo | (ns->name_w[(q - k) & 31] << (64 - 8 * r));
+}
+
+/*
+ * One probe: slot p of the sequence of the text in p_fp / p_nw.  Stops at
+ * an empty slot (not there) or at the first slot of the same fingerprint
+ * and word count (p_ref): the loader refuses a table in which two entries
+ * share both, so no later slot can hold the text.
+ */
+static int as_probe_step(__u32 p, void *data)
+{
+	struct as_names_scratch *ns = ((struct as_walk *)data)->ns;
+	__u32 i = 1 + (__u32)((ns->p_fp + p) & ns->p_cmask);
+	struct as_dom_slot *s = bpf_map_lookup_elem(&domains, &i);
+
+	if (!s || !s->ref)
+		return 1;
+	if (s->fp != ns->p_fp || s->nw != ns->p_nw)
+		return 0;
+	ns->p_ref = s->ref;
+	return 1;
+}
+
+/*
+ * One suffix level: the text of nw words (the name's words below nw - 1,
+ * then top) whose hash is h.  At most AS_DOM_PROBES slots from its home
+ * on, up to the first empty one; the entry is taken only when its
+ * fingerprint, nw and every stored word agree (a fingerprint collision
+ * costs a compare, never a selection).  ORs its slot mask into ns->mask.
+ */
+static __always_inline void as_dom_level(struct as_names_scratch *ns,
+					 struct as_walk *w, __u64 h, __u32 nw,
+					 __u64 top)
+{
+	__u32 i, r;
 	__u64 *v;
 
-	if (!word || !((*word >> (bit & 63)) & 1))
+	ns->p_fp = as_dom_fp(h, nw);
+	ns->p_nw = nw;
+	ns->p_top = top;
+	ns->p_ref = 0;
+	bpf_loop(AS_DOM_PROBES, as_probe_step, w, 0);
+	if (!ns->p_ref)
 		return;
-	v = bpf_map_lookup_elem(&domains, &ns->key);
+	/* the exact compare, word by word (values re-read: few registers) */
+	for (i = 0; i < AS_NAME_WORDS - 1; i++) {
+		if (i + 1 >= ns->p_nw)
+			break;
+		r = ns->p_ref + 1 + i;
+		v = bpf_map_lookup_elem(&dom_names, &r);
+		if (!v || *v != as_name_word(ns, ns->len, i))
+			return;
+	}
+	r = ns->p_ref + ns->p_nw;
+	v = bpf_map_lookup_elem(&dom_names, &r);
+	if (!v || *v != ns->p_top)
+		return;
+	r = ns->p_ref;
+	v = bpf_map_lookup_elem(&dom_names, &r);
 	if (v)
 		ns->mask |= *v;
 }
 
-/* Key byte j from the right: the name's byte len-1-j; probe at each dot. */
-static int as_lookup_step(__u32 j, void *data)
+/* A 0x80 in each byte of x that is zero, nothing elsewhere (exact). */
+static __always_inline __u64 as_zero_bytes(__u64 x)
 {
-	struct as_names_scratch *ns = ((struct as_walk *)data)->ns;
-	__u32 len = ns->len;
-	__u8 c;
+	__u64 l7 = 0x7f7f7f7f7f7f7f7fULL;
 
-	if (j >= len || len > AS_NAME_MAX)
+	return ~(((x & l7) + l7) | x | l7);
+}
+
+/*
+ * Word k of the name (from its end): the tail at each '.' in it (at most
+ * four: a label is at least one byte) is probed, then the word is taken
+ * into the hash.  (Bytes before the name's first are 0: never a dot.)
+ */
+static int as_lookup_step(__u32 k, void *data)
+{
+	struct as_walk *wk = data;
+	struct as_names_scratch *ns = wk->ns;
+	__u32 len = ns->len, i;
+	__u64 w, dots, b, t;
+
+	if (k >= (len + 7) / 8 || len > AS_NAME_MAX)
 		return 1;
-	c = ns->name[(len - 1 - j) & 0xff];
-	ns->key.name[(AS_NAME_KEY_LEN - 1 - j) & 0xff] = c;
-	ns->h = as_name_hash_step(ns->h, c);
-	if (c == '.')
-		as_dom_probe(ns, ns->h);	/* the suffix ".tail" */
+	w = as_name_word(ns, len, k);
+	dots = as_zero_bytes(w ^ 0x2e2e2e2e2e2e2e2eULL);
+#pragma unroll
+	for (i = 0; i < 4; i++) {
+		if (dots) {
+			b = dots & (~dots + 1);	/* the lowest: 0x80 << 8j */
+			dots &= dots - 1;
+			ns->p_dots = dots;
+			/* the tail from this dot on: bytes j..7 of w */
+			t = w & ~((b >> 7) - 1);
+			as_dom_level(ns, wk, as_dom_mix(ns->h, t), k + 1, t);
+			dots = ns->p_dots;
+		}
+	}
+	ns->h = as_dom_mix(ns->h, w);
+	ns->wk = k + 1;
 	return 0;
 }
 
 /*
- * The slot mask of every entry matching the name in names_scratch.  The
- * scratch buffer is looked up here, not passed in: 6.1 takes a map key
- * from the stack or a map value only, not from a global function's
- * memory argument.
+ * The slot mask of every entry matching the name in names_scratch: the
+ * name is hashed 8 bytes at a time from its end, one probe per suffix
+ * level on the way, the whole name last.  The scratch buffer is looked up
+ * here, not passed in: 6.1 takes a map key from the stack or a map value
+ * only, not from a global function's memory argument.
  */
 __attribute__((noinline))
 int as_names_lookup(struct xdp_md *ctx)
 {
 	struct as_names_scratch *ns;
+	struct as_dom_slot *hdr;
 	struct as_walk w;
-	__u32 zero = 0;
+	__u32 zero = 0, len, nw;
 
 	ns = bpf_map_lookup_elem(&names_scratch, &zero);
-	if (!ctx || !ns)
+	hdr = bpf_map_lookup_elem(&domains, &zero);
+	if (!ctx || !ns || !hdr)
 		return 0;
 	w.ns = ns;
 	ns->mask = 0;
-	if (!ns->len || ns->len > AS_NAME_MAX)
-		return 0;
-	__builtin_memset(&ns->key, 0, sizeof(ns->key));
-	ns->h = AS_NAME_HASH_INIT;
-	bpf_loop(AS_NAME_MAX, as_lookup_step, &w, 0);
-	as_dom_probe(ns, ns->h);		/* the whole name */
+	len = ns->len;
+	if (!hdr->ref || !len || len > AS_NAME_MAX)
+		return 0;		/* an empty table, no name */
+	nw = (len + 7) / 8;
+	ns->p_cmask = hdr->fp;
+	ns->h = AS_DOM_SEED;
+	ns->wk = 0;
+	bpf_loop(AS_NAME_WORDS, as_lookup_step, &w, 0);
+	if (ns->wk == nw)		/* the whole name */
+		as_dom_level(ns, &w, ns->h, nw, as_name_word(ns, len, nw - 1));
 	return ns->mask != 0;
 }
 
 /*
- * Nothing of the payload outlives the packet: the bytes read, the name and
- * the key are zeroed before the program moves on.
+ * Nothing of the payload outlives the packet: the bytes read, the name,
+ * its hash and the walk state are zeroed before the program moves on.
  */
 static int as_wipe_step(__u32 i, void *data)
 {
@@ -621,14 +726,11 @@ int as_names_wipe(struct xdp_md *ctx)
 	else
 		bpf_loop(AS_NAMES_WIN / 512, as_wipe_step, &w, 0);
 	/* out: bytes a walk copied, also when the name failed part-way */
-	if (ns->len || ns->kind || ns->out) {
+	if (ns->len || ns->kind || ns->out)
 		__builtin_memset(ns->name, 0, sizeof(ns->name));
-		__builtin_memset(&ns->key, 0, sizeof(ns->key));
-	}
-	ns->n = 0;
-	ns->len = 0;
-	ns->out = 0;
-	ns->h = 0;
+	/* the walk state, the hash of the name's words and the result too */
+	__builtin_memset(&ns->mask, 0, sizeof(*ns) -
+			 __builtin_offsetof(struct as_names_scratch, mask));
 	return 0;
 }
 

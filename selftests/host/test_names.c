@@ -80,10 +80,10 @@ static int setup(struct tenv *t, char *why, size_t whylen, int *skip)
 	if (xenv_open(&t->x, skip, why, whylen))
 		return -1;
 	t->domains = map_fd(&t->x, "domains");
-	t->bloom = map_fd(&t->x, "dom_bloom");
+	t->bloom = map_fd(&t->x, "dom_names");
 	t->cfg = map_fd(&t->x, "names_cfg");
 	if (t->domains < 0 || t->bloom < 0 || t->cfg < 0) {
-		snprintf(why, whylen, "object has no domains/dom_bloom/names_cfg");
+		snprintf(why, whylen, "object has no domains/dom_names/names_cfg");
 		return -1;
 	}
 	err |= xenv_set_now(&t->x, T0);
