@@ -310,9 +310,9 @@ int as_domains_write(struct as_domains *d, int fd_domains, int fd_names)
 		if (p == AS_DOM_PROBES || p == cap) {
 			err = -ENOSPC;
 			snprintf(d->err, sizeof(d->err), "domain table full: "
-				 "'%.64s' finds no free slot within %u probes "
+				 "'%.64s' finds no free slot in the %u probes of its sequence "
 				 "(%zu indicators, %u slots)", e->text,
-				 AS_DOM_PROBES, d->n + count, cap);
+				 p, d->n + count, cap);
 			goto out;
 		}
 		slot[s].fp = fp;
