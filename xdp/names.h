@@ -66,7 +66,10 @@
  * Every index into buf, name and key is masked to its array.
  */
 struct as_names_scratch {
-	__u8 buf[AS_NAMES_WIN];		/* the payload's first n bytes */
+	union {				/* the payload's first n bytes */
+		__u8 buf[AS_NAMES_WIN];
+		__u64 buf_w[AS_NAMES_WIN / 8];
+	};
 	union {				/* the name's text, left-aligned */
 		__u8 name[AS_NAME_KEY_LEN];
 		__u64 name_w[AS_NAME_KEY_LEN / 8];	/* aligned loads */
@@ -372,25 +375,55 @@ static __always_inline __u32 as_lc(__u32 c)
 	return c | 0x20;	/* ASCII letters only */
 }
 
-/* HTTP: find "\nHost:" (any case) in the header block; at = after it. */
-static int as_http_step(__u32 idx, void *data)
+/* A 0x80 in each byte of x that is zero, nothing elsewhere (exact). */
+static __always_inline __u64 as_zero_bytes(__u64 x)
+{
+	__u64 l7 = 0x7f7f7f7f7f7f7f7fULL;
+
+	return ~(((x & l7) + l7) | x | l7);
+}
+
+/* The index (0..7) of the byte of b, a single 0x80 << 8j. */
+static __always_inline __u32 as_byte_idx(__u64 b)
+{
+	return (__u32)(((b >> 7) * 0x0001020304050607ULL) >> 56);
+}
+
+/*
+ * HTTP: find "\nHost:" (any case) in the header block; at = after it.
+ * Word j of buf per step: its line feeds, lowest first.
+ */
+static int as_http_step(__u32 j, void *data)
 {
 	struct as_names_scratch *ns = ((struct as_walk *)data)->ns;
-	__u32 i = idx;
+	__u64 z, b;
+	__u32 i, k;
+	int stop = 0;
 
-	if (i + 6 >= ns->n)
+	if (8 * j + 6 >= ns->n)
 		return 1;
-	if (as_nb(ns, i) != '\n')
-		return 0;
-	if (as_nb(ns, i + 1) == '\r' || as_nb(ns, i + 1) == '\n')
-		return 1;			/* end of the header block */
-	if (as_lc(as_nb(ns, i + 1)) == 'h' && as_lc(as_nb(ns, i + 2)) == 'o' &&
-	    as_lc(as_nb(ns, i + 3)) == 's' && as_lc(as_nb(ns, i + 4)) == 't' &&
-	    as_nb(ns, i + 5) == ':') {
-		ns->at = i + 6;
-		return 1;
+	z = as_zero_bytes(ns->buf_w[j & (AS_NAMES_WIN / 8 - 1)] ^
+			  0x0a0a0a0a0a0a0a0aULL);
+#pragma unroll
+	for (k = 0; k < 8; k++) {
+		if (z && !stop) {
+			b = z & (~z + 1);
+			z &= z - 1;
+			i = 8 * j + as_byte_idx(b);
+			if (i + 6 >= ns->n || as_nb(ns, i + 1) == '\r' ||
+			    as_nb(ns, i + 1) == '\n') {
+				stop = 1;	/* the end of the header block */
+			} else if (as_lc(as_nb(ns, i + 1)) == 'h' &&
+				   as_lc(as_nb(ns, i + 2)) == 'o' &&
+				   as_lc(as_nb(ns, i + 3)) == 's' &&
+				   as_lc(as_nb(ns, i + 4)) == 't' &&
+				   as_nb(ns, i + 5) == ':') {
+				ns->at = i + 6;
+				stop = 1;
+			}
+		}
 	}
-	return 0;
+	return stop;
 }
 
 static int as_http_ws(__u32 idx, void *data)
@@ -429,7 +462,7 @@ static __always_inline int as_name_http(struct as_names_scratch *ns)
 	struct as_walk w = { .ns = ns };
 
 	ns->at = 0;
-	bpf_loop(AS_NAMES_WIN, as_http_step, &w, 0);
+	bpf_loop(AS_NAMES_WIN / 8, as_http_step, &w, 0);
 	if (!ns->at)
 		return 0;
 	bpf_loop(AS_HTTP_HOST_WS, as_http_ws, &w, 0);
@@ -615,14 +648,6 @@ static __always_inline void as_dom_level(struct as_names_scratch *ns,
 	v = bpf_map_lookup_elem(&dom_names, &r);
 	if (v)
 		ns->mask |= *v;
-}
-
-/* A 0x80 in each byte of x that is zero, nothing elsewhere (exact). */
-static __always_inline __u64 as_zero_bytes(__u64 x)
-{
-	__u64 l7 = 0x7f7f7f7f7f7f7f7fULL;
-
-	return ~(((x & l7) + l7) | x | l7);
 }
 
 /*
