@@ -226,50 +226,129 @@ static __always_inline int as_name_dns(struct as_names_scratch *ns, __u32 off)
 	return AS_NAME_DNS;
 }
 
+/* A 0x80 in each byte of x that is zero, nothing elsewhere (exact). */
+static __always_inline __u64 as_zero_bytes(__u64 x)
+{
+	__u64 l7 = 0x7f7f7f7f7f7f7f7fULL;
+
+	return ~(((x & l7) + l7) | x | l7);
+}
+
+/* The index (0..7) of the byte of b, a single 0x80 << 8j. */
+static __always_inline __u32 as_byte_idx(__u64 b)
+{
+	return (__u32)(((b >> 7) * 0x0001020304050607ULL) >> 56);
+}
+
+/* How many bytes of a 0x80-per-byte mask are set. */
+static __always_inline __u32 as_byte_count(__u64 m)
+{
+	return (__u32)(((m >> 7) * 0x0101010101010101ULL) >> 56);
+}
+
+/* The 8 bytes of buf from p (p < AS_NAMES_WIN; bytes past it: garbage). */
+static __always_inline __u64 as_buf_word(const struct as_names_scratch *ns,
+					 __u32 p)
+{
+	__u32 q = p >> 3, r = p & 7;
+
+	if (!r)
+		return ns->buf_w[q & (AS_NAMES_WIN / 8 - 1)];
+	return (ns->buf_w[q & (AS_NAMES_WIN / 8 - 1)] >> (8 * r)) |
+	       (ns->buf_w[(q + 1) & (AS_NAMES_WIN / 8 - 1)] << (64 - 8 * r));
+}
+
 /*
- * One byte of a name in text form from buf[pos]: exactly lim bytes (SNI),
- * or up to a blank, CR, LF or ':' (Host).
+ * Eight bytes of a name in text form from buf[pos + 8 * idx]: exactly lim
+ * bytes in all (SNI), or up to a blank, CR, LF or ':' (Host).  The rules
+ * of names.h, a word at a time: no byte <= 0x20 or DEL, no empty label
+ * (a leading dot, two dots), labels of at most 63 bytes, at most 254
+ * bytes written (253 and a trailing dot); ASCII capitals folded.
  */
 static int as_text_step(__u32 idx, void *data)
 {
 	struct as_names_scratch *ns = ((struct as_walk *)data)->ns;
-	__u32 b;
+	__u32 done = 8 * idx, p = ns->pos + done, c = 8, e, lab = ns->lab;
+	__u32 out = ns->out, short_n = 0, q, r, f;
+	__u64 x, vm, em, hb, x7, bad, dots, up, s;
 
-	if (idx >= ns->lim) {
+	if (done >= ns->lim) {
 		ns->state = 1;
 		return 1;
 	}
-	if (ns->pos + idx >= ns->n) {
-		ns->state = -1;
-		return 1;
+	if (p >= ns->n)
+		goto fail;
+	if (ns->lim - done < c)
+		c = ns->lim - done;
+	if (ns->n - p < c) {
+		c = ns->n - p;
+		short_n = 1;		/* the name runs past the payload */
 	}
-	b = as_nb(ns, ns->pos + idx);
-	if (ns->host && (b == '\r' || b == '\n' || b == ' ' || b == '\t' ||
-			 b == ':')) {
-		ns->state = 1;
-		return 1;
+	c &= 15;
+	vm = c >= 8 ? ~0ULL : (1ULL << (8 * c)) - 1;
+	x = as_buf_word(ns, p) & vm;
+	e = c;
+	if (ns->host) {
+		s = (as_zero_bytes(x ^ 0x0d0d0d0d0d0d0d0dULL) |
+		     as_zero_bytes(x ^ 0x0a0a0a0a0a0a0a0aULL) |
+		     as_zero_bytes(x ^ 0x2020202020202020ULL) |
+		     as_zero_bytes(x ^ 0x0909090909090909ULL) |
+		     as_zero_bytes(x ^ 0x3a3a3a3a3a3a3a3aULL)) &
+		    vm & 0x8080808080808080ULL;
+		if (s)
+			e = as_byte_idx(s & (~s + 1));
 	}
-	if (ns->out > AS_NAME_MAX) {	/* 253 and a trailing dot at most */
-		ns->state = -1;
-		return 1;
-	}
-	if (b == '.') {
-		if (!ns->lab) {		/* leading dot, empty label */
-			ns->state = -1;
-			return 1;
-		}
-		ns->lab = 0;
+	e &= 15;
+	em = e >= 8 ? ~0ULL : (1ULL << (8 * e)) - 1;
+	x &= em;
+	hb = em & 0x8080808080808080ULL;
+	x7 = x & 0x7f7f7f7f7f7f7f7fULL;
+	/* <= 0x20 (top bit clear), DEL */
+	bad = (~(x7 + 0x5f5f5f5f5f5f5f5fULL) & ~x & hb) |
+	      (as_zero_bytes(x ^ 0x7f7f7f7f7f7f7f7fULL) & hb);
+	if (bad || out + e > AS_NAME_MAX + 1)
+		goto fail;
+	dots = as_zero_bytes(x ^ 0x2e2e2e2e2e2e2e2eULL) & hb;
+	if (dots) {
+		f = as_byte_idx(dots & (~dots + 1));
+		if (lab + f == 0 || lab + f > AS_LABEL_MAX ||
+		    (dots & (dots << 8)))
+			goto fail;	/* an empty or too long label */
+		s = dots;		/* every byte up to the last dot */
+		s |= s >> 8;
+		s |= s >> 16;
+		s |= s >> 32;
+		lab = as_byte_count(hb & ~s);
 	} else {
-		if (!as_name_byte_ok((__u8)b) || ns->lab >= AS_LABEL_MAX) {
-			ns->state = -1;
-			return 1;
-		}
-		ns->lab++;
-		b = as_name_lower((__u8)b);
+		lab += e;
 	}
-	ns->name[ns->out & 0xff] = (__u8)b;
-	ns->out++;
+	if (lab > AS_LABEL_MAX)
+		goto fail;
+	/* fold A-Z (top bit clear) to a-z */
+	up = (x7 + 0x3f3f3f3f3f3f3f3fULL) & ~(x7 + 0x2525252525252525ULL) &
+	     ~x & hb;
+	x |= up >> 2;
+	/* into name[out, out + e): two aligned words */
+	q = (out >> 3) & 31;
+	r = out & 7;
+	ns->name_w[q] = (ns->name_w[q] & ~(em << (8 * r))) | (x << (8 * r));
+	if (r && e > 8 - r) {
+		q = (q + 1) & 31;
+		ns->name_w[q] = (ns->name_w[q] & ~(em >> (64 - 8 * r))) |
+				(x >> (64 - 8 * r));
+	}
+	ns->out = out + e;
+	ns->lab = lab;
+	if (e < c) {			/* the Host line's name ends here */
+		ns->state = 1;
+		return 1;
+	}
+	if (short_n)
+		goto fail;
 	return 0;
+fail:
+	ns->state = -1;
+	return 1;
 }
 
 static __always_inline int as_name_text(struct as_names_scratch *ns,
@@ -285,7 +364,7 @@ static __always_inline int as_name_text(struct as_names_scratch *ns,
 	ns->lab = 0;
 	ns->out = 0;
 	ns->state = 0;
-	bpf_loop(AS_NAME_MAX + 2, as_text_step, &w, 0);
+	bpf_loop((AS_NAME_MAX + 2) / 8 + 2, as_text_step, &w, 0);
 	if (ns->state != 1)
 		return 0;
 	out = ns->out;
@@ -373,20 +452,6 @@ static __always_inline int as_name_tls(struct as_names_scratch *ns)
 static __always_inline __u32 as_lc(__u32 c)
 {
 	return c | 0x20;	/* ASCII letters only */
-}
-
-/* A 0x80 in each byte of x that is zero, nothing elsewhere (exact). */
-static __always_inline __u64 as_zero_bytes(__u64 x)
-{
-	__u64 l7 = 0x7f7f7f7f7f7f7f7fULL;
-
-	return ~(((x & l7) + l7) | x | l7);
-}
-
-/* The index (0..7) of the byte of b, a single 0x80 << 8j. */
-static __always_inline __u32 as_byte_idx(__u64 b)
-{
-	return (__u32)(((b >> 7) * 0x0001020304050607ULL) >> 56);
 }
 
 /*
@@ -591,26 +656,6 @@ static __always_inline __u64 as_name_word(const struct as_names_scratch *ns,
 }
 
 /*
- * One probe: slot p of the sequence of the text in p_fp / p_nw.  Stops at
- * an empty slot (not there) or at the first slot of the same fingerprint
- * and word count (p_ref): the loader refuses a table in which two entries
- * share both, so no later slot can hold the text.
- */
-static int as_probe_step(__u32 p, void *data)
-{
-	struct as_names_scratch *ns = ((struct as_walk *)data)->ns;
-	__u32 i = 1 + (__u32)((ns->p_fp + p) & ns->p_cmask);
-	struct as_dom_slot *s = bpf_map_lookup_elem(&domains, &i);
-
-	if (!s || !s->ref)
-		return 1;
-	if (s->fp != ns->p_fp || s->nw != ns->p_nw)
-		return 0;
-	ns->p_ref = s->ref;
-	return 1;
-}
-
-/*
  * One suffix level: the text of nw words (the name's words below nw - 1,
  * then top) whose hash is h.  At most AS_DOM_PROBES slots from its home
  * on, up to the first empty one; the entry is taken only when its
@@ -624,11 +669,29 @@ static __always_inline void as_dom_level(struct as_names_scratch *ns,
 	__u32 i, r;
 	__u64 *v;
 
+	struct as_dom_slot *sl;
+	__u32 p, j;
+
 	ns->p_fp = as_dom_fp(h, nw);
 	ns->p_nw = nw;
 	ns->p_top = top;
 	ns->p_ref = 0;
-	bpf_loop(AS_DOM_PROBES, as_probe_step, w, 0);
+	/*
+	 * Up to an empty slot, or to the first of the same fingerprint and
+	 * word count: the loader refuses a table in which two entries share
+	 * both, so no later slot can hold the text.  (A plain loop: a
+	 * callback here would be one frame too many for 6.1's stack check.)
+	 */
+	for (p = 0; p < AS_DOM_PROBES; p++) {
+		j = 1 + (__u32)((ns->p_fp + p) & ns->p_cmask);
+		sl = bpf_map_lookup_elem(&domains, &j);
+		if (!sl || !sl->ref)
+			break;
+		if (sl->fp == ns->p_fp && sl->nw == ns->p_nw) {
+			ns->p_ref = sl->ref;
+			break;
+		}
+	}
 	if (!ns->p_ref)
 		return;
 	/* the exact compare, word by word (values re-read: few registers) */
