@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -211,13 +212,37 @@ static int put_array(int fd, const void *vals, size_t vsize, uint32_t from,
 	return err;
 }
 
-/* What the array holds at keys [0, n) into vals. */
+/* What the array holds at keys [0, n) into vals, in batches if it can. */
 static int get_array(int fd, void *vals, size_t vsize, uint32_t n)
 {
-	for (uint32_t i = 0; i < n; i++)
-		if (bpf_map_lookup_elem(fd, &i, (char *)vals + (size_t)i * vsize))
-			return -errno;
-	return 0;
+	uint32_t *keys = malloc((size_t)(n ? n : 1) * sizeof(*keys));
+	uint32_t got = 0, count, tok_in = 0, tok_out = 0;
+	int err = 0;
+
+	if (!keys)
+		return -ENOMEM;
+	while (got < n) {
+		count = n - got;
+		if (bpf_map_lookup_batch(fd, got ? &tok_in : NULL, &tok_out, keys,
+					 (char *)vals + (size_t)got * vsize,
+					 &count, NULL) && errno != ENOENT) {
+			err = -errno;
+			break;
+		}
+		if (!count)
+			break;
+		got += count;
+		tok_in = tok_out;
+	}
+	free(keys);
+	if (err == -EINVAL || err == -ENOTSUP || err == -EOPNOTSUPP || got < n) {
+		err = 0;		/* no batches: one by one */
+		for (uint32_t i = 0; i < n && !err; i++)
+			if (bpf_map_lookup_elem(fd, &i, (char *)vals +
+						(size_t)i * vsize))
+				err = -errno;
+	}
+	return err;
 }
 
 /* Is the entry at ref of nw words the text w? */
