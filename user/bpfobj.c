@@ -173,11 +173,15 @@ int as_loadset_prepare(struct as_loadset *ls, const struct rules *r,
 	if (fits(obj, "approvals", r->n_approvals, "approvals", err, errlen))
 		goto fail;
 	{
-		size_t nd = 0;
+		size_t nd = 0, bytes = 0;
 
-		for (size_t i = 0; i < r->n_approvals; i++)
+		for (size_t i = 0; i < r->n_approvals; i++) {
 			nd += r->approvals[i].n_domains;
-		if (fits(obj, "domains", nd, "domain indicators", err, errlen))
+			for (size_t j = 0; j < r->approvals[i].n_domains; j++)
+				bytes += strlen(r->approvals[i].domains[j].name);
+		}
+		/* the domain table is sized to the rule set (domains.h) */
+		if (as_domains_size(obj, nd, bytes, err, errlen))
 			goto fail;
 	}
 	/*
@@ -343,7 +347,7 @@ out_free:
 	return ret;
 }
 
-/* Domain indicators into "domains" and its Bloom filter (xdp/names.h). */
+/* Domain indicators into "domains" and "dom_names" (xdp/names.h). */
 static int fill_domains(struct bpf_object *obj, const struct rules *r,
 			char *err, size_t errlen)
 {
@@ -361,10 +365,9 @@ static int fill_domains(struct bpf_object *obj, const struct rules *r,
 			}
 	if (!ret && d.n) {
 		ret = as_domains_write(&d, map_fd_of(obj, "domains"),
-				       map_fd_of(obj, "dom_bloom"));
+				       map_fd_of(obj, "dom_names"));
 		if (ret)
-			snprintf(err, errlen, "cannot write the domain table: %s",
-				 strerror(-ret));
+			snprintf(err, errlen, "%s", d.err);
 	}
 	as_domains_free(&d);
 	return ret ? -1 : 0;
@@ -410,13 +413,13 @@ int as_rule_maps(struct bpf_object *obj, struct bpf_map **maps, int max)
 		if (!maps[n++])
 			return -1;
 	}
-	/* The domain table and its Bloom filter (xdp/names.h). */
+	/* The domain table: slots and names (xdp/names.h). */
 	if (n + 2 > max)
 		return -1;
 	maps[n] = as_map(obj, "domains");
 	if (!maps[n++])
 		return -1;
-	maps[n] = as_map(obj, "dom_bloom");
+	maps[n] = as_map(obj, "dom_names");
 	if (!maps[n++])
 		return -1;
 	return n;

@@ -3,21 +3,23 @@
  * autosel: domain indicators -> the data path's domain table.
  *
  * Collect every approval's "domain NAME" / "domain .SUFFIX" indicators with
- * the approval's slot bit, then write them into the maps of
- * xdp/names.h: "domains" (HASH struct as_dom_key -> __u64 slot mask, one
- * entry per distinct indicator, masks of duplicates OR'd) and "dom_bloom"
- * (ARRAY of __u64 words, one bit per key).  See include/autosel/names.h for
- * the key and the hash.
+ * the approval's slot bit, then write them into the two frozen arrays of
+ * xdp/names.h (layout: include/autosel/names.h): "domains", the header
+ * and the open-addressed slots (fingerprint, text words, "dom_names"
+ * index), and "dom_names", each entry's slot mask and text words.  One
+ * entry per distinct indicator, masks of duplicates OR'd.
  *
  *	struct as_domains d;
  *
+ *	before bpf_object__load(): as_domains_size(obj, n, bytes, err, len)
  *	as_domains_init(&d);
  *	for each approval in slot s, for each domain line:
  *		if (as_domains_add(&d, name, 1ULL << s)) -> refuse the rule set
- *	as_domains_write(&d, fd_of("domains"), fd_of("dom_bloom"));
+ *	if (as_domains_write(&d, fd_of("domains"), fd_of("dom_names")))
+ *		-> refuse the rule set, d.err says why
  *	as_domains_free(&d);
  *
- * The maps must be fresh (empty): writing adds, it never deletes.
+ * The maps must be fresh (all zero): writing adds, it never deletes.
  */
 #ifndef AUTOSEL_USER_DOMAINS_H
 #define AUTOSEL_USER_DOMAINS_H
@@ -27,13 +29,17 @@
 #include <autosel/names.h>
 
 struct as_domain_ent {
-	struct as_dom_key key;
+	char text[AS_NAME_KEY_LEN];	/* normalized, NUL-terminated */
+	uint32_t len;
 	uint64_t mask;
 };
 
 struct as_domains {
 	struct as_domain_ent *v;
 	size_t n, cap;
+	/* test hook: use at most this many slots (a power of two); 0: all */
+	uint32_t cap_max;
+	char err[256];			/* why as_domains_write() failed */
 };
 
 /*
@@ -47,9 +53,22 @@ struct as_domains {
 int as_domain_normalize(const char *in, char out[AS_NAME_KEY_LEN + 1],
 			size_t *len);
 
-/* The table key and Bloom bit of a normalized text of len bytes. */
-void as_dom_key_make(const char *text, size_t len, struct as_dom_key *k);
-uint32_t as_dom_bloom_bit(const char *text, size_t len);
+/*
+ * The text words of a normalized text of len (1..AS_NAME_KEY_LEN - 1)
+ * bytes into w[0 .. nw) (include/autosel/names.h); returns nw.  And its
+ * fingerprint.
+ */
+uint32_t as_dom_words(const char *text, size_t len, uint64_t *w);
+uint64_t as_dom_text_fp(const char *text, size_t len);
+
+/*
+ * Size "domains" and "dom_names" of an object not yet loaded for n
+ * indicators of text_bytes bytes in all (an upper bound will do: the sum
+ * of their strlen()).  0, or -1 with a message in err.
+ */
+struct bpf_object;
+int as_domains_size(struct bpf_object *obj, size_t n, size_t text_bytes,
+		    char *err, size_t errlen);
 
 void as_domains_init(struct as_domains *d);
 void as_domains_free(struct as_domains *d);
@@ -61,12 +80,12 @@ int as_domains_add(struct as_domains *d, const char *indicator, uint64_t mask);
 size_t as_domains_count(const struct as_domains *d);
 
 /*
- * Merge duplicates and write the entries and the Bloom words.  fd_bloom may
- * be -1 when the caller writes the words itself (then bloom, if not NULL,
- * receives AS_NAME_BLOOM_WORDS words).  Returns 0 or -errno.
+ * Merge duplicates and write the table.  Returns 0, or -errno with a
+ * line in d->err: -ENOSPC when the table is full (an entry finds no free
+ * slot within AS_DOM_PROBES of its home, or the words do not fit
+ * "dom_names"), -EINVAL for maps of another layout.
  */
-int as_domains_write(struct as_domains *d, int fd_domains, int fd_bloom);
-void as_domains_bloom(const struct as_domains *d, uint64_t *words);
+int as_domains_write(struct as_domains *d, int fd_domains, int fd_names);
 
 /*
  * The DNS ports (host order, at most AS_DNS_PORTS, 0 entries = port 53)

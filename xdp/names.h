@@ -42,8 +42,9 @@
  *
  * Cost: nothing for packets of selected flows; for others a port test (UDP)
  * or a 16-byte peek (TCP with payload); a name is read once into the scratch
- * buffer and walked once, right to left, testing one Bloom bit per dot;
- * only a set bit costs a lookup in "domains".  Independent of the number
+ * buffer and walked once, right to left, 8 bytes per step, with one probe
+ * of the open-addressed "domains" per dot and one for the whole name (an
+ * inlined array load, ~1.3 slots on a miss).  Independent of the number
  * of domain indicators.
  */
 #ifndef AUTOSEL_XDP_NAMES_H
@@ -66,15 +67,23 @@
  * Every index into buf, name and key is masked to its array.
  */
 struct as_names_scratch {
-	__u8 buf[AS_NAMES_WIN];		/* the payload's first n bytes */
-	__u8 name[AS_NAME_KEY_LEN];	/* the name's text, left-aligned */
-	struct as_dom_key key;
+	union {				/* the payload's first n bytes */
+		__u8 buf[AS_NAMES_WIN];
+		__u64 buf_w[AS_NAMES_WIN / 8];
+	};
+	union {				/* the name's text, left-aligned */
+		__u8 name[AS_NAME_KEY_LEN];
+		__u64 name_w[AS_NAME_KEY_LEN / 8];	/* aligned loads */
+	};
 	__u64 mask;			/* result of as_names_lookup() */
 	__u32 n;			/* bytes in buf */
 	__u32 len;			/* bytes in name */
 	__u32 kind;			/* enum as_name_kind */
 	/* walk state */
-	__u32 pos, lim, end, lab, out, host, at, h;
+	__u32 pos, lim, end, lab, out, host, at;
+	/* the text as_dom_probe() looks for: fingerprint, words, last word */
+	__u32 p_nw, p_ref, wk;
+	__u64 p_fp, p_cmask, p_top, p_dots, h;
 	__s32 state;			/* 0 going, 1 done/found, -1 no name */
 	/* resolve-and-follow (as_resolve_learn), wiped like the rest */
 	__u32 rr, nrr, learned, r_slot, r_uid;
@@ -88,20 +97,24 @@ struct as_walk {
 	struct as_names_scratch *ns;
 };
 
+/*
+ * The domain table (include/autosel/names.h): frozen, open-addressed, two
+ * plain arrays, so every probe is an inlined array load.  The loader sizes
+ * both to the rule set (user/domains.c).
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, AS_DOMAINS_MAX);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct as_dom_key);
-	__type(value, __u64);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, AS_DOM_SLOTS_DEFAULT);
+	__type(key, __u32);
+	__type(value, struct as_dom_slot);
 } domains SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, AS_NAME_BLOOM_WORDS);
+	__uint(max_entries, AS_DOM_WORDS_DEFAULT);
 	__type(key, __u32);
 	__type(value, __u64);
-} dom_bloom SEC(".maps");
+} dom_names SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -214,50 +227,129 @@ static __always_inline int as_name_dns(struct as_names_scratch *ns, __u32 off)
 	return AS_NAME_DNS;
 }
 
+/* A 0x80 in each byte of x that is zero, nothing elsewhere (exact). */
+static __always_inline __u64 as_zero_bytes(__u64 x)
+{
+	__u64 l7 = 0x7f7f7f7f7f7f7f7fULL;
+
+	return ~(((x & l7) + l7) | x | l7);
+}
+
+/* The index (0..7) of the byte of b, a single 0x80 << 8j. */
+static __always_inline __u32 as_byte_idx(__u64 b)
+{
+	return (__u32)(((b >> 7) * 0x0001020304050607ULL) >> 56);
+}
+
+/* How many bytes of a 0x80-per-byte mask are set. */
+static __always_inline __u32 as_byte_count(__u64 m)
+{
+	return (__u32)(((m >> 7) * 0x0101010101010101ULL) >> 56);
+}
+
+/* The 8 bytes of buf from p (p < AS_NAMES_WIN; bytes past it: garbage). */
+static __always_inline __u64 as_buf_word(const struct as_names_scratch *ns,
+					 __u32 p)
+{
+	__u32 q = p >> 3, r = p & 7;
+
+	if (!r)
+		return ns->buf_w[q & (AS_NAMES_WIN / 8 - 1)];
+	return (ns->buf_w[q & (AS_NAMES_WIN / 8 - 1)] >> (8 * r)) |
+	       (ns->buf_w[(q + 1) & (AS_NAMES_WIN / 8 - 1)] << (64 - 8 * r));
+}
+
 /*
- * One byte of a name in text form from buf[pos]: exactly lim bytes (SNI),
- * or up to a blank, CR, LF or ':' (Host).
+ * Eight bytes of a name in text form from buf[pos + 8 * idx]: exactly lim
+ * bytes in all (SNI), or up to a blank, CR, LF or ':' (Host).  The rules
+ * of names.h, a word at a time: no byte <= 0x20 or DEL, no empty label
+ * (a leading dot, two dots), labels of at most 63 bytes, at most 254
+ * bytes written (253 and a trailing dot); ASCII capitals folded.
  */
 static int as_text_step(__u32 idx, void *data)
 {
 	struct as_names_scratch *ns = ((struct as_walk *)data)->ns;
-	__u32 b;
+	__u32 done = 8 * idx, p = ns->pos + done, c = 8, e, lab = ns->lab;
+	__u32 out = ns->out, short_n = 0, q, r, f;
+	__u64 x, vm, em, hb, x7, bad, dots, up, s;
 
-	if (idx >= ns->lim) {
+	if (done >= ns->lim) {
 		ns->state = 1;
 		return 1;
 	}
-	if (ns->pos + idx >= ns->n) {
-		ns->state = -1;
-		return 1;
+	if (p >= ns->n)
+		goto fail;
+	if (ns->lim - done < c)
+		c = ns->lim - done;
+	if (ns->n - p < c) {
+		c = ns->n - p;
+		short_n = 1;		/* the name runs past the payload */
 	}
-	b = as_nb(ns, ns->pos + idx);
-	if (ns->host && (b == '\r' || b == '\n' || b == ' ' || b == '\t' ||
-			 b == ':')) {
-		ns->state = 1;
-		return 1;
+	c &= 15;
+	vm = c >= 8 ? ~0ULL : (1ULL << (8 * c)) - 1;
+	x = as_buf_word(ns, p) & vm;
+	e = c;
+	if (ns->host) {
+		s = (as_zero_bytes(x ^ 0x0d0d0d0d0d0d0d0dULL) |
+		     as_zero_bytes(x ^ 0x0a0a0a0a0a0a0a0aULL) |
+		     as_zero_bytes(x ^ 0x2020202020202020ULL) |
+		     as_zero_bytes(x ^ 0x0909090909090909ULL) |
+		     as_zero_bytes(x ^ 0x3a3a3a3a3a3a3a3aULL)) &
+		    vm & 0x8080808080808080ULL;
+		if (s)
+			e = as_byte_idx(s & (~s + 1));
 	}
-	if (ns->out > AS_NAME_MAX) {	/* 253 and a trailing dot at most */
-		ns->state = -1;
-		return 1;
-	}
-	if (b == '.') {
-		if (!ns->lab) {		/* leading dot, empty label */
-			ns->state = -1;
-			return 1;
-		}
-		ns->lab = 0;
+	e &= 15;
+	em = e >= 8 ? ~0ULL : (1ULL << (8 * e)) - 1;
+	x &= em;
+	hb = em & 0x8080808080808080ULL;
+	x7 = x & 0x7f7f7f7f7f7f7f7fULL;
+	/* <= 0x20 (top bit clear), DEL */
+	bad = (~(x7 + 0x5f5f5f5f5f5f5f5fULL) & ~x & hb) |
+	      (as_zero_bytes(x ^ 0x7f7f7f7f7f7f7f7fULL) & hb);
+	if (bad || out + e > AS_NAME_MAX + 1)
+		goto fail;
+	dots = as_zero_bytes(x ^ 0x2e2e2e2e2e2e2e2eULL) & hb;
+	if (dots) {
+		f = as_byte_idx(dots & (~dots + 1));
+		if (lab + f == 0 || lab + f > AS_LABEL_MAX ||
+		    (dots & (dots << 8)))
+			goto fail;	/* an empty or too long label */
+		s = dots;		/* every byte up to the last dot */
+		s |= s >> 8;
+		s |= s >> 16;
+		s |= s >> 32;
+		lab = as_byte_count(hb & ~s);
 	} else {
-		if (!as_name_byte_ok((__u8)b) || ns->lab >= AS_LABEL_MAX) {
-			ns->state = -1;
-			return 1;
-		}
-		ns->lab++;
-		b = as_name_lower((__u8)b);
+		lab += e;
 	}
-	ns->name[ns->out & 0xff] = (__u8)b;
-	ns->out++;
+	if (lab > AS_LABEL_MAX)
+		goto fail;
+	/* fold A-Z (top bit clear) to a-z */
+	up = (x7 + 0x3f3f3f3f3f3f3f3fULL) & ~(x7 + 0x2525252525252525ULL) &
+	     ~x & hb;
+	x |= up >> 2;
+	/* into name[out, out + e): two aligned words */
+	q = (out >> 3) & 31;
+	r = out & 7;
+	ns->name_w[q] = (ns->name_w[q] & ~(em << (8 * r))) | (x << (8 * r));
+	if (r && e > 8 - r) {
+		q = (q + 1) & 31;
+		ns->name_w[q] = (ns->name_w[q] & ~(em >> (64 - 8 * r))) |
+				(x >> (64 - 8 * r));
+	}
+	ns->out = out + e;
+	ns->lab = lab;
+	if (e < c) {			/* the Host line's name ends here */
+		ns->state = 1;
+		return 1;
+	}
+	if (short_n)
+		goto fail;
 	return 0;
+fail:
+	ns->state = -1;
+	return 1;
 }
 
 static __always_inline int as_name_text(struct as_names_scratch *ns,
@@ -273,7 +365,7 @@ static __always_inline int as_name_text(struct as_names_scratch *ns,
 	ns->lab = 0;
 	ns->out = 0;
 	ns->state = 0;
-	bpf_loop(AS_NAME_MAX + 2, as_text_step, &w, 0);
+	bpf_loop((AS_NAME_MAX + 2) / 8 + 2, as_text_step, &w, 0);
 	if (ns->state != 1)
 		return 0;
 	out = ns->out;
@@ -363,25 +455,41 @@ static __always_inline __u32 as_lc(__u32 c)
 	return c | 0x20;	/* ASCII letters only */
 }
 
-/* HTTP: find "\nHost:" (any case) in the header block; at = after it. */
-static int as_http_step(__u32 idx, void *data)
+/*
+ * HTTP: find "\nHost:" (any case) in the header block; at = after it.
+ * Word j of buf per step: its line feeds, lowest first.
+ */
+static int as_http_step(__u32 j, void *data)
 {
 	struct as_names_scratch *ns = ((struct as_walk *)data)->ns;
-	__u32 i = idx;
+	__u64 z, b;
+	__u32 i, k;
+	int stop = 0;
 
-	if (i + 6 >= ns->n)
+	if (8 * j + 6 >= ns->n)
 		return 1;
-	if (as_nb(ns, i) != '\n')
-		return 0;
-	if (as_nb(ns, i + 1) == '\r' || as_nb(ns, i + 1) == '\n')
-		return 1;			/* end of the header block */
-	if (as_lc(as_nb(ns, i + 1)) == 'h' && as_lc(as_nb(ns, i + 2)) == 'o' &&
-	    as_lc(as_nb(ns, i + 3)) == 's' && as_lc(as_nb(ns, i + 4)) == 't' &&
-	    as_nb(ns, i + 5) == ':') {
-		ns->at = i + 6;
-		return 1;
+	z = as_zero_bytes(ns->buf_w[j & (AS_NAMES_WIN / 8 - 1)] ^
+			  0x0a0a0a0a0a0a0a0aULL);
+#pragma unroll
+	for (k = 0; k < 8; k++) {
+		if (z && !stop) {
+			b = z & (~z + 1);
+			z &= z - 1;
+			i = 8 * j + as_byte_idx(b);
+			if (i + 6 >= ns->n || as_nb(ns, i + 1) == '\r' ||
+			    as_nb(ns, i + 1) == '\n') {
+				stop = 1;	/* the end of the header block */
+			} else if (as_lc(as_nb(ns, i + 1)) == 'h' &&
+				   as_lc(as_nb(ns, i + 2)) == 'o' &&
+				   as_lc(as_nb(ns, i + 3)) == 's' &&
+				   as_lc(as_nb(ns, i + 4)) == 't' &&
+				   as_nb(ns, i + 5) == ':') {
+				ns->at = i + 6;
+				stop = 1;
+			}
+		}
 	}
-	return 0;
+	return stop;
 }
 
 static int as_http_ws(__u32 idx, void *data)
@@ -420,7 +528,7 @@ static __always_inline int as_name_http(struct as_names_scratch *ns)
 	struct as_walk w = { .ns = ns };
 
 	ns->at = 0;
-	bpf_loop(AS_NAMES_WIN, as_http_step, &w, 0);
+	bpf_loop(AS_NAMES_WIN / 8, as_http_step, &w, 0);
 	if (!ns->at)
 		return 0;
 	bpf_loop(AS_HTTP_HOST_WS, as_http_ws, &w, 0);
@@ -529,67 +637,153 @@ int as_names_extract(struct xdp_md *ctx, struct as_pkt *pkt)
 
 /* ---- matching ------------------------------------------------------- */
 
-static __always_inline void as_dom_probe(struct as_names_scratch *ns,
-					 __u32 h)
+/*
+ * Word k of the name in names_scratch, counted from its end (names.h):
+ * the 8 bytes that end 8 * k bytes before its end; the first word holds
+ * the name's first 1..8 bytes in its high bytes.  k < (len + 7) / 8.
+ */
+static __always_inline __u64 as_name_word(const struct as_names_scratch *ns,
+					  __u32 len, __u32 k)
 {
-	__u32 bit = as_name_bloom_idx(h), wi = bit >> 6;
-	__u64 *word = bpf_map_lookup_elem(&dom_bloom, &wi);
+	__u32 r = len & 7, q = len >> 3;	/* name[8q, 8q + r): its end */
+	__u64 lo = 0;
+
+	/* two aligned loads: clang splits an unaligned one into bytes */
+	if (!r)
+		return ns->name_w[(q - 1 - k) & 31];
+	if (k < q)
+		lo = ns->name_w[(q - 1 - k) & 31] >> (8 * r);
+	return lo | (ns->name_w[(q - k) & 31] << (64 - 8 * r));
+}
+
+/*
+ * One suffix level: the text of nw words (the name's words below nw - 1,
+ * then top) whose hash is h.  At most AS_DOM_PROBES slots from its home
+ * on, up to the first empty one; the entry is taken only when its
+ * fingerprint, nw and every stored word agree (a fingerprint collision
+ * costs a compare, never a selection).  ORs its slot mask into ns->mask.
+ */
+static __always_inline void as_dom_level(struct as_names_scratch *ns,
+					 struct as_walk *w, __u64 h, __u32 nw,
+					 __u64 top)
+{
+	__u32 i, r;
 	__u64 *v;
 
-	if (!word || !((*word >> (bit & 63)) & 1))
+	struct as_dom_slot *sl;
+	__u32 p, j;
+
+	ns->p_fp = as_dom_fp(h, nw);
+	ns->p_nw = nw;
+	ns->p_top = top;
+	ns->p_ref = 0;
+	/*
+	 * Up to an empty slot, or to the first of the same fingerprint and
+	 * word count: the loader refuses a table in which two entries share
+	 * both, so no later slot can hold the text.  (A plain loop: a
+	 * callback here would be one frame too many for 6.1's stack check.)
+	 */
+	for (p = 0; p < AS_DOM_PROBES; p++) {
+		j = 1 + (__u32)((ns->p_fp + p) & ns->p_cmask);
+		sl = bpf_map_lookup_elem(&domains, &j);
+		if (!sl || !sl->ref)
+			break;
+		if (sl->fp == ns->p_fp && sl->nw == ns->p_nw) {
+			ns->p_ref = sl->ref;
+			break;
+		}
+	}
+	if (!ns->p_ref)
 		return;
-	v = bpf_map_lookup_elem(&domains, &ns->key);
+	/* the exact compare, word by word (values re-read: few registers) */
+	for (i = 0; i < AS_NAME_WORDS - 1; i++) {
+		if (i + 1 >= ns->p_nw)
+			break;
+		r = ns->p_ref + 1 + i;
+		v = bpf_map_lookup_elem(&dom_names, &r);
+		if (!v || *v != as_name_word(ns, ns->len, i))
+			return;
+	}
+	r = ns->p_ref + ns->p_nw;
+	v = bpf_map_lookup_elem(&dom_names, &r);
+	if (!v || *v != ns->p_top)
+		return;
+	r = ns->p_ref;
+	v = bpf_map_lookup_elem(&dom_names, &r);
 	if (v)
 		ns->mask |= *v;
 }
 
-/* Key byte j from the right: the name's byte len-1-j; probe at each dot. */
-static int as_lookup_step(__u32 j, void *data)
+/*
+ * Word k of the name (from its end): the tail at each '.' in it (at most
+ * four: a label is at least one byte) is probed, then the word is taken
+ * into the hash.  (Bytes before the name's first are 0: never a dot.)
+ */
+static int as_lookup_step(__u32 k, void *data)
 {
-	struct as_names_scratch *ns = ((struct as_walk *)data)->ns;
-	__u32 len = ns->len;
-	__u8 c;
+	struct as_walk *wk = data;
+	struct as_names_scratch *ns = wk->ns;
+	__u32 len = ns->len, i;
+	__u64 w, dots, b, t;
 
-	if (j >= len || len > AS_NAME_MAX)
+	if (k >= (len + 7) / 8 || len > AS_NAME_MAX)
 		return 1;
-	c = ns->name[(len - 1 - j) & 0xff];
-	ns->key.name[(AS_NAME_KEY_LEN - 1 - j) & 0xff] = c;
-	ns->h = as_name_hash_step(ns->h, c);
-	if (c == '.')
-		as_dom_probe(ns, ns->h);	/* the suffix ".tail" */
+	w = as_name_word(ns, len, k);
+	dots = as_zero_bytes(w ^ 0x2e2e2e2e2e2e2e2eULL);
+#pragma unroll
+	for (i = 0; i < 4; i++) {
+		if (dots) {
+			b = dots & (~dots + 1);	/* the lowest: 0x80 << 8j */
+			dots &= dots - 1;
+			ns->p_dots = dots;
+			/* the tail from this dot on: bytes j..7 of w */
+			t = w & ~((b >> 7) - 1);
+			as_dom_level(ns, wk, as_dom_mix(ns->h, t), k + 1, t);
+			dots = ns->p_dots;
+		}
+	}
+	ns->h = as_dom_mix(ns->h, w);
+	ns->wk = k + 1;
 	return 0;
 }
 
 /*
- * The slot mask of every entry matching the name in names_scratch.  The
- * scratch buffer is looked up here, not passed in: 6.1 takes a map key
- * from the stack or a map value only, not from a global function's
- * memory argument.
+ * The slot mask of every entry matching the name in names_scratch: the
+ * name is hashed 8 bytes at a time from its end, one probe per suffix
+ * level on the way, the whole name last.  The scratch buffer is looked up
+ * here, not passed in: 6.1 takes a map key from the stack or a map value
+ * only, not from a global function's memory argument.
  */
 __attribute__((noinline))
 int as_names_lookup(struct xdp_md *ctx)
 {
 	struct as_names_scratch *ns;
+	struct as_dom_slot *hdr;
 	struct as_walk w;
-	__u32 zero = 0;
+	__u32 zero = 0, len, nw;
 
 	ns = bpf_map_lookup_elem(&names_scratch, &zero);
-	if (!ctx || !ns)
+	hdr = bpf_map_lookup_elem(&domains, &zero);
+	if (!ctx || !ns || !hdr)
 		return 0;
 	w.ns = ns;
 	ns->mask = 0;
-	if (!ns->len || ns->len > AS_NAME_MAX)
-		return 0;
-	__builtin_memset(&ns->key, 0, sizeof(ns->key));
-	ns->h = AS_NAME_HASH_INIT;
-	bpf_loop(AS_NAME_MAX, as_lookup_step, &w, 0);
-	as_dom_probe(ns, ns->h);		/* the whole name */
+	len = ns->len;
+	if (!hdr->ref || !len || len > AS_NAME_MAX)
+		return 0;		/* an empty table, no name */
+	nw = (len + 7) / 8;
+	ns->p_cmask = hdr->fp;
+	ns->h = AS_DOM_SEED;
+	ns->wk = 0;
+	bpf_loop(AS_NAME_WORDS, as_lookup_step, &w, 0);
+	if (ns->wk == nw)		/* the whole name */
+		as_dom_level(ns, &w, ns->h, nw, as_name_word(ns, len, nw - 1));
 	return ns->mask != 0;
 }
 
 /*
- * Nothing of the payload outlives the packet: the bytes read, the name and
- * the key are zeroed before the program moves on.
+ * Nothing of the payload outlives the packet: the bytes read, the name,
+ * its hash and the walk state are zeroed before the program moves on.
  */
 static int as_wipe_step(__u32 i, void *data)
 {
@@ -621,14 +815,11 @@ int as_names_wipe(struct xdp_md *ctx)
 	else
 		bpf_loop(AS_NAMES_WIN / 512, as_wipe_step, &w, 0);
 	/* out: bytes a walk copied, also when the name failed part-way */
-	if (ns->len || ns->kind || ns->out) {
+	if (ns->len || ns->kind || ns->out)
 		__builtin_memset(ns->name, 0, sizeof(ns->name));
-		__builtin_memset(&ns->key, 0, sizeof(ns->key));
-	}
-	ns->n = 0;
-	ns->len = 0;
-	ns->out = 0;
-	ns->h = 0;
+	/* the walk state, the hash of the name's words and the result too */
+	__builtin_memset(&ns->mask, 0, sizeof(*ns) -
+			 __builtin_offsetof(struct as_names_scratch, mask));
 	return 0;
 }
 

@@ -12,27 +12,32 @@
  * too long a name is *no name*: the packet is judged by its IP addresses
  * alone.
  *
- * The domain table (HASH "domains") is keyed by the text itself, right-
- * aligned and zero-filled in a fixed AS_NAME_KEY_LEN (256) byte key:
+ * The domain table is frozen at install and open-addressed, in two ARRAYs:
  *
- *   exact   "c2.example"   key = 0 ... 0 'c' '2' '.' 'e' ... 'e'
- *   suffix  ".example"     key = 0 ... 0 '.' 'e' 'x' ... 'e'
+ *   "domains"    struct as_dom_slot[1 + cap], cap a power of two: entry 0
+ *                the header (fp = cap - 1, ref = number of entries), then
+ *                the slots, linear probing from slot (fp & (cap - 1)),
+ *                at most AS_DOM_PROBES of them; ref 0: empty.
+ *   "dom_names"  __u64 words: at ref the slot mask of the approvals holding
+ *                the indicator, then its nw text words (below).
  *
- * Since a name holds no NUL, two keys are equal only when the two texts
- * are: a lookup can never select on a collision.  A suffix entry keeps
- * its leading dot, which no exact name has, so the two kinds never meet.
- * The value is the bitmask of the approval slots that hold the indicator.
+ * The text of an entry ("c2.example", ".example": a suffix keeps its
+ * leading dot, which no exact name has) is cut into 8-byte words from its
+ * end: word 0 holds its last 8 bytes, word nw - 1 its first 1..8 bytes in
+ * its high bytes, zeros below (little-endian loads; as if the text were
+ * right-aligned in a zero-filled buffer).  A name holds no NUL, so two
+ * texts are equal exactly when their nw and their words are.  The hash is
+ * as_dom_fp() of as_dom_mix() over words 0 .. nw - 1; a packet's name
+ * yields the hash of each of its tails that starts at a '.' on the way:
+ * the tail's words below the dot's word are the name's, the dot's word is
+ * the name's masked to the dot and the bytes after it.  A slot is taken
+ * only when its 64-bit fingerprint, its nw and every stored word equal the
+ * packet's: a collision costs a compare, it never selects.
  *
  * A packet's name N is looked up as: N itself (exact entries), then every
  * tail of N that starts at a '.' inside N (suffix entries).  So ".example"
  * matches "a.example" and "x.y.example", never "example" itself (write
  * both "example" and ".example" for both) and never "badexample".
- *
- * In front of the table, a Bloom filter (ARRAY "dom_bloom", k = 1) holds one
- * bit per key, hashed with as_name_hash_*() over the key's text read from
- * its last byte to its first -- the order in which the data path builds
- * the keys of N's tails.  A clear bit means "certainly not in the table";
- * a set bit only says "look", the table decides.
  */
 #ifndef AUTOSEL_NAMES_H
 #define AUTOSEL_NAMES_H
@@ -41,10 +46,13 @@
 
 #define AS_NAME_MAX		253	/* text form, no trailing dot */
 #define AS_LABEL_MAX		63
-#define AS_NAME_KEY_LEN		256	/* the domain table's key */
-#define AS_NAME_BLOOM_BITS	23	/* 8 Mbit: ~1 % false "look" at 100k keys */
-#define AS_NAME_BLOOM_WORDS	(1U << (AS_NAME_BLOOM_BITS - 6))
-#define AS_DOMAINS_MAX		(1U << 18)	/* default size of "domains" */
+#define AS_NAME_KEY_LEN		256	/* a name's text, padded */
+#define AS_NAME_WORDS		32	/* 8-byte words of a text, at most */
+#define AS_DOMAINS_MAX		(1U << 18)	/* domain indicators, at most */
+#define AS_DOM_PROBES		32	/* slots a lookup reads, at most */
+/* "domains" / "dom_names" as compiled (a loader sizes them: domains.h) */
+#define AS_DOM_SLOTS_DEFAULT	((1U << 18) + 1)
+#define AS_DOM_WORDS_DEFAULT	(1U << 19)
 #define AS_DNS_PORTS		4		/* names_cfg.dns_port[] */
 #define AS_DNS_PORT_DEFAULT	53
 
@@ -56,8 +64,11 @@ enum as_name_kind {
 	AS_NAME_HTTP,		/* HTTP/1.x request Host header, any TCP port */
 };
 
-struct as_dom_key {
-	__u8 name[AS_NAME_KEY_LEN];	/* text right-aligned, zeros before */
+/* One slot of "domains"; entry 0 is the header (fp: cap - 1, ref: count). */
+struct as_dom_slot {
+	__u64 fp;			/* as_dom_fp() of the text's words */
+	__u32 ref;			/* "dom_names" index of mask, words; 0: empty */
+	__u32 nw;			/* text words, 1..AS_NAME_WORDS */
 };
 
 /* ARRAY "names_cfg", one entry: the ports DNS is looked for on. */
@@ -107,22 +118,28 @@ static inline __u8 as_name_lower(__u8 c)
 	return (c >= 'A' && c <= 'Z') ? (__u8)(c + ('a' - 'A')) : c;
 }
 
-/* The Bloom hash of a key's text, fed one byte at a time, last byte first. */
-#define AS_NAME_HASH_INIT	0x811c9dc5U
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the domain table's words are defined for little-endian loads"
+#endif
 
-static inline __u32 as_name_hash_step(__u32 h, __u8 c)
+/* The hash of a text: h = AS_DOM_SEED, h = as_dom_mix(h, word) per word. */
+#define AS_DOM_SEED		0x9e3779b97f4a7c15ULL
+
+static inline __u64 as_dom_mix(__u64 h, __u64 w)
 {
-	return (h ^ c) * 0x01000193U;
+	h ^= w;
+	h *= 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 32);
 }
 
-static inline __u32 as_name_bloom_idx(__u32 h)
+/* Fingerprint (and home slot: fp & (cap - 1)) of a text of nw words. */
+static inline __u64 as_dom_fp(__u64 h, __u32 nw)
 {
-	h ^= h >> 16;
-	h *= 0x85ebca6bU;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35U;
-	h ^= h >> 16;
-	return h >> (32 - AS_NAME_BLOOM_BITS);
+	h ^= (__u64)nw << 56;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 29;
+	return h;
 }
 
 #endif /* AUTOSEL_NAMES_H */

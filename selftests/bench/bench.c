@@ -630,6 +630,93 @@ static void make_name_frames(struct name_frames *nf)
 
 #define DOMAINS_MAX	100000
 
+static void dom_name(char *name, size_t len, size_t i)
+{
+	snprintf(name, len, "%sh%zu.bulk%zu.example", i & 1 ? "." : "", i,
+		 i % 97);
+}
+
+/*
+ * The domain table's layout in an object: DOM_WORDS (the frozen open-
+ * addressed arrays "domains" + "dom_names" of include/autosel/names.h,
+ * written by user/domains.c) or DOM_HASH (before issue 14: a HASH of
+ * 256-byte right-aligned keys + the Bloom filter "dom_bloom", written by
+ * the copy below, so that A/B can time an older object); -1: neither.
+ */
+enum { DOM_HASH = 1, DOM_WORDS = 2 };
+
+static int dom_layout(struct bpf_object *o)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(o, "domains");
+
+	if (!m)
+		return -1;
+	if (bpf_map__type(m) == BPF_MAP_TYPE_ARRAY && bpf_map__key_size(m) == 4 &&
+	    bpf_map__value_size(m) == sizeof(struct as_dom_slot) &&
+	    bpf_object__find_map_by_name(o, "dom_names"))
+		return DOM_WORDS;
+	if (bpf_map__type(m) == BPF_MAP_TYPE_HASH && bpf_map__key_size(m) == 256 &&
+	    bpf_map__value_size(m) == 8 &&
+	    bpf_object__find_map_by_name(o, "dom_bloom"))
+		return DOM_HASH;
+	return -1;
+}
+
+/* The pre-issue-14 writer (its key and Bloom bit), for A/B only. */
+#define OLD_BLOOM_BITS	23
+static int fill_domains_hash(struct bpf_object *o, struct as_domains *d)
+{
+	int fk = mfd(o, "domains"), fb = mfd(o, "dom_bloom");
+	size_t nb = (1U << (OLD_BLOOM_BITS - 6));
+	uint64_t *words = calloc(nb, sizeof(*words));
+	int err = 0;
+
+	if (!words)
+		return -ENOMEM;
+	for (size_t i = 0; i < d->n && !err; i++) {
+		const struct as_domain_ent *e = &d->v[i];
+		unsigned char key[256] = { 0 };
+		__u32 h = 0x811c9dc5U;
+
+		memcpy(key + 256 - e->len, e->text, e->len);
+		for (size_t j = e->len; j--;)
+			h = (h ^ (unsigned char)e->text[j]) * 0x01000193U;
+		h ^= h >> 16;
+		h *= 0x85ebca6bU;
+		h ^= h >> 13;
+		h *= 0xc2b2ae35U;
+		h ^= h >> 16;
+		h >>= 32 - OLD_BLOOM_BITS;
+		words[h >> 6] |= 1ULL << (h & 63);
+		if (bpf_map_update_elem(fk, key, &e->mask, BPF_NOEXIST))
+			err = -errno;
+	}
+	for (__u32 w = 0; w < nb && !err; w++)
+		if (words[w] && bpf_map_update_elem(fb, &w, &words[w], BPF_ANY))
+			err = -errno;
+	free(words);
+	return err;
+}
+
+/* Size the domain table for fill_domains(n) (before the load). */
+static int size_domains(struct bpf_object *o, size_t n)
+{
+	size_t nd = n < DOMAINS_MAX ? n : DOMAINS_MAX, bytes = 0;
+	char name[64], err[256];
+
+	if (dom_layout(o) != DOM_WORDS)
+		return 0;
+	for (size_t i = 0; i < nd; i++) {
+		dom_name(name, sizeof(name), i);
+		bytes += strlen(name);
+	}
+	if (as_domains_size(o, nd, bytes, err, sizeof(err))) {
+		fprintf(stderr, "bench: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * min(n, 100k) domain indicators, half exact and half suffixes, of the
  * expired approval (slot 1): a name found in the table runs the whole
@@ -644,12 +731,16 @@ static int fill_domains(struct bpf_object *o, size_t n, size_t *count)
 
 	as_domains_init(&d);
 	for (i = 0; i < nd && !err; i++) {
-		snprintf(name, sizeof(name), "%sh%zu.bulk%zu.example",
-			 i & 1 ? "." : "", i, i % 97);
+		dom_name(name, sizeof(name), i);
 		err = as_domains_add(&d, name, 1ULL << 1);
 	}
-	if (!err)
-		err = as_domains_write(&d, mfd(o, "domains"), mfd(o, "dom_bloom"));
+	if (!err && dom_layout(o) == DOM_HASH) {
+		err = fill_domains_hash(o, &d);	/* the names are distinct */
+	} else if (!err) {
+		err = as_domains_write(&d, mfd(o, "domains"), mfd(o, "dom_names"));
+		if (err)
+			fprintf(stderr, "bench: %s\n", d.err);
+	}
 	*count = nd;
 	as_domains_free(&d);
 	return err;
@@ -929,8 +1020,6 @@ static const struct map_layout {
 	{ "pfx4", sizeof(struct as_pfx4_key), 8, 0, 0 },
 	{ "pfx6", sizeof(struct as_pfx6_key), 8, 0, 0 },
 	{ "lens", 4, sizeof(struct as_lens), 4, 0 },
-	{ "domains", sizeof(struct as_dom_key), 8, 0, 0 },
-	{ "dom_bloom", 4, 8, AS_NAME_BLOOM_WORDS, 0 },
 	{ "counters", 4, 8, AS_C_MAX, 0 },
 	{ "bench_mode", 4, sizeof(struct bench_mode), 1, 1 },
 	{ "bench_addrs", 4, 16, BENCH_ADDRS, 0 },
@@ -965,6 +1054,11 @@ static int layout_check(struct bpf_object *o, const char *path)
 				l->entries);
 			return -1;
 		}
+	}
+	if (dom_layout(o) < 0) {
+		fprintf(stderr, "bench: %s: a domain table this bench cannot "
+			"fill; refusing to measure\n", path);
+		return -1;
 	}
 	if (!bpf_object__find_program_by_name(o, "autosel_xdp")) {
 		fprintf(stderr, "bench: %s has no program autosel_xdp\n", path);
@@ -1085,6 +1179,8 @@ static int load_filled(struct bpf_object *o, const char *path,
 				 (__u32)(p4 > 65536 ? p4 : 65536));
 	bpf_map__set_max_entries(bpf_object__find_map_by_name(o, "pfx6"),
 				 (__u32)(p6 > 65536 ? p6 : 65536));
+	if (size_domains(o, n))
+		return -1;
 	m0 = kmem_settled();
 	if (bpf_object__load(o)) {
 		fprintf(stderr, "bench: cannot load %s\n", path);

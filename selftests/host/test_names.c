@@ -80,10 +80,10 @@ static int setup(struct tenv *t, char *why, size_t whylen, int *skip)
 	if (xenv_open(&t->x, skip, why, whylen))
 		return -1;
 	t->domains = map_fd(&t->x, "domains");
-	t->bloom = map_fd(&t->x, "dom_bloom");
+	t->bloom = map_fd(&t->x, "dom_names");
 	t->cfg = map_fd(&t->x, "names_cfg");
 	if (t->domains < 0 || t->bloom < 0 || t->cfg < 0) {
-		snprintf(why, whylen, "object has no domains/dom_bloom/names_cfg");
+		snprintf(why, whylen, "object has no domains/dom_names/names_cfg");
 		return -1;
 	}
 	err |= xenv_set_now(&t->x, T0);
@@ -1298,6 +1298,174 @@ TEST(hundred_thousand_domains)
 	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
 	dns_frame(&f, 4, D, F, 45004, 53, "c2.example");
 	run(_ksft, &t, &f, SEL(0), NULL);
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
+/*
+ * The open-addressed table (include/autosel/names.h) from here on: what
+ * its structure could get wrong.  clear_domains() empties the table
+ * setup() wrote (header and slots; the words are unreferenced then).
+ */
+static int clear_domains(struct tenv *t)
+{
+	static struct as_dom_slot z[AS_DOM_SLOTS_DEFAULT];
+	static __u32 keys[AS_DOM_SLOTS_DEFAULT];
+	struct as_dom_slot h;
+	__u32 zero = 0, n;
+
+	/* the header says how many slots the table uses */
+	if (bpf_map_lookup_elem(t->domains, &zero, &h))
+		return -1;
+	n = h.ref ? (__u32)h.fp + 2 : 1;
+	for (__u32 i = 0; i < n; i++)
+		keys[i] = i;
+	return bpf_map_update_batch(t->domains, keys, z, &n, NULL) ? -1 : 0;
+}
+
+/* Eight names in eight slots: every home collides, sequences wrap. */
+TEST(domain_table_tiny_collisions_and_full)
+{
+	static const char *const names[] = {
+		"c2.example", "c3.example", "a.b.c.example", ".sfx.test",
+		"x.example.org", "y.example.org", "z.example.org", ".q.r",
+	};
+	static struct tenv t;
+	static struct frame f;
+	struct as_domains d;
+	char why[256];
+	size_t i;
+
+	SETUP(&t);
+	ASSERT_EQ(0, clear_domains(&t));
+	as_domains_init(&d);
+	d.cap_max = 8;
+	for (i = 0; i < 8; i++)
+		ASSERT_EQ(0, as_domains_add(&d, names[i], 1ULL << 0));
+	ASSERT_EQ(0, as_domains_write(&d, t.domains, t.bloom));
+	as_domains_free(&d);
+	/* each exact entry is found wherever its home slot was taken */
+	for (i = 0; i < 8; i++) {
+		if (names[i][0] == '.')
+			continue;
+		dns_frame(&f, 4, D, F, (uint16_t)(46000 + i), 53, names[i]);
+		run(_ksft, &t, &f, SEL(0), NULL);
+	}
+	dns_frame(&f, 4, D, F, 46010, 53, "deep.er.sfx.test");
+	run(_ksft, &t, &f, SEL(0), NULL);
+	dns_frame(&f, 4, D, F, 46011, 53, "sfx.test");	/* not its own suffix */
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	dns_frame(&f, 4, D, F, 46012, 53, "a.q.r");
+	run(_ksft, &t, &f, SEL(0), NULL);
+	/* a full table: a miss reads every slot and ends all the same */
+	dns_frame(&f, 4, D, F, 46013, 53, "c4.example");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	dns_frame(&f, 4, D, F, 46014, 53, "w.example.org");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+
+	/* the ninth cannot be placed: refused, with the reason */
+	ASSERT_EQ(0, clear_domains(&t));
+	as_domains_init(&d);
+	d.cap_max = 8;
+	for (i = 0; i < 8; i++)
+		ASSERT_EQ(0, as_domains_add(&d, names[i], 1ULL << 0));
+	ASSERT_EQ(0, as_domains_add(&d, "ninth.example", 1ULL << 0));
+	EXPECT_EQ(-ENOSPC, as_domains_write(&d, t.domains, t.bloom));
+	snprintf(why, sizeof(why), "%s", d.err);
+	EXPECT_TRUE(strstr(why, "domain table full") != NULL);
+	ksft_print("refused: %s\n", why);
+	as_domains_free(&d);
+	/* and an entry already in the table is refused, not doubled */
+	ASSERT_EQ(0, clear_domains(&t));
+	as_domains_init(&d);
+	ASSERT_EQ(0, as_domains_add(&d, "c2.example", 1ULL << 0));
+	ASSERT_EQ(0, as_domains_write(&d, t.domains, t.bloom));
+	ASSERT_EQ(0, as_domains_add(&d, "C2.example.", 1ULL << 1));
+	EXPECT_EQ(-EEXIST, as_domains_write(&d, t.domains, t.bloom));
+	as_domains_free(&d);
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
+/* Write one slot and an entry's words by hand (cap 64 from now on). */
+static int put_slot(struct tenv *t, __u32 s, __u64 fp, __u32 ref,
+		    const char *text, __u64 mask)
+{
+	uint64_t w[AS_NAME_WORDS];
+	struct as_dom_slot sl = { .fp = fp, .ref = ref };
+	__u32 nw = as_dom_words(text, strlen(text), w), i, k;
+
+	sl.nw = nw;
+	if (bpf_map_update_elem(t->domains, &s, &sl, BPF_ANY) ||
+	    bpf_map_update_elem(t->bloom, &ref, &mask, BPF_ANY))
+		return -1;
+	for (i = 0; i < nw; i++) {
+		k = ref + 1 + i;
+		if (bpf_map_update_elem(t->bloom, &k, &w[i], BPF_ANY))
+			return -1;
+	}
+	return 0;
+}
+
+static int put_header(struct tenv *t, __u32 cap, __u32 count)
+{
+	struct as_dom_slot h = { .fp = cap - 1, .ref = count };
+	__u32 zero = 0;
+
+	return bpf_map_update_elem(t->domains, &zero, &h, BPF_ANY);
+}
+
+/*
+ * A fingerprint collision never selects: a slot holding the fingerprint
+ * and word count of "c2.example" but the words of "c3.example" matches
+ * neither name.  And the data path reads AS_DOM_PROBES slots, no more:
+ * an entry placed one slot beyond the bound is not found (the loader
+ * never places one there).
+ */
+TEST(domain_table_fingerprint_collision_and_probe_bound)
+{
+	static struct tenv t;
+	static struct frame f;
+	__u64 fp2 = as_dom_text_fp("c2.example", 10);
+	__u64 fp5 = as_dom_text_fp("c5.example", 10);
+	__u64 fp6 = as_dom_text_fp("c6.example", 10);
+	__u32 home2 = 1 + (__u32)(fp2 & 63), s, i;
+
+	SETUP(&t);
+	ASSERT_EQ(0, clear_domains(&t));
+	ASSERT_EQ(0, put_header(&t, 64, 1));
+	ASSERT_EQ(0, put_slot(&t, home2, fp2, 1, "c3.example", 1ULL << 0));
+	dns_frame(&f, 4, D, F, 47000, 53, "c2.example");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	dns_frame(&f, 4, D, F, 47001, 53, "c3.example");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	/* the same slot with the right words: found (the table is valid) */
+	ASSERT_EQ(0, put_slot(&t, home2, fp2, 1, "c2.example", 1ULL << 0));
+	dns_frame(&f, 4, D, F, 47002, 53, "c2.example");
+	run(_ksft, &t, &f, SEL(0), NULL);
+
+	/*
+	 * Every slot taken (entries nobody asks for), then c5.example at
+	 * the last slot of its sequence and c6.example one beyond its own.
+	 */
+	ASSERT_EQ(0, clear_domains(&t));
+	ASSERT_EQ(0, put_header(&t, 64, 64));
+	for (i = 0; i < 64; i++)
+		ASSERT_EQ(0, put_slot(&t, 1 + i, 0x5a5a5a5a00000000ULL + i, 1,
+				      "filler.invalid", 1ULL << 0));
+	s = 1 + (__u32)((fp5 + AS_DOM_PROBES - 1) & 63);
+	ASSERT_EQ(0, put_slot(&t, s, fp5, 20, "c5.example", 1ULL << 0));
+	s = 1 + (__u32)((fp6 + AS_DOM_PROBES) & 63);
+	if ((s - 1) != ((fp5 + AS_DOM_PROBES - 1) & 63)) {
+		ASSERT_EQ(0, put_slot(&t, s, fp6, 30, "c6.example", 1ULL << 0));
+		dns_frame(&f, 4, D, F, 47004, 53, "c6.example");
+		run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	}
+	dns_frame(&f, 4, D, F, 47003, 53, "c5.example");
+	run(_ksft, &t, &f, SEL(0), NULL);
+	dns_frame(&f, 4, D, F, 47005, 53, "c7.example");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	EXPECT_TRUE(scratch_clean(&t));
 	check_totals(_ksft, &t);
 	xenv_close(&t.x);
 }
