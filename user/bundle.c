@@ -38,28 +38,6 @@ struct bparser {
 			   (ps)->line, __VA_ARGS__)
 
 
-static int unhex(const char *s, uint8_t *out, size_t n)
-{
-	if (strlen(s) != 2 * n)
-		return -1;
-	for (size_t i = 0; i < 2 * n; i++) {
-		char c = s[i];
-		int v;
-
-		if (c >= '0' && c <= '9')
-			v = c - '0';
-		else if (c >= 'a' && c <= 'f')
-			v = c - 'a' + 10;
-		else
-			return -1;
-		if (i & 1)
-			out[i / 2] |= (uint8_t)v;
-		else
-			out[i / 2] = (uint8_t)(v << 4);
-	}
-	return 0;
-}
-
 bool bundle_valid_id(const char *s)
 {
 	size_t n = strlen(s);
@@ -246,7 +224,7 @@ static int sig_line(struct bparser *ps, char **w, int nw)
 			return perr(ps, "out of memory");
 	}
 	s = &b->sigs[b->n_sigs];
-	if (unhex(w[1], s->keyid, BUNDLE_KEYID_LEN))
+	if (as_hex_parse(w[1], s->keyid, BUNDLE_KEYID_LEN))
 		return perr(ps, "bad key id '%.32s' (16 lower-case hex digits)",
 			    w[1]);
 	if (as_b64_decode(w[2], s->sig, BUNDLE_SIG_LEN))
