@@ -454,6 +454,7 @@ static __always_inline int as_parse_gre(const __u8 *start, const __u8 *end,
 	__u16 flags, type;
 	__u32 len = 4;
 	const __u8 *e;
+	__u8 ft;
 
 	if (p + 4 > end)
 		return AS_PARSE_MALFORMED;
@@ -494,9 +495,10 @@ static __always_inline int as_parse_gre(const __u8 *start, const __u8 *end,
 		return AS_PARSE_MALFORMED;
 	if ((e[0] >> 4) != 2)
 		return AS_PARSE_OK;
-	if (((e[10] >> 2) & 0x1f) != 0 && ((e[10] >> 2) & 0x1f) != 2)
+	ft = (e[10] >> 2) & 0x1f;
+	if (ft != 0 && ft != 2)
 		return AS_PARSE_OK;
-	type = ((e[10] >> 2) & 0x1f) ? AS_NEXT_IP_ANY : AS_ETH_P_TEB;
+	type = ft ? AS_NEXT_IP_ANY : AS_ETH_P_TEB;
 	len += 12;
 	if (e[11] & 1) {			/* platform-specific subheader */
 		if (e + 20 > end)
