@@ -165,6 +165,12 @@ AS_KIND_SHOW(dns, AS_KIND_DNS);
 AS_KIND_SHOW(sni, AS_KIND_SNI);
 AS_KIND_SHOW(http, AS_KIND_HTTP);
 
+static ssize_t flows_evicted_show(struct kobject *kobj,
+				  struct kobj_attribute *attr, char *buf)
+{
+	return as_slot_show(kobj, buf, AS_S_FLOWS_EVICTED);
+}
+
 static ssize_t selected_bytes_show(struct kobject *kobj,
 				   struct kobj_attribute *attr, char *buf)
 {
@@ -187,6 +193,7 @@ static struct kobj_attribute as_state_attr = __ATTR_RO(state);
 static struct kobj_attribute as_packets_attr = __ATTR_RO(selected_packets);
 static struct kobj_attribute as_flows_attr = __ATTR_RO(selected_flows);
 static struct kobj_attribute as_bytes_attr = __ATTR_RO(selected_bytes);
+static struct kobj_attribute as_evicted_attr = __ATTR_RO(flows_evicted);
 static struct kobj_attribute as_kept_attr = __ATTR_RO(kept_bytes);
 
 static struct attribute *as_approval_attrs[] = {
@@ -203,6 +210,7 @@ static struct attribute *as_approval_attrs[] = {
 	&as_flows_dns_attr.attr,
 	&as_flows_sni_attr.attr,
 	&as_flows_http_attr.attr,
+	&as_evicted_attr.attr,
 	&as_bytes_attr.attr,
 	&as_kept_attr.attr,
 	NULL,
@@ -289,13 +297,14 @@ static u64 as_approval_count(const struct as_appr *a, unsigned int idx)
 static void as_approval_del(struct as_appr *a)
 {
 	as_slots[a->d.r.slot] = NULL;
-	pr_info("approval %s removed: slot %u selected_packets %llu selected_flows %llu (ip %llu dns %llu sni %llu http %llu)\n",
+	pr_info("approval %s removed: slot %u selected_packets %llu selected_flows %llu (ip %llu dns %llu sni %llu http %llu) flows_evicted %llu\n",
 		a->d.r.id, a->d.r.slot, as_approval_count(a, AS_S_PACKETS),
 		as_approval_count(a, AS_S_FLOWS),
 		as_approval_count(a, AS_S_FLOWS_KIND + AS_KIND_IP),
 		as_approval_count(a, AS_S_FLOWS_KIND + AS_KIND_DNS),
 		as_approval_count(a, AS_S_FLOWS_KIND + AS_KIND_SNI),
-		as_approval_count(a, AS_S_FLOWS_KIND + AS_KIND_HTTP));
+		as_approval_count(a, AS_S_FLOWS_KIND + AS_KIND_HTTP),
+		as_approval_count(a, AS_S_FLOWS_EVICTED));
 	kobject_del(&a->kobj);
 	kobject_put(&a->kobj);
 }

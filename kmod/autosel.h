@@ -40,7 +40,8 @@ enum as_scounter {
 	AS_S_BYTES,
 	AS_S_KEPT_BYTES,
 	AS_S_FLOWS_KIND,		/* + enum as_kind: flows by what opened them */
-	AS_S_MAX = AS_S_FLOWS_KIND + AS_KIND_NR,
+	AS_S_FLOWS_EVICTED = AS_S_FLOWS_KIND + AS_KIND_NR,
+	AS_S_MAX,
 };
 
 /* VID of records whose frame carried no valid struct as_meta. */

@@ -77,11 +77,29 @@ noinline void autosel_count_selected(u32 slot, u32 wire_len, u32 kept_len,
 	as_count_slot(slot, AS_S_FLOWS_KIND + new_flow - 1, 1);
 }
 
+/**
+ * autosel_count_evicted - account one live flow pushed out of the flow table
+ * @slot: approval slot the flow was selected under; out of range is
+ *	counted in invalid_calls only
+ *
+ * Not a verdict: the packets of that flow after it are judged afresh and
+ * accounted then.
+ */
+noinline void autosel_count_evicted(u32 slot)
+{
+	if (unlikely(slot >= AS_MAX_SLOTS)) {
+		as_count(AS_K_INVALID_CALLS, 1);
+		return;
+	}
+	as_count_slot(slot, AS_S_FLOWS_EVICTED, 1);
+}
+
 __diag_pop();
 
 BTF_SET8_START(as_kfunc_ids)
 BTF_ID_FLAGS(func, autosel_count_deleted)
 BTF_ID_FLAGS(func, autosel_count_selected)
+BTF_ID_FLAGS(func, autosel_count_evicted)
 BTF_SET8_END(as_kfunc_ids)
 
 static const struct btf_kfunc_id_set as_kfunc_set = {

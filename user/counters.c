@@ -29,6 +29,36 @@ void as_print_flow_kinds(FILE *f, const uint64_t k[AS_KIND_NR], bool json)
 	fputs(json ? "}" : ")", f);
 }
 
+/* The "approvals" array of stats, replay and report (--json). */
+void as_print_approvals_json(FILE *f, const struct as_report_slot *slots)
+{
+	char from[40], until[40];
+	bool first = true;
+
+	fputc('[', f);
+	for (int i = 0; i < AS_MAX_SLOTS; i++) {
+		const struct as_report_slot *s = &slots[i];
+
+		if (!s->active)
+			continue;
+		as_format_rfc3339(s->from_ns, from, sizeof(from));
+		as_format_rfc3339(s->until_ns, until, sizeof(until));
+		fprintf(f, "%s{\"slot\":%d,\"id\":", first ? "" : ",", i);
+		as_json_str(f, s->id);
+		fprintf(f, ",\"type\":\"%s\",\"valid_from\":\"%s\","
+			"\"valid_until\":\"%s\",\"packets\":%" PRIu64
+			",\"flows\":%" PRIu64 ",",
+			s->type < AS_DIR_MAX ? dir_names[s->type] : "?", from,
+			until, s->c.packets, s->c.flows);
+		as_print_flow_kinds(f, s->c.flows_kind, true);
+		fprintf(f, ",\"flows_evicted\":%" PRIu64 ",\"bytes\":%" PRIu64
+			",\"kept_bytes\":%" PRIu64 "}", s->c.flows_evicted,
+			s->c.bytes, s->c.kept_bytes);
+		first = false;
+	}
+	fputc(']', f);
+}
+
 int as_counters_read(int fd, uint64_t c[AS_C_MAX])
 {
 	int ncpu = libbpf_num_possible_cpus();
@@ -77,6 +107,7 @@ int as_slot_counters_read(int fd, struct as_report_slot slots[AS_MAX_SLOTS])
 			s->kept_bytes += v[i].kept_bytes;
 			for (int j = 0; j < AS_KIND_NR; j++)
 				s->flows_kind[j] += v[i].flows_kind[j];
+			s->flows_evicted += v[i].flows_evicted;
 		}
 	}
 	free(v);
@@ -86,8 +117,6 @@ int as_slot_counters_read(int fd, struct as_report_slot slots[AS_MAX_SLOTS])
 static void print_json(FILE *f, const struct as_report *r)
 {
 	const uint64_t *c = r->c;
-	char from[40], until[40];
-	bool first = true;
 
 	fprintf(f, "{");
 	if (r->replay)
@@ -116,27 +145,9 @@ static void print_json(FILE *f, const struct as_report *r)
 	for (int i = 0; i < AS_DEL_MAX; i++)
 		fprintf(f, "%s\"%s\":%" PRIu64, i ? "," : "", reason_names[i],
 			c[AS_C_DEL_REASON + i]);
-	fprintf(f, "},\"approvals\":[");
-	for (int i = 0; i < AS_MAX_SLOTS; i++) {
-		const struct as_report_slot *s = &r->slots[i];
-
-		if (!s->active)
-			continue;
-		as_format_rfc3339(s->from_ns, from, sizeof(from));
-		as_format_rfc3339(s->until_ns, until, sizeof(until));
-		fprintf(f, "%s{\"slot\":%d,\"id\":", first ? "" : ",", i);
-		as_json_str(f, s->id);
-		fprintf(f, ",\"type\":\"%s\",\"valid_from\":\"%s\","
-			"\"valid_until\":\"%s\",\"packets\":%" PRIu64
-			",\"flows\":%" PRIu64 ",",
-			s->type < AS_DIR_MAX ? dir_names[s->type] : "?", from,
-			until, s->c.packets, s->c.flows);
-		as_print_flow_kinds(f, s->c.flows_kind, true);
-		fprintf(f, ",\"bytes\":%" PRIu64 ",\"kept_bytes\":%" PRIu64 "}",
-			s->c.bytes, s->c.kept_bytes);
-		first = false;
-	}
-	fprintf(f, "]}\n");
+	fprintf(f, "},\"approvals\":");
+	as_print_approvals_json(f, r->slots);
+	fprintf(f, "}\n");
 }
 
 static void print_human(FILE *f, const struct as_report *r)
@@ -189,6 +200,8 @@ static void print_human(FILE *f, const struct as_report *r)
 			s->type < AS_DIR_MAX ? dir_names[s->type] : "?", from,
 			until, s->c.packets, s->c.flows);
 		as_print_flow_kinds(f, s->c.flows_kind, false);
+		if (s->c.flows_evicted)
+			fprintf(f, ", %" PRIu64 " evicted", s->c.flows_evicted);
 		fprintf(f, ", %" PRIu64 " bytes, %" PRIu64
 			" header bytes kept\n", s->c.bytes, s->c.kept_bytes);
 	}

@@ -20,6 +20,7 @@ struct as_report_slot {
 	struct {		/* struct as_slot_counters, in uint64_t */
 		uint64_t packets, flows, bytes, kept_bytes;
 		uint64_t flows_kind[AS_KIND_NR];	/* enum as_kind */
+		uint64_t flows_evicted;
 	} c;
 };
 
@@ -50,5 +51,6 @@ void as_report_print(FILE *f, const struct as_report *r, bool json);
  * "(ip N, dns N, sni N, http N)" or as JSON "flows_by_kind":{"ip":N,...}.
  */
 void as_print_flow_kinds(FILE *f, const uint64_t k[AS_KIND_NR], bool json);
+void as_print_approvals_json(FILE *f, const struct as_report_slot *slots);
 
 #endif

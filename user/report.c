@@ -106,7 +106,6 @@ void as_diet_report_print_epoch(FILE *f, const struct as_report *r,
 		uint64_t flows_kind[AS_KIND_NR];
 	} m[AS_DIR_DD] = { 0 };
 	char from[40], until[40], a[40], b[40];
-	bool first = true;
 
 	for (int i = 0; i < AS_MAX_SLOTS; i++) {
 		const struct as_report_slot *s = &r->slots[i];
@@ -189,26 +188,8 @@ void as_diet_report_print_epoch(FILE *f, const struct as_report *r,
 	for (int i = 0; i < AS_DEL_MAX; i++)
 		fprintf(f, "%s\"%s\":%" PRIu64, i ? "," : "", reason_names[i],
 			r->c[AS_C_DEL_REASON + i]);
-	fprintf(f, "},\"approvals\":[");
-	for (int i = 0; i < AS_MAX_SLOTS; i++) {
-		const struct as_report_slot *s = &r->slots[i];
-
-		if (!s->active)
-			continue;
-		as_format_rfc3339(s->from_ns, a, sizeof(a));
-		as_format_rfc3339(s->until_ns, b, sizeof(b));
-		fprintf(f, "%s{\"slot\":%d,\"id\":", first ? "" : ",", i);
-		as_json_str(f, s->id);
-		fprintf(f, ",\"type\":\"%s\",\"valid_from\":\"%s\",\"valid_until\":\"%s\""
-			",\"packets\":%" PRIu64 ",\"flows\":%" PRIu64 ",",
-			s->type < AS_DIR_MAX ? dir_names[s->type] : "?", a, b,
-			s->c.packets, s->c.flows);
-		as_print_flow_kinds(f, s->c.flows_kind, true);
-		fprintf(f, ",\"bytes\":%" PRIu64 ",\"kept_bytes\":%" PRIu64 "}",
-			s->c.bytes, s->c.kept_bytes);
-		first = false;
-	}
-	fprintf(f, "]");
+	fprintf(f, "},\"approvals\":");
+	as_print_approvals_json(f, r->slots);
 	if (ep)
 		epoch_print(f, ep, true);
 	fprintf(f, "}\n");
@@ -290,6 +271,8 @@ int as_report_from_module(struct as_report *r)
 				 kind_names[k]);
 			read_u64(p, &s->c.flows_kind[k]);
 		}
+		snprintf(p, sizeof(p), "%s/flows_evicted", base);
+		read_u64(p, &s->c.flows_evicted);
 		snprintf(p, sizeof(p), "%s/selected_bytes", base);
 		read_u64(p, &s->c.bytes);
 		snprintf(p, sizeof(p), "%s/kept_bytes", base);

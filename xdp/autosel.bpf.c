@@ -135,13 +135,28 @@ struct {
 	__type(value, __u64);
 } flowmark SEC(".maps");
 
+/*
+ * Selected flows (abi.h, Documentation/datapath.rst "Flows"): a bucket of
+ * AS_FLOW_WAYS ways per flow hash, shared by every CPU (the two directions
+ * of a flow may arrive on two), each under its own lock.  Nothing is
+ * allocated per packet: a new flow overwrites an empty, idle or, in a full
+ * bucket, the least recently seen way, and a live flow pushed out that way
+ * is counted (flows_evicted).
+ */
+struct as_flow_bucket {
+	struct bpf_spin_lock lock;
+	__u32 pad;
+	struct as_flow_way way[AS_FLOW_WAYS];
+	__u8 pad2[24];		/* 256 bytes: four cache lines */
+};
+
+_Static_assert(sizeof(struct as_flow_bucket) == 256, "flow bucket size");
+
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 1 << 18);
-	/* Per-CPU LRU lists: a new flow never waits on another CPU's list. */
-	__uint(map_flags, BPF_F_NO_COMMON_LRU);
-	__type(key, struct as_flow_key);
-	__type(value, struct as_flow);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, AS_FLOW_BUCKETS);
+	__type(key, __u32);
+	__type(value, struct as_flow_bucket);
 } flows SEC(".maps");
 
 struct {
@@ -176,6 +191,7 @@ struct as_scratch {
 	struct as_pfx6_key p6;
 	struct as_pfx4_key p4;
 	struct as_res_key rk;
+	struct as_flow fe;	/* the flow-table entry found, entered, evicted */
 	/* what may open a new flow: kept here, out of the verifier's sight */
 	__u64 ip_mask;		/* slots whose IP indicators matched */
 	__u64 res_mask;		/* slots whose answered addresses matched */
@@ -209,6 +225,7 @@ struct {
 extern void autosel_count_deleted(__u32 reason, __u32 wire_len) __ksym;
 extern void autosel_count_selected(__u32 slot, __u32 wire_len,
 				   __u32 kept_len, __u32 new_flow) __ksym;
+extern void autosel_count_evicted(__u32 slot) __ksym;
 #else
 static __always_inline void as_count(__u32 idx, __u64 v)
 {
@@ -523,20 +540,6 @@ static __always_inline __u64 as_lookup_ind(struct as_scratch *s,
 	return as_walk6(s, AS_PSET_IND, addr, (g >> 2) & 3);
 }
 
-/* The flow mark of a packet: the same for both directions of a flow. */
-static __always_inline __u32 as_flowmark_idx(const struct as_pkt *pkt)
-{
-	__u32 a = as_ld32(pkt->saddr) ^ as_ld32(pkt->saddr + 4) ^
-		  as_ld32(pkt->saddr + 8) ^ as_ld32(pkt->saddr + 12);
-	__u32 b = as_ld32(pkt->daddr) ^ as_ld32(pkt->daddr + 4) ^
-		  as_ld32(pkt->daddr + 8) ^ as_ld32(pkt->daddr + 12);
-
-	/* Symmetric: a + b is the same both ways. */
-	a = as_mix32(a, pkt->sport);
-	b = as_mix32(b, pkt->dport);
-	return as_fin32((a + b) ^ pkt->proto) >> (32 - AS_FLOWMARK_BITS);
-}
-
 /*
  * One byte per mark, holding the epoch in which a flow hashing to it last
  * saw a packet.  An epoch is 2^k ns, the smallest power of two not below
@@ -611,9 +614,17 @@ static __always_inline int as_in_window(const struct as_approval *a,
 	return now >= a->valid_from_ns && now < a->valid_until_ns;
 }
 
+/*
+ * Has an entry last seen at seen been idle longer than idle?  A time after
+ * now (another CPU's later clock read) is no idle time.
+ */
+static __always_inline int as_idle(__u64 now, __u64 seen, __u64 idle)
+{
+	return now > seen && now - seen > idle;
+}
+
 /* Is the approval a flow or fragment entry was made under still in force? */
-static __always_inline int as_entry_valid(const struct as_flow *f, __u64 now,
-					  __u64 idle)
+static __always_inline int as_flow_approved(const struct as_flow *f, __u64 now)
 {
 	struct as_approval *a;
 	__u32 slot = f->slot;
@@ -621,9 +632,163 @@ static __always_inline int as_entry_valid(const struct as_flow *f, __u64 now,
 	if (slot >= AS_MAX_SLOTS)
 		return 0;
 	a = bpf_map_lookup_elem(&approvals, &slot);
-	if (!a || !a->active || a->uid != f->uid || !as_in_window(a, now))
+	return a && a->active && a->uid == f->uid && as_in_window(a, now);
+}
+
+static __always_inline int as_entry_valid(const struct as_flow *f, __u64 now,
+					  __u64 idle)
+{
+	return as_flow_approved(f, now) && !as_idle(now, f->last_seen_ns, idle);
+}
+
+/* One live flow of slot pushed out of its bucket (as_flow_insert). */
+static __always_inline void as_count_evicted(__u32 slot)
+{
+#ifdef AUTOSEL_KFUNCS
+	autosel_count_evicted(slot);
+#else
+	struct as_slot_counters *sc = bpf_map_lookup_elem(&slot_counters, &slot);
+
+	if (sc)
+		sc->flows_evicted++;
+#endif
+}
+
+static __always_inline int as_key_eq(const struct as_flow_key *x,
+				     const struct as_flow_key *y)
+{
+	__u64 a, b;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < (int)sizeof(*x); i += 8) {
+		__builtin_memcpy(&a, (const __u8 *)x + i, 8);
+		__builtin_memcpy(&b, (const __u8 *)y + i, 8);
+		if (a != b)
+			return 0;
+	}
+	return 1;
+}
+
+_Static_assert(sizeof(struct as_flow_key) % 8 == 0, "as_key_eq's words");
+
+/*
+ * The flow table's operations on bucket bk for the flow key s->fk, each a
+ * global function: verified once, whatever the paths of its caller.
+ *
+ * as_flows_find: find the flow and, in the same critical section, mark it
+ * seen now -- or empty its way, if the packet ends the flow (closes) or the
+ * flow has been idle too long.  Copies the entry as it was to s->fe;
+ * returns 1 if a flow not idle was found.  Its approval is the caller's to
+ * check.
+ */
+__attribute__((noinline))
+int as_flows_find(struct xdp_md *ctx, __u32 bk, __u64 now, __u64 idle,
+		  __u32 closes)
+{
+	struct as_flow_bucket *b;
+	struct as_scratch *s;
+	__u32 zero = 0;
+	int i, found = 0;
+
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	b = bpf_map_lookup_elem(&flows, &bk);
+	if (!ctx || !s || !b)
 		return 0;
-	return now - f->last_seen_ns <= idle;
+	bpf_spin_lock(&b->lock);
+#pragma unroll
+	for (i = 0; i < AS_FLOW_WAYS; i++) {
+		struct as_flow_way *w = &b->way[i];
+
+		if (!w->f.last_seen_ns || !as_key_eq(&w->key, &s->fk))
+			continue;
+		s->fe = w->f;
+		found = !as_idle(now, w->f.last_seen_ns, idle);
+		w->f.last_seen_ns = found && !closes ? now : 0;
+		break;
+	}
+	bpf_spin_unlock(&b->lock);
+	return found;
+}
+
+/* Empty the way of flow s->fk in bucket bk, if it has one. */
+__attribute__((noinline))
+int as_flows_forget(struct xdp_md *ctx, __u32 bk)
+{
+	struct as_flow_bucket *b;
+	struct as_scratch *s;
+	__u32 zero = 0;
+	int i;
+
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	b = bpf_map_lookup_elem(&flows, &bk);
+	if (!ctx || !s || !b)
+		return 0;
+	bpf_spin_lock(&b->lock);
+#pragma unroll
+	for (i = 0; i < AS_FLOW_WAYS; i++) {
+		struct as_flow_way *w = &b->way[i];
+
+		if (w->f.last_seen_ns && as_key_eq(&w->key, &s->fk)) {
+			w->f.last_seen_ns = 0;
+			break;
+		}
+	}
+	bpf_spin_unlock(&b->lock);
+	return 0;
+}
+
+/*
+ * Enter flow s->fk with value s->fe into bucket bk: into its own way if
+ * another CPU has entered it meanwhile, else the first empty or idle way,
+ * else the least recently seen one.  Returns 1 when that pushed out a live
+ * flow, whose entry is then in s->fe.
+ */
+__attribute__((noinline))
+int as_flows_insert(struct xdp_md *ctx, __u32 bk, __u64 idle)
+{
+	struct as_flow_way *v = NULL, *lru;
+	struct as_flow_bucket *b;
+	struct as_scratch *s;
+	struct as_flow old;
+	__u64 now, oldest = ~0ULL;
+	__u32 zero = 0;
+	int i, evicted = 0;
+
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	b = bpf_map_lookup_elem(&flows, &bk);
+	if (!ctx || !s || !b)
+		return 0;
+	now = s->fe.last_seen_ns;
+	lru = &b->way[0];
+	bpf_spin_lock(&b->lock);
+#pragma unroll
+	for (i = 0; i < AS_FLOW_WAYS; i++) {
+		struct as_flow_way *w = &b->way[i];
+		__u64 seen = w->f.last_seen_ns;
+
+		if (seen && as_key_eq(&w->key, &s->fk)) {
+			v = w;
+			break;
+		}
+		if (!v && (!seen || as_idle(now, seen, idle)))
+			v = w;
+		if (seen < oldest) {
+			oldest = seen;
+			lru = w;
+		}
+	}
+	if (!v) {
+		v = lru;
+		old = v->f;
+		evicted = 1;
+	}
+	v->key = s->fk;
+	v->f = s->fe;
+	bpf_spin_unlock(&b->lock);
+	if (evicted)
+		s->fe = old;
+	return evicted;
 }
 
 /*
@@ -769,11 +934,16 @@ static __always_inline int as_match(__u64 mask, __u8 dir, __u64 now,
 			break;
 		if (mask & 1) {
 			a = bpf_map_lookup_elem(&approvals, &slot);
+			/*
+			 * The window first: outside it an approval selects
+			 * nothing, either way (the reply of an expired fd
+			 * flow is expired, not of the other direction).
+			 */
 			if (a && a->active) {
-				if (a->type != dir) {
-					other = 1;
-				} else if (!as_in_window(a, now)) {
+				if (!as_in_window(a, now)) {
 					expired = 1;
+				} else if (a->type != dir) {
+					other = 1;
 				} else {
 					*uid = a->uid;
 					return (int)i;
@@ -830,7 +1000,7 @@ int autosel_xdp(struct xdp_md *ctx)
 	struct as_pkt *pkt;
 	__u64 now, idle, mask;
 	int ret, dom_s, dom_d, slot;
-	__u32 fm, g_s, g_d, kind;
+	__u32 fh, fm, bk, g_s, g_d, kind;
 	__u64 ep;
 	__u8 dir;
 
@@ -885,34 +1055,32 @@ int autosel_xdp(struct xdp_md *ctx)
 	 */
 	s->ipg = ((g_s & AS_G_IND) & (dom_s ? 0 : AS_G_IND)) |
 		 ((g_d & AS_G_IND) & (dom_d ? 0 : AS_G_IND));
-	fm = as_flowmark_idx(pkt);
-	f = NULL;
+	fh = as_flow_hash(pkt->saddr, pkt->daddr, pkt->sport, pkt->dport,
+			  pkt->proto);
+	fm = fh >> (32 - AS_FLOWMARK_BITS);
+	bk = fh & (AS_FLOW_BUCKETS - 1);
 	ep = as_epoch(now, idle);
 	if (as_flow_marked(s, fm, ep, now < cfg->marks_all_until_ns)) {
 		as_flow_key(pkt, &s->fk);
-		f = bpf_map_lookup_elem(&flows, &s->fk);
-	}
-	if (f) {
-		if (as_entry_valid(f, now, idle)) {
-			slot = f->slot;
-			nf.slot = f->slot;
-			nf.uid = f->uid;
-			nf.last_seen_ns = now;
-			if (as_flow_closes(pkt)) {
-				bpf_map_delete_elem(&flows, &s->fk);
-			} else {
-				f->last_seen_ns = now;
-				as_flowmark_set(fm, ep);
-				if (!s->ipg)
-					as_flowmark_set(fm + AS_FLOWMARK_N, ep);
+		if (as_flows_find(ctx, bk, now, idle, as_flow_closes(pkt))) {
+			nf = s->fe;
+			if (as_flow_approved(&nf, now)) {
+				nf.last_seen_ns = now;
+				if (!as_flow_closes(pkt)) {
+					as_flowmark_set(fm, ep);
+					if (!s->ipg)
+						as_flowmark_set(fm + AS_FLOWMARK_N,
+								ep);
+				}
+				if (pkt->proto == AS_IPPROTO_UDP ||
+				    pkt->proto == AS_IPPROTO_TCP)
+					as_follow_answers(ctx, pkt,
+							  ((__u64)nf.uid << 32) |
+							  nf.slot, now);
+				return as_select_first(ctx, s, &nf, wire_len, 0);
 			}
-			if (pkt->proto == AS_IPPROTO_UDP ||
-			    pkt->proto == AS_IPPROTO_TCP)
-				as_follow_answers(ctx, pkt, ((__u64)nf.uid << 32) |
-						  nf.slot, now);
-			return as_select_first(ctx, s, &nf, wire_len, 0);
+			as_flows_forget(ctx, bk);
 		}
-		bpf_map_delete_elem(&flows, &s->fk);
 	}
 
 	/* IP indicators match the foreign endpoint(s) only. */
@@ -945,7 +1113,10 @@ int autosel_xdp(struct xdp_md *ctx)
 		if (!((s->ip_mask >> slot) & 1))
 			as_flowmark_set(fm + AS_FLOWMARK_N, ep);
 		as_flow_key(pkt, &s->fk);
-		bpf_map_update_elem(&flows, &s->fk, &nf, BPF_ANY);
+		s->fe = nf;
+		if (as_flows_insert(ctx, bk, idle) &&
+		    as_flow_approved(&s->fe, now))
+			as_count_evicted(s->fe.slot);
 	}
 	if (pkt->proto == AS_IPPROTO_UDP || pkt->proto == AS_IPPROTO_TCP)
 		as_follow_answers(ctx, pkt, ((__u64)uid << 32) | slot, now);

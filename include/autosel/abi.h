@@ -98,6 +98,12 @@ struct as_slot_counters {
 	__u64 bytes;		/* wire length */
 	__u64 kept_bytes;	/* header bytes kept */
 	__u64 flows_kind[AS_KIND_NR];	/* flows, by enum as_kind */
+	/*
+	 * Live flows of this approval that a new flow pushed out of a full
+	 * bucket of the flow table (Documentation/datapath.rst, "Flows"):
+	 * their next packets are judged afresh.
+	 */
+	__u64 flows_evicted;
 };
 
 /* One approval slot as the data path sees it (ARRAY map "approvals"). */
@@ -353,6 +359,46 @@ struct as_flow {
 	__u32 slot;
 	__u32 uid;
 };
+
+/*
+ * The flow table: AS_FLOW_BUCKETS buckets of AS_FLOW_WAYS entries (an
+ * ARRAY, one bucket per element, under a spin lock of its own), chosen by
+ * the flow hash; a new flow takes an empty or idle way of its bucket, else
+ * the least recently seen one, which is counted (flows_evicted).  2^18
+ * flows in 16 MB, every lookup and insert one bucket.
+ */
+#define AS_FLOW_WAYS		4
+#define AS_FLOW_BUCKET_BITS	16
+#define AS_FLOW_BUCKETS		(1U << AS_FLOW_BUCKET_BITS)
+
+struct as_flow_way {
+	struct as_flow_key key;
+	struct as_flow f;	/* f.last_seen_ns == 0: an empty way */
+};
+
+static inline __u32 as_xor4w(const __u8 *a)
+{
+	__u32 w[4];
+
+	__builtin_memcpy(w, a, 16);
+	return w[0] ^ w[1] ^ w[2] ^ w[3];
+}
+
+/*
+ * The flow hash of a packet (addresses of 16 bytes, IPv4 in the first 4,
+ * ports in network order), the same for both directions: its top
+ * AS_FLOWMARK_BITS pick the flow mark, its low AS_FLOW_BUCKET_BITS the
+ * bucket of the flow table.
+ */
+static inline __u32 as_flow_hash(const __u8 *saddr, const __u8 *daddr,
+				 __u16 sport, __u16 dport, __u8 proto)
+{
+	/* Symmetric: a + b is the same both ways. */
+	__u32 a = as_mix32(as_xor4w(saddr), sport);
+	__u32 b = as_mix32(as_xor4w(daddr), dport);
+
+	return as_fin32((a + b) ^ proto);
+}
 
 /* Fragments of one datagram: (src, dst, id, proto). */
 struct as_frag_key {

@@ -740,7 +740,8 @@ TEST(flow_stops_at_window_end)
 		mkframe(&f, &s, D, F5, 443, 42000, PKT_TCP_ACK, 0);
 		RUN(&t, &f, SEL, 5, f.info.hdr_len);
 		ASSERT_EQ(0, xenv_set_now(&t.x, T0 + 10 * NSEC));	/* = until */
-		RUN(&t, &f, R(AS_DEL_DIRECTION) | R(AS_DEL_EXPIRED), 5, 0);
+		/* the window before the type: the reply is expired too */
+		RUN(&t, &f, R(AS_DEL_EXPIRED), 5, 0);
 		mkframe(&f, &s, F5, D, 42000, 443, PKT_TCP_ACK, 0);
 		RUN(&t, &f, R(AS_DEL_EXPIRED), 5, 0);
 	}
@@ -761,6 +762,145 @@ TEST(flow_not_inherited_by_reused_slot)
 	ASSERT_EQ(0, xenv_set_approval(&t.x, 0, AS_DIR_FD, T0 - HOUR, T0 + HOUR, 200, 1));
 	mkframe(&f, &s, D, F0, 443, 43000, PKT_TCP_ACK, 0);
 	RUN(&t, &f, R(AS_DEL_DIRECTION), 0, 0);
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
+/* The flow-table bucket of a TCP flow between hosts a:pa and b:pb. */
+static uint32_t bucket_of(int fam, enum host a, uint16_t pa, enum host b,
+			  uint16_t pb)
+{
+	uint8_t x[16] = {}, y[16] = {};
+
+	host_addr(fam, a, x);
+	host_addr(fam, b, y);
+	return as_flow_hash(x, y, pa, pb, 6) & (AS_FLOW_BUCKETS - 1);
+}
+
+/* n TCP flows a:port[i] -> b:dport[i] that share one bucket; returns n. */
+static int find_bucket_mates(int fam, enum host a, enum host b,
+			     uint16_t *port, uint16_t *dport, int n)
+{
+	uint32_t bk = bucket_of(fam, a, 20000, b, 443), sp, dp;
+	int k = 0;
+
+	for (dp = 443; dp < 1443 && k < n; dp++)
+		for (sp = 1024; sp < 65536 && k < n; sp++)
+			if (bucket_of(fam, a, (uint16_t)sp, b, (uint16_t)dp) == bk) {
+				port[k] = (uint16_t)sp;
+				dport[k++] = (uint16_t)dp;
+			}
+	return k;
+}
+
+/*
+ * A full bucket (datapath.rst, "Flows"): a new flow takes the way of the
+ * least recently seen one, which is counted as evicted under its approval
+ * and judged afresh at its next packet; an idle way is taken without a
+ * count; the flows left in the bucket are still followed.
+ */
+TEST(flow_bucket_full_evicts_counted)
+{
+	static struct tenv t;
+	static struct frame f;
+	int fam;
+
+	SETUP(&t);
+	for (fam = 4; fam <= 6; fam += 2) {
+		struct pkt_spec s = { .name = "tcp", .ipver = fam, .l4 = 6,
+				      .payload = 40 };
+		uint16_t port[AS_FLOW_WAYS + 2], dport[AS_FLOW_WAYS + 2];
+		struct as_slot_counters c0, c1;
+		int i, n = find_bucket_mates(fam, F0, D, port, dport,
+					     AS_FLOW_WAYS + 2);
+
+		ASSERT_EQ(AS_FLOW_WAYS + 2, n);
+		ASSERT_EQ(0, xenv_slot(&t.x, 0, &c0));
+		/* ways + 1 flows into one bucket: the first is pushed out */
+		for (i = 0; i <= AS_FLOW_WAYS; i++) {
+			ASSERT_EQ(0, xenv_set_now(&t.x, T0 + (uint64_t)i));
+			mkframe(&f, &s, F0, D, port[i], dport[i], PKT_TCP_SYN, 0);
+			RUN(&t, &f, SEL, 0, f.info.hdr_len);
+		}
+		ASSERT_EQ(0, xenv_slot(&t.x, 0, &c1));
+		EXPECT_EQ(AS_FLOW_WAYS + 1, c1.flows - c0.flows);
+		EXPECT_EQ(1, c1.flows_evicted - c0.flows_evicted);
+		/* the others are still known: their replies open nothing */
+		for (i = 1; i <= AS_FLOW_WAYS; i++) {
+			ASSERT_EQ(0, xenv_set_now(&t.x, T0 + 10 + (uint64_t)i));
+			mkframe(&f, &s, D, F0, dport[i], port[i], PKT_TCP_ACK, 0);
+			RUN(&t, &f, SEL, 0, f.info.hdr_len);
+		}
+		ASSERT_EQ(0, xenv_slot(&t.x, 0, &c0));
+		EXPECT_EQ(c1.flows, c0.flows);
+		/*
+		 * The evicted one is judged afresh: its reply, of the other
+		 * direction, is deleted; its next fd packet opens it again,
+		 * pushing out #1.
+		 */
+		ASSERT_EQ(0, xenv_set_now(&t.x, T0 + 20));
+		mkframe(&f, &s, D, F0, dport[0], port[0], PKT_TCP_ACK, 0);
+		RUN(&t, &f, R(AS_DEL_DIRECTION), 0, 0);
+		mkframe(&f, &s, F0, D, port[0], dport[0], PKT_TCP_ACK, 0);
+		RUN(&t, &f, SEL, 0, f.info.hdr_len);
+		RUN(&t, &f, SEL, 0, f.info.hdr_len);
+		ASSERT_EQ(0, xenv_slot(&t.x, 0, &c1));
+		EXPECT_EQ(c0.flows + 1, c1.flows);
+		EXPECT_EQ(c0.flows_evicted + 1, c1.flows_evicted);
+		mkframe(&f, &s, D, F0, dport[2], port[2], PKT_TCP_ACK, 0);
+		RUN(&t, &f, SEL, 0, f.info.hdr_len);
+		mkframe(&f, &s, D, F0, dport[1], port[1], PKT_TCP_ACK, 0);
+		RUN(&t, &f, R(AS_DEL_DIRECTION), 0, 0);
+		ASSERT_EQ(0, xenv_slot(&t.x, 0, &c0));
+		EXPECT_EQ(c1.flows, c0.flows);
+		EXPECT_EQ(c1.flows_evicted, c0.flows_evicted);
+		/* every way idle: a new flow takes one, nothing is counted */
+		ASSERT_EQ(0, xenv_set_now(&t.x, T0 + 200 * NSEC));
+		mkframe(&f, &s, F0, D, port[AS_FLOW_WAYS + 1],
+			dport[AS_FLOW_WAYS + 1], PKT_TCP_SYN, 0);
+		RUN(&t, &f, SEL, 0, f.info.hdr_len);
+		ASSERT_EQ(0, xenv_slot(&t.x, 0, &c1));
+		EXPECT_EQ(c0.flows + 1, c1.flows);
+		EXPECT_EQ(c0.flows_evicted, c1.flows_evicted);
+	}
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
+/*
+ * An evicted flow whose approval has ended meanwhile is not counted: it
+ * would not have been followed anyway.
+ */
+TEST(flow_evicted_after_its_window_not_counted)
+{
+	static struct tenv t;
+	static struct frame f;
+	struct pkt_spec s = { .name = "tcp", .ipver = 4, .l4 = 6, .payload = 40 };
+	struct as_slot_counters c0, c1;
+	uint16_t port[AS_FLOW_WAYS + 1], dport[AS_FLOW_WAYS + 1];
+	int i, n;
+
+	SETUP(&t);
+	n = find_bucket_mates(4, F5, D, port, dport, AS_FLOW_WAYS + 1);
+	ASSERT_EQ(AS_FLOW_WAYS + 1, n);
+	/* slot 5's window ends at T0 + 10 s */
+	for (i = 0; i < AS_FLOW_WAYS; i++) {
+		ASSERT_EQ(0, xenv_set_now(&t.x, T0 + (uint64_t)i));
+		mkframe(&f, &s, F5, D, port[i], dport[i], PKT_TCP_SYN, 0);
+		RUN(&t, &f, SEL, 5, f.info.hdr_len);
+	}
+	ASSERT_EQ(0, xenv_slot(&t.x, 5, &c0));
+	ASSERT_EQ(0, xenv_set_approval(&t.x, 5, AS_DIR_FD, T0 - HOUR,
+				       T0 + HOUR, 105, 1));
+	/* the same slot's next approval (new uid) fills the bucket */
+	ASSERT_EQ(0, xenv_set_approval(&t.x, 5, AS_DIR_FD, T0 - HOUR,
+				       T0 + HOUR, 205, 1));
+	ASSERT_EQ(0, xenv_set_now(&t.x, T0 + 5 * NSEC));
+	mkframe(&f, &s, F5, D, port[AS_FLOW_WAYS], dport[AS_FLOW_WAYS], PKT_TCP_SYN, 0);
+	RUN(&t, &f, SEL, 5, f.info.hdr_len);
+	ASSERT_EQ(0, xenv_slot(&t.x, 5, &c1));
+	EXPECT_EQ(c0.flows + 1, c1.flows);
+	EXPECT_EQ(c0.flows_evicted, c1.flows_evicted);
 	check_totals(_ksft, &t);
 	xenv_close(&t.x);
 }

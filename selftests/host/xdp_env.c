@@ -338,6 +338,7 @@ int xenv_slot(struct xenv *e, uint32_t slot, struct as_slot_counters *sc)
 		sc->kept_bytes += v[cpu].kept_bytes;
 		for (int k = 0; k < AS_KIND_NR; k++)
 			sc->flows_kind[k] += v[cpu].flows_kind[k];
+		sc->flows_evicted += v[cpu].flows_evicted;
 	}
 	free(v);
 	return 0;
