@@ -120,6 +120,7 @@ void as_loadset_free(struct as_loadset *ls)
 {
 	free(ls->v4);
 	free(ls->v6);
+	as_r4_free(&ls->r4);
 	memset(ls, 0, sizeof(*ls));
 }
 
@@ -140,28 +141,50 @@ static int fits(struct bpf_object *obj, const char *name, size_t n,
 	return 0;
 }
 
-/* How many pfx4 / pfx6 entries a rule set needs (dir4 holds short IPv4). */
-static void pfx_counts(const struct rules *r, const struct as_loadset *ls,
-		       size_t *p4, size_t *p6)
+/* Both sets' IPv4 prefixes into one range table (range4.h). */
+static int build_range4(struct as_loadset *ls, const struct rules *r,
+			char *err, size_t errlen)
 {
-	*p4 = *p6 = 0;
-	for (size_t i = 0; i < r->n_domestic; i++) {
-		const struct rules_prefix *p = &r->domestic[i];
+	struct as_r4 *t = &ls->r4;
 
-		if (p->family == 4)
-			*p4 += p->len > AS_DIR4_LEN;
-		else
-			(*p6)++;
-	}
+	for (size_t i = 0; i < r->n_domestic; i++)
+		if (r->domestic[i].family == 4 &&
+		    as_r4_add(t, AS_PSET_DOM, r->domestic[i].addr,
+			      r->domestic[i].len, 1))
+			goto fail;
 	for (long i = 0; i < ls->n4; i++)
-		*p4 += ls->v4[i].pfx.len > AS_DIR4_LEN;
-	*p6 += (size_t)ls->n6;
+		if (as_r4_add(t, AS_PSET_IND, ls->v4[i].pfx.addr,
+			      ls->v4[i].pfx.len, ls->v4[i].mask))
+			goto fail;
+	if (as_r4_build(t))
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, errlen, "%s", t->err);
+	return -1;
+}
+
+static int set_entries(struct bpf_object *obj, const char *name, size_t n,
+		       char *err, size_t errlen)
+{
+	struct bpf_map *m = as_map(obj, name);
+
+	if (!m) {
+		snprintf(err, errlen, "the XDP object has no map %s", name);
+		return -1;
+	}
+	if (bpf_map__set_max_entries(m, (__u32)n)) {
+		snprintf(err, errlen, "cannot size the map %s (object already "
+			 "loaded?)", name);
+		return -1;
+	}
+	return 0;
 }
 
 int as_loadset_prepare(struct as_loadset *ls, const struct rules *r,
 		       struct bpf_object *obj, char *err, size_t errlen)
 {
-	size_t p4, p6;
+	size_t p6;
 
 	memset(ls, 0, sizeof(*ls));
 	ls->n4 = rules_lpm_entries(r, 4, &ls->v4);
@@ -185,27 +208,24 @@ int as_loadset_prepare(struct as_loadset *ls, const struct rules *r,
 			goto fail;
 	}
 	/*
-	 * The prefix hashes are sized to the rule set (a fresh object is
-	 * opened for every rule set), with room for at least 64k entries.
+	 * The IPv4 range table and the IPv6 prefix hash are sized to the rule
+	 * set (a fresh object is opened for every rule set); the hash with
+	 * room for at least 64k entries.
 	 */
-	pfx_counts(r, ls, &p4, &p6);
-	if (p4 > (1U << 24) || p6 > (1U << 24)) {
-		snprintf(err, errlen, "too many prefixes: %zu IPv4, %zu IPv6 "
-			 "(at most %u each)", p4, p6, 1U << 24);
+	p6 = (size_t)ls->n6;
+	for (size_t i = 0; i < r->n_domestic; i++)
+		p6 += r->domestic[i].family == 6;
+	if (p6 > (1U << 24)) {
+		snprintf(err, errlen, "too many IPv6 prefixes: %zu (at most %u)",
+			 p6, 1U << 24);
 		goto fail;
 	}
-	if (!as_map(obj, "pfx4") || !as_map(obj, "pfx6")) {
-		snprintf(err, errlen, "the XDP object has no map pfx4/pfx6");
+	if (build_range4(ls, r, err, errlen) ||
+	    set_entries(obj, "rng4", as_r4_rng_elems(ls->r4.n_rng), err,
+			errlen) ||
+	    set_entries(obj, "val4", ls->r4.n_vals, err, errlen) ||
+	    set_entries(obj, "pfx6", p6 > 65536 ? p6 : 65536, err, errlen))
 		goto fail;
-	}
-	if (bpf_map__set_max_entries(as_map(obj, "pfx4"),
-				     (__u32)(p4 > 65536 ? p4 : 65536)) ||
-	    bpf_map__set_max_entries(as_map(obj, "pfx6"),
-				     (__u32)(p6 > 65536 ? p6 : 65536))) {
-		snprintf(err, errlen, "cannot size the prefix maps (object "
-			 "already loaded?)");
-		goto fail;
-	}
 	return 0;
 fail:
 	as_loadset_free(ls);
@@ -271,17 +291,12 @@ static int pfx_add(struct pfx_batch *b, const void *key, __u64 val,
 	return b->n == PFX_BATCH ? pfx_flush(b, err, errlen) : 0;
 }
 
-static int add_prefix(struct as_flat *f, struct pfx_batch *b4,
-		      struct pfx_batch *b6, unsigned int set,
-		      const struct rules_prefix *p, __u64 val, char *err,
-		      size_t errlen)
+static int add_prefix6(struct as_flat *f, struct pfx_batch *b6,
+		       unsigned int set, const struct rules_prefix *p, __u64 val,
+		       char *err, size_t errlen)
 {
-	struct as_pfx4_key k4;
 	struct as_pfx6_key k6;
 
-	if (p->family == 4)
-		return as_flat_add4(f, set, p->addr, p->len, val, &k4) ?
-		       pfx_add(b4, &k4, val, err, errlen) : 0;
 	as_flat_add6(f, set, p->addr, p->len, val, &k6);
 	return pfx_add(b6, &k6, val, err, errlen);
 }
@@ -293,47 +308,49 @@ static int map_fd_of(struct bpf_object *obj, const char *name)
 	return m ? bpf_map__fd(m) : -1;
 }
 
-/* Write the domestic map and the indicators into the flat prefix sets. */
+/*
+ * Write the domestic map and the indicators: IPv4's range table (built by
+ * as_loadset_prepare()), IPv6's flat prefix sets.
+ */
 static int fill_prefixes(struct bpf_object *obj, const struct rules *r,
-			 const struct as_loadset *ls, char *err, size_t errlen)
+			 struct as_loadset *ls, char *err, size_t errlen)
 {
-	struct pfx_batch *b4 = calloc(1, sizeof(*b4));
 	struct pfx_batch *b6 = calloc(1, sizeof(*b6));
 	struct as_flat f;
 	int ret = -1;
 
-	if (!b4 || !b6) {
+	if (!b6) {
 		snprintf(err, errlen, "out of memory");
 		goto out_free;
 	}
-	b4->fd = map_fd_of(obj, "pfx4");
+	if (as_r4_write(&ls->r4, map_fd_of(obj, "guard4"),
+			map_fd_of(obj, "rdir4"),
+			map_fd_of(obj, "rng4"), map_fd_of(obj, "val4"),
+			bpf_map__max_entries(as_map(obj, "rng4")),
+			bpf_map__max_entries(as_map(obj, "val4")))) {
+		snprintf(err, errlen, "%s: %s", ls->r4.err, strerror(errno));
+		goto out_free;
+	}
 	b6->fd = map_fd_of(obj, "pfx6");
-	b4->name = "pfx4";
 	b6->name = "pfx6";
-	b4->ksz = sizeof(struct as_pfx4_key);
 	b6->ksz = sizeof(struct as_pfx6_key);
-	if (b4->fd < 0 || b6->fd < 0 || map_fd_of(obj, "lens") < 0 ||
-	    as_flat_mmap(&f, map_fd_of(obj, "dir4"), map_fd_of(obj, "guard4"),
-			 map_fd_of(obj, "guard6"), map_fd_of(obj, "guard48"),
-			 map_fd_of(obj, "bloom4"),
-			 map_fd_of(obj, "bloom6"))) {
+	if (b6->fd < 0 || map_fd_of(obj, "lens") < 0 ||
+	    as_flat_mmap(&f, map_fd_of(obj, "guard6"),
+			 map_fd_of(obj, "guard48"), map_fd_of(obj, "bloom6"))) {
 		snprintf(err, errlen, "cannot map the prefix maps: %s",
 			 strerror(errno));
 		goto out_free;
 	}
 	for (size_t i = 0; i < r->n_domestic; i++)
-		if (add_prefix(&f, b4, b6, AS_PSET_DOM, &r->domestic[i], 1,
-			       err, errlen))
-			goto out;
-	for (long i = 0; i < ls->n4; i++)
-		if (add_prefix(&f, b4, b6, AS_PSET_IND, &ls->v4[i].pfx,
-			       ls->v4[i].mask, err, errlen))
+		if (r->domestic[i].family == 6 &&
+		    add_prefix6(&f, b6, AS_PSET_DOM, &r->domestic[i], 1, err,
+				errlen))
 			goto out;
 	for (long i = 0; i < ls->n6; i++)
-		if (add_prefix(&f, b4, b6, AS_PSET_IND, &ls->v6[i].pfx,
-			       ls->v6[i].mask, err, errlen))
+		if (add_prefix6(&f, b6, AS_PSET_IND, &ls->v6[i].pfx,
+				ls->v6[i].mask, err, errlen))
 			goto out;
-	if (pfx_flush(b4, err, errlen) || pfx_flush(b6, err, errlen))
+	if (pfx_flush(b6, err, errlen))
 		goto out;
 	for (__u32 i = 0; i < 4; i++)
 		if (put(obj, "lens", &i, &f.lens[i], err, errlen))
@@ -342,7 +359,6 @@ static int fill_prefixes(struct bpf_object *obj, const struct rules *r,
 out:
 	as_flat_unmap(&f);
 out_free:
-	free(b4);
 	free(b6);
 	return ret;
 }
@@ -374,7 +390,7 @@ static int fill_domains(struct bpf_object *obj, const struct rules *r,
 }
 
 int as_maps_fill(struct bpf_object *obj, const struct rules *r,
-		 const struct as_loadset *ls, const struct as_config *cfg,
+		 struct as_loadset *ls, const struct as_config *cfg,
 		 char *err, size_t errlen)
 {
 	__u32 zero = 0;

@@ -13,6 +13,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "autosel/range4.h"
 #include "rules.h"
 
 enum as_flavour {
@@ -34,6 +35,7 @@ struct as_obj {
 struct as_loadset {
 	struct rules_lpm *v4, *v6;
 	long n4, n6;
+	struct as_r4 r4;	/* the IPv4 range table, built */
 };
 
 const char *as_flavour_file(enum as_flavour f);
@@ -59,7 +61,7 @@ void as_loadset_free(struct as_loadset *ls);
  * later generation never matches an old flow entry.
  */
 int as_maps_fill(struct bpf_object *obj, const struct rules *r,
-		 const struct as_loadset *ls, const struct as_config *cfg,
+		 struct as_loadset *ls, const struct as_config *cfg,
 		 char *err, size_t errlen);
 
 /*

@@ -43,18 +43,11 @@ struct {
 } approvals SEC(".maps");
 
 /*
- * The domestic map and the IP indicators as flat prefix sets
- * (include/autosel/abi.h, Documentation/performance.rst).  The loader sizes
- * pfx4/pfx6 to the rule set before it loads the object.
+ * The domestic map and the IP indicators (include/autosel/abi.h,
+ * Documentation/performance.rst): IPv4 as one range table, IPv6 as flat
+ * prefix sets.  The loader sizes rng4, val4 and pfx6 to the rule set
+ * before it loads the object.
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, AS_DIR4_ENTRIES);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__type(key, __u32);
-	__type(value, struct as_dir4);
-} dir4 SEC(".maps");
-
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, AS_GUARD_WORDS);
@@ -62,6 +55,30 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } guard4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, AS_R4_DIR_ENTRIES / 2);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct as_r4_pair);
+} rdir4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1 << 15);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct as_r4_pair);
+} rng4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1 << 10);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct as_val4);
+} val4 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -85,23 +102,7 @@ struct {
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, __u64);
-} bloom4 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, AS_BLOOM_WORDS);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__type(key, __u32);
-	__type(value, __u64);
 } bloom6 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1 << 16);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct as_pfx4_key);
-	__type(value, __u64);
-} pfx4 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -189,10 +190,10 @@ struct as_scratch {
 	struct as_flow_key fk;
 	struct as_frag_key gk;
 	struct as_pfx6_key p6;
-	struct as_pfx4_key p4;
 	struct as_res_key rk;
 	struct as_flow fe;	/* the flow-table entry found, entered, evicted */
 	/* what may open a new flow: kept here, out of the verifier's sight */
+	__u64 ind_s, ind_d;	/* IPv4: the endpoints' indicator masks */
 	__u64 ip_mask;		/* slots whose IP indicators matched */
 	__u64 res_mask;		/* slots whose answered addresses matched */
 	__u32 name_kind;	/* enum as_name_kind of the matched name */
@@ -346,39 +347,75 @@ static __always_inline __u32 as_ld32(const __u8 *p)
 }
 
 /*
- * Walk the lengths of one set longest first, from the first guarded one
- * (guard set) or the first unguarded one; the first hit is the longest
- * match.  Returns its value, 0 when none.
+ * The value index of an IPv4 address (host order) in the range table:
+ * its /20's entry, or a binary search of the /20's block.  A global
+ * function: verified once for both addresses.
  */
-static __always_inline __u64 as_walk4(struct as_scratch *s,
-				      const struct as_lens *l, __u32 set,
-				      __u32 a)
+static __always_inline int as_r4_entry(void *map, __u32 i, __u32 *out)
 {
-	__u32 i, n = l->n, blk;
-	__u64 *v;
+	__u32 w = i >> 1;
+	struct as_r4_pair *p = bpf_map_lookup_elem(map, &w);
 
-	/* All the Bloom bits this walk may test share one cache line. */
-	blk = as_bloom4_block(__builtin_bswap32(a) >> 8) << 9;
-	for (i = 0; i < 32 - AS_DIR4_LEN; i++) {
-		__u32 len, m, b;
-
-		if (i >= n)
-			break;
-		len = l->len[i];
-		m = a & as_be_mask((int)len);
-		b = as_bloom4_bits(set, len, m);
-		if (!as_bit(&bloom4, blk | (b & 511)) ||
-		    !as_bit(&bloom4, blk | (b >> 9)))
-			continue;
-		s->p4.set = (__u8)set;
-		s->p4.len = (__u8)len;
-		s->p4.pad = 0;
-		__builtin_memcpy(s->p4.addr, &m, 4);
-		v = bpf_map_lookup_elem(&pfx4, &s->p4);
-		if (v)
-			return *v;
-	}
+	if (!p)
+		return -1;
+	*out = p->e[i & 1];
 	return 0;
+}
+
+__attribute__((noinline))
+__u32 as_range4(__u32 a)
+{
+	__u32 x = a & ((1U << AS_R4_LO_BITS) - 1), d, e, lo = 0, hi, start, i;
+
+	if (as_r4_entry(&rdir4, a >> AS_R4_LO_BITS, &d))
+		return 0;
+	if (!(d & AS_R4_BLOCK))
+		return d;
+	start = (d & ~AS_R4_BLOCK) + 1;
+	if (as_r4_entry(&rng4, start - 1, &hi))
+		return 0;
+	/* a block holds at most 2^AS_R4_LO_BITS ranges */
+	for (i = 0; i < AS_R4_LO_BITS; i++) {
+		__u32 mid;
+
+		if (hi - lo <= 1)
+			break;
+		mid = (lo + hi) >> 1;
+		if (as_r4_entry(&rng4, start + mid, &e))
+			return 0;
+		if ((e >> AS_R4_VAL_BITS) <= x)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	if (as_r4_entry(&rng4, start + lo, &e))
+		return 0;
+	return e & (AS_R4_VALS_MAX - 1);
+}
+
+/*
+ * Domestic?  And the slot mask of the longest indicator prefix (0: none).
+ * The /24's guard bits answer for most addresses with one inlined load;
+ * the range table, where they say "look further".
+ */
+static __always_inline int as_addr4(const __u8 *addr, __u64 *mask)
+{
+	__u32 a = __builtin_bswap32(as_ld32(addr)), bit = (a >> 8) << 1;
+	__u32 w = bit >> 6, g, vi;
+	struct as_val4 *v;
+	__u64 *gw;
+
+	*mask = 0;
+	gw = bpf_map_lookup_elem(&guard4, &w);
+	g = gw ? (__u32)(*gw >> (bit & 63)) & 3 : 0;
+	if (!(g & 2))
+		return g & 1;
+	vi = as_range4(a);
+	v = bpf_map_lookup_elem(&val4, &vi);
+	if (!v)
+		return 0;
+	*mask = v->mask;
+	return v->dom != 0;
 }
 
 struct as_walk6_ctx {
@@ -454,89 +491,49 @@ static __always_inline __u64 as_walk6(struct as_scratch *s, __u32 set,
 }
 
 /*
- * The guard bits of an address (abi.h): IPv4 bit 0 "domestic /24", bit 1
- * "look further"; IPv6 per set (bits 2*set, 2*set+1): "walk the lengths
- * 16..47", "walk the lengths >= 48".  Both: AS_G_IND when an IP indicator
- * could match the address (0: as_lookup_ind() finds nothing).
+ * The guard bits of an IPv6 address (abi.h), per set (bits 2*set,
+ * 2*set+1): "walk the lengths 16..47", "walk the lengths >= 48"; and
+ * AS_G_IND when an IP indicator could match the address (0:
+ * as_lookup_ind6() finds nothing).
  */
 #define AS_G_IND	16
-static __always_inline __u32 as_guard(struct as_scratch *s, const __u8 *addr)
+static __always_inline __u32 as_guard6(const __u8 *addr)
 {
-	__u32 w, bit;
+	__u32 w, bit, g, g48 = 0, li = AS_LENS_IDX(6, AS_PSET_IND);
+	struct as_lens *l;
 	__u64 *v;
 
-	/* One call site per map: the JIT inlines only those. */
-	if (s->pkt.family == 4) {
-		bit = (__builtin_bswap32(as_ld32(addr)) >> 8) << 1;
+	bit = as_guard6_idx(as_ld32(addr)) << 2;
+	w = bit >> 6;
+	v = bpf_map_lookup_elem(&guard6, &w);
+	g = v ? (__u32)(*v >> (bit & 63)) & 15 : 0;
+	/* A /48-or-longer prefix in this /32: which /48? */
+	if (g & 10) {
+		bit = as_guard48_idx(as_ld32(addr), as_ld32(addr + 4)) << 1;
 		w = bit >> 6;
-		v = bpf_map_lookup_elem(&guard4, &w);
-	} else {
-		__u32 g, g48 = 0, li = AS_LENS_IDX(6, AS_PSET_IND);
-		struct as_lens *l;
-
-		bit = as_guard6_idx(as_ld32(addr)) << 2;
-		w = bit >> 6;
-		v = bpf_map_lookup_elem(&guard6, &w);
-		g = v ? (__u32)(*v >> (bit & 63)) & 15 : 0;
-		/* A /48-or-longer prefix in this /32: which /48? */
-		if (g & 10) {
-			bit = as_guard48_idx(as_ld32(addr), as_ld32(addr + 4)) << 1;
-			w = bit >> 6;
-			v = bpf_map_lookup_elem(&guard48, &w);
-			g48 = v ? (__u32)(*v >> (bit & 63)) & 3 : 0;
-			/* keep bit 2*set+1 only where guard48 agrees */
-			g &= ~(((~g48 & 1) << 1) | ((~g48 & 2) << 2));
-		}
-		/* prefixes shorter than /16 are not guarded: walked for all */
-		l = bpf_map_lookup_elem(&lens, &li);
-		if ((g & 12) || !l || l->nshort)
-			g |= AS_G_IND;
-		return g;
+		v = bpf_map_lookup_elem(&guard48, &w);
+		g48 = v ? (__u32)(*v >> (bit & 63)) & 3 : 0;
+		/* keep bit 2*set+1 only where guard48 agrees */
+		g &= ~(((~g48 & 1) << 1) | ((~g48 & 2) << 2));
 	}
-	bit = v ? (__u32)(*v >> (bit & 63)) & 3 : 0;
-	return bit | ((bit & 2) << 3);	/* AS_G_IND: "look further" */
+	/* prefixes shorter than /16 are not guarded: walked for all */
+	l = bpf_map_lookup_elem(&lens, &li);
+	if ((g & 12) || !l || l->nshort)
+		g |= AS_G_IND;
+	return g;
 }
 
 /* Is addr domestic?  Same answer as an LPM trie of the domestic map. */
-static __always_inline int as_lookup_domestic(struct as_scratch *s,
-					      const __u8 *addr, __u32 g)
+static __always_inline int as_lookup_domestic6(struct as_scratch *s,
+					       const __u8 *addr, __u32 g)
 {
-	if (s->pkt.family == 4) {
-		__u32 li = AS_LENS_IDX(4, AS_PSET_DOM);
-		struct as_lens *l;
-
-		if (g & 1)
-			return 1;
-		if (!(g & 2))
-			return 0;
-		l = bpf_map_lookup_elem(&lens, &li);
-		return l && l->n && as_walk4(s, l, AS_PSET_DOM, as_ld32(addr));
-	}
 	return as_walk6(s, AS_PSET_DOM, addr, g & 3) != 0;
 }
 
 /* The slot mask of the longest indicator prefix covering addr (0: none). */
-static __always_inline __u64 as_lookup_ind(struct as_scratch *s,
-					   const __u8 *addr, __u32 g)
+static __always_inline __u64 as_lookup_ind6(struct as_scratch *s,
+					    const __u8 *addr, __u32 g)
 {
-	if (s->pkt.family == 4) {
-		__u32 a = as_ld32(addr), k16, li = AS_LENS_IDX(4, AS_PSET_IND);
-		struct as_dir4 *d;
-		struct as_lens *l;
-		__u64 hit;
-
-		if (!(g & 2))
-			return 0;
-		l = bpf_map_lookup_elem(&lens, &li);
-		if (!l)
-			return 0;
-		hit = as_walk4(s, l, AS_PSET_IND, a);
-		if (hit || !(l->flags & AS_LENS_DIR4))
-			return hit;
-		k16 = __builtin_bswap32(a) >> 16;
-		d = bpf_map_lookup_elem(&dir4, &k16);
-		return d ? d->mask : 0;
-	}
 	return as_walk6(s, AS_PSET_IND, addr, (g >> 2) & 3);
 }
 
@@ -1027,10 +1024,21 @@ int autosel_xdp(struct xdp_md *ctx)
 	      bpf_ktime_get_ns() + cfg->clock_offset_ns;
 	idle = cfg->flow_idle_ns ? cfg->flow_idle_ns : AS_FLOW_IDLE_DEFAULT_NS;
 
-	g_s = as_guard(s, pkt->saddr);
-	g_d = as_guard(s, pkt->daddr);
-	dom_s = as_lookup_domestic(s, pkt->saddr, g_s);
-	dom_d = as_lookup_domestic(s, pkt->daddr, g_d);
+	/*
+	 * IPv4: one range-table lookup per address answers both questions,
+	 * exactly; IPv6: the guard, then the walks it lets through.
+	 */
+	if (pkt->family == 4) {
+		dom_s = as_addr4(pkt->saddr, &s->ind_s);
+		dom_d = as_addr4(pkt->daddr, &s->ind_d);
+		g_s = s->ind_s ? AS_G_IND : 0;
+		g_d = s->ind_d ? AS_G_IND : 0;
+	} else {
+		g_s = as_guard6(pkt->saddr);
+		g_d = as_guard6(pkt->daddr);
+		dom_s = as_lookup_domestic6(s, pkt->saddr, g_s);
+		dom_d = as_lookup_domestic6(s, pkt->daddr, g_d);
+	}
 	if (dom_s && dom_d)
 		return as_delete(AS_DEL_DOMESTIC, wire_len);
 	dir = dom_s ? AS_DIR_DF : dom_d ? AS_DIR_FD : AS_DIR_FF;
@@ -1086,9 +1094,11 @@ int autosel_xdp(struct xdp_md *ctx)
 	/* IP indicators match the foreign endpoint(s) only. */
 	mask = 0;
 	if (!dom_s)
-		mask |= as_lookup_ind(s, pkt->saddr, g_s);
+		mask |= pkt->family == 4 ? s->ind_s :
+			as_lookup_ind6(s, pkt->saddr, g_s);
 	if (!dom_d)
-		mask |= as_lookup_ind(s, pkt->daddr, g_d);
+		mask |= pkt->family == 4 ? s->ind_d :
+			as_lookup_ind6(s, pkt->daddr, g_d);
 	s->ip_mask = mask;
 	/* Addresses answered for matched names, the same way (names.h). */
 	s->res_mask = 0;

@@ -155,40 +155,45 @@ struct as_lpm6 {
 };
 
 /*
- * The flat prefix sets (Documentation/performance.rst).  Two sets per
- * family, the domestic map and the IP indicators, answer the same question
- * an LPM trie would: the value of the longest prefix that covers an
- * address (for indicators, a slot mask that already holds the bits of every
- * enclosing prefix; for the domestic map, "yes").
+ * The prefix sets (Documentation/performance.rst).  Two sets per family,
+ * the domestic map and the IP indicators, answer the same question an LPM
+ * trie would: the value of the longest prefix that covers an address (for
+ * indicators, a slot mask that already holds the bits of every enclosing
+ * prefix; for the domestic map, "yes").
  *
- *   guard4   ARRAY of bits, two per IPv4 /24 (4 MB): bit 0 "a domestic
- *            prefix of length <= 24 covers the whole /24" (the answer);
- *            bit 1 "look further": an indicator of any length, or a
- *            domestic prefix longer than /24, intersects the /24.  Most
- *            packets stop at this one inlined array load per address.
+ * IPv4: one range table for both sets (include/autosel/range4.h builds it).
+ * The address space is cut into ranges where either answer changes; each
+ * range has one value, (domestic, indicator mask), an index into val4.
+ *   guard4   ARRAY of bits, two per /24 (4 MB), in front: 0 "neither",
+ *            1 "domestic, no indicator" (both answers, for the whole /24),
+ *            2 "look further" (the /24 is not of one such value).  Most
+ *            addresses stop at this one inlined load.
+ *   rdir4    2^20 u32, one per /20 (2 MB): AS_R4_BLOCK clear: the value
+ *            of the whole /20 (most addresses stop here, one load); set:
+ *            the index in rng4 of the /20's block.
+ *   rng4     u32, sized to the rule set: a block is its count n,
+ *            then n ranges (offset of the first address in the /20 <<
+ *            AS_R4_VAL_BITS | value), by offset, the first at 0: a binary
+ *            search of at most AS_R4_LO_BITS steps finds an address's.
+ *   val4     ARRAY of struct as_val4, sized to the rule set; 0 is neither.
+ *
+ * IPv6:
  *   guard6   ARRAY of bits, four per hashed IPv6 /32 (2 MB): per set,
  *            bit 2*set "a prefix of length 16..47 intersects the /32",
  *            bit 2*set+1 "a prefix of length >= 48 lies in the /32";
  *   guard48  ARRAY of bits, two per hashed IPv6 /48 (4 MB), read only when
  *            guard6 says so: bit (set) "a prefix of length >= 48 of the set
  *            intersects the /48".
- *   dir4     ARRAY[65536]: per /16, the longest indicator prefix of length
- *            <= 16 covering it (resolved ahead: no hash entry).
- *   bloom4/6 ARRAY of bits: per (set, length, masked address) of every
- *            entry of pfx4/6, hashed: a Bloom filter.  IPv4's is blocked
- *            by /24 (see as_bloom4_bits), one cache line a walk, with two
- *            bits per entry in that line (k = 2); IPv6's has one (k = 1).
- *   pfx4/6   HASH (set, length, masked address) -> value: IPv4 indicators
- *            longer than /16 and domestic prefixes longer than /24; every
- *            IPv6 prefix.
- *   lens     per (family, set): the lengths present in pfx4/6, longest
- *            first; of IPv6's, the first n48 are /48 or longer and the last
- *            nshort shorter than /16 (not guarded: walked for every address).
+ *   bloom6   ARRAY of bits: per (set, length, masked address) of every
+ *            entry of pfx6, hashed: a Bloom filter (k = 1).
+ *   pfx6     HASH (set, length, masked address) -> value: every prefix.
+ *   lens     per set: the lengths present in pfx6, longest first; the
+ *            first n48 are /48 or longer and the last nshort shorter than
+ *            /16 (not guarded: walked for every address).
  *
- * Past the guard, a walk tries the lengths present longest first, checking
- * the Bloom bit before each hash lookup; the first hit is the longest
- * match.  ::/0 and 0.0.0.0/0 stay correct (an IPv4 /0 sets every guard
- * bit; an IPv6 /0 is walked).
+ * Past the guard, an IPv6 walk tries the lengths present longest first,
+ * checking the Bloom bit before each hash lookup; the first hit is the
+ * longest match.  ::/0 stays correct (it is walked).
  */
 enum as_pset {
 	AS_PSET_DOM = 0,
@@ -196,8 +201,6 @@ enum as_pset {
 	AS_PSET_MAX,
 };
 
-#define AS_DIR4_LEN		16	/* IPv4 indicators up to /16 live in dir4 */
-#define AS_GUARD4_LEN		24	/* IPv4 guard granularity */
 #define AS_GUARD6_LEN		32	/* IPv6 guard granularity (hashed) */
 #define AS_GUARD6_MIN		16	/* shorter IPv6 prefixes: not guarded */
 #define AS_GUARD48_LEN		48	/* IPv6 second guard level */
@@ -213,24 +216,34 @@ enum as_pset {
 #define AS_GUARD6_WORDS		(1U << (AS_GUARD6_IDX_BITS + 2 - 6))	/* u64, 4 bits */
 #define AS_BLOOM_BITS		24
 #define AS_BLOOM_WORDS		(1U << (AS_BLOOM_BITS - 6))
-#define AS_DIR4_ENTRIES		(1U << AS_DIR4_LEN)
 #define AS_LENS_MAX		132	/* 0..128, rounded up */
 #define AS_FLOWMARK_BITS	17	/* flow guard: 2^17 one-byte marks ... */
 #define AS_FLOWMARK_N		(1U << AS_FLOWMARK_BITS)
 #define AS_FLOWMARK_WORDS	(2 * AS_FLOWMARK_N / 8)	/* ... twice: u64 */
 
-/* dir4 entry: the longest indicator prefix of length <= 16 over one /16. */
-struct as_dir4 {
-	__u64 mask;		/* indicator slot mask (0: none) */
-	__u8 mask_len1;		/* length + 1 of the prefix mask came from */
-	__u8 pad[7];
+/* The IPv4 range table (above). */
+#define AS_R4_DIR_BITS		20
+#define AS_R4_DIR_ENTRIES	(1U << AS_R4_DIR_BITS)
+#define AS_R4_LO_BITS		(32 - AS_R4_DIR_BITS)	/* offsets in a /20 */
+#define AS_R4_VAL_BITS		20
+#define AS_R4_VALS_MAX		(1U << AS_R4_VAL_BITS)
+#define AS_R4_BLOCK		0x80000000U
+
+_Static_assert(AS_R4_LO_BITS + AS_R4_VAL_BITS == 32, "rng4 entry");
+
+/*
+ * rdir4 and rng4 are arrays of u32 entries, stored two an element: a
+ * BPF_F_MMAPABLE array lays its elements out 8 bytes apart at least, so
+ * pairs keep user space's view of the mapping a plain u32 array.
+ */
+struct as_r4_pair {
+	__u32 e[2];
 };
 
-struct as_pfx4_key {
-	__u8 set;		/* enum as_pset */
-	__u8 len;
-	__u16 pad;
-	__u8 addr[4];		/* host bits zero */
+struct as_val4 {
+	__u64 mask;		/* indicator slot mask (0: none) */
+	__u32 dom;		/* 1: domestic */
+	__u32 pad;
 };
 
 struct as_pfx6_key {
@@ -240,16 +253,14 @@ struct as_pfx6_key {
 	__u8 addr[16];
 };
 
-/* lens entry (family == 4 ? 0 : 2) + set: lengths in pfx4/6, longest first. */
+/* lens entry (family == 4 ? 0 : 2) + set: lengths in pfx6, longest first. */
 struct as_lens {
 	__u8 n;			/* lengths in len[] */
 	__u8 nshort;		/* the last nshort: not guarded */
 	__u8 n48;		/* the first n48: IPv6 /48 or longer */
-	__u8 flags;		/* AS_LENS_DIR4: dir4 holds some of the set */
+	__u8 pad;
 	__u8 len[AS_LENS_MAX];
 };
-
-#define AS_LENS_DIR4		1
 
 #define AS_LENS_IDX(family, set)	(((family) == 4 ? 0 : 2) + (set))
 
@@ -297,33 +308,6 @@ static inline __u32 as_guard48_idx(__u32 w0, __u32 w1)
 {
 	return as_fin32(as_mix32(as_mix32(0x3c6ef372U, w0),
 				 w1 & as_be_mask(16))) >> (32 - AS_GUARD_IDX_BITS);
-}
-
-/*
- * IPv4 Bloom bits are blocked: every candidate length of an address lies
- * in one 64-byte block chosen by its /24 (a prefix shorter than /24 sets
- * its bits in the block of each /24 it covers), so a walk reads one cache
- * line of bloom4 however many lengths it tries.  Returns the block.
- */
-#define AS_BLOOM4_BLOCK_BITS	(AS_BLOOM_BITS - 9)	/* 512-bit blocks */
-
-static inline __u32 as_bloom4_block(__u32 net24)
-{
-	return as_fin32(as_mix32(0x510e527fU, net24)) >>
-	       (32 - AS_BLOOM4_BLOCK_BITS);
-}
-
-/*
- * The two bits (k = 2) of a (set, length, masked address) in its block:
- * bits 0..8 and 9..17 of the result.  Both in one cache line, so the
- * second costs no memory access and cuts the false positives (hash
- * lookups that find nothing) about fourfold at a million prefixes.
- */
-static inline __u32 as_bloom4_bits(__u32 set, __u32 len, __u32 masked)
-{
-	__u32 h = as_mix32(as_mix32(0x9b05688cU, (set << 8) | len), masked);
-
-	return as_fin32(h) >> 14;
 }
 
 /* Bloom bit of a (set, length, masked address): w are the address words. */

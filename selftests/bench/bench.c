@@ -59,6 +59,8 @@
 
 #include "autosel/abi.h"
 #include "autosel/flat.h"
+#include "autosel/range4.h"
+#include "legacy4.h"
 #include "domains.h"		/* user/: the loader's domain table writer */
 #include "names_pkt.h"		/* selftests/host: DNS and TLS payloads */
 #include "bench.h"
@@ -535,40 +537,87 @@ static int push(struct batch *b, const void *k, __u64 v)
 	return b->n == BATCH ? flush(b) : 0;
 }
 
-static int add(struct as_flat *f, struct batch *b4, struct batch *b6,
-	       unsigned int set, const struct bp *p, __u64 v)
+/* Does object o hold IPv4 in a range table (else the legacy4.h layout)? */
+static int has_range4(struct bpf_object *o)
 {
-	struct as_pfx4_key k4;
+	return bpf_object__find_map_by_name(o, "rdir4") != NULL;
+}
+
+/* The range table of the rule set: built once per count, for every object. */
+static struct as_r4 r4;
+
+static int build_range4(const struct bp *ind, size_t nind)
+{
+	as_r4_free(&r4);
+	for (size_t j = 0; j < ndom; j++)
+		if (dom[j].family == 4 &&
+		    as_r4_add(&r4, AS_PSET_DOM, dom[j].addr, dom[j].len, 1))
+			return -ENOMEM;
+	for (size_t j = 0; j < nind; j++)
+		if (ind[j].family == 4 &&
+		    as_r4_add(&r4, AS_PSET_IND, ind[j].addr, ind[j].len,
+			      ind[j].mask))
+			return -ENOMEM;
+	return as_r4_build(&r4) ? -ENOMEM : 0;
+}
+
+static int add(struct as_flat *f, struct l4_maps *m4, struct batch *b4,
+	       struct batch *b6, unsigned int set, const struct bp *p, __u64 v)
+{
+	struct l4_pfx4_key k4;
 	struct as_pfx6_key k6;
 
 	if (p->family == 4)
-		return as_flat_add4(f, set, p->addr, p->len, v, &k4) ?
+		return m4 && l4_add(m4, &f->lens[AS_LENS_IDX(4, set)], set,
+				    p->addr, p->len, v, &k4) ?
 		       push(b4, &k4, v) : 0;
 	as_flat_add6(f, set, p->addr, p->len, v, &k6);
 	return push(b6, &k6, v);
 }
 
-/* The loader's steps (user/bpfobj.c): arrays through mmap, hashes in batches. */
+/*
+ * The loader's steps (user/bpfobj.c): the range table (built by
+ * load_filled()) and the arrays through mmap, hashes in batches.
+ */
 static int fill_rules(struct bpf_object *o, const struct bp *ind, size_t nind)
 {
 	static struct batch b4, b6;
+	struct l4_maps m4 = { 0 }, *pm4 = NULL;
 	struct as_flat f;
 	__u32 i;
 	int err = 0;
 
 	b4.fd = mfd(o, "pfx4");
 	b6.fd = mfd(o, "pfx6");
-	b4.ksz = sizeof(struct as_pfx4_key);
+	b4.ksz = sizeof(struct l4_pfx4_key);
 	b6.ksz = sizeof(struct as_pfx6_key);
 	b4.n = b6.n = 0;
-	if (as_flat_mmap(&f, mfd(o, "dir4"), mfd(o, "guard4"), mfd(o, "guard6"),
-			 mfd(o, "guard48"), mfd(o, "bloom4"), mfd(o, "bloom6")))
-		return -errno;
+	if (has_range4(o)) {
+		struct bpf_map *rng = bpf_object__find_map_by_name(o, "rng4");
+		struct bpf_map *val = bpf_object__find_map_by_name(o, "val4");
+
+		if (as_r4_write(&r4, mfd(o, "guard4"), mfd(o, "rdir4"),
+				bpf_map__fd(rng),
+				bpf_map__fd(val), bpf_map__max_entries(rng),
+				bpf_map__max_entries(val)))
+			return -errno;
+	} else {
+		if (l4_mmap(&m4, mfd(o, "dir4"), mfd(o, "guard4"),
+			    mfd(o, "bloom4")))
+			return -errno;
+		pm4 = &m4;
+	}
+	if (as_flat_mmap(&f, mfd(o, "guard6"), mfd(o, "guard48"),
+			 mfd(o, "bloom6"))) {
+		err = -errno;
+		l4_unmap(&m4);
+		return err;
+	}
 	for (size_t j = 0; j < ndom && !err; j++)
-		err = add(&f, &b4, &b6, AS_PSET_DOM, &dom[j], 1);
+		err = add(&f, pm4, &b4, &b6, AS_PSET_DOM, &dom[j], 1);
 	for (size_t j = 0; j < nind && !err; j++)
-		err = add(&f, &b4, &b6, AS_PSET_IND, &ind[j], ind[j].mask);
-	if (!err)
+		err = add(&f, pm4, &b4, &b6, AS_PSET_IND, &ind[j], ind[j].mask);
+	if (!err && pm4)
 		err = flush(&b4);
 	if (!err)
 		err = flush(&b6);
@@ -576,6 +625,7 @@ static int fill_rules(struct bpf_object *o, const struct bp *ind, size_t nind)
 		if (bpf_map_update_elem(mfd(o, "lens"), &i, &f.lens[i], BPF_ANY))
 			err = -errno;
 	as_flat_unmap(&f);
+	l4_unmap(&m4);
 	return err;
 }
 
@@ -1007,22 +1057,26 @@ static const struct map_layout {
 	const char *name;
 	__u32 key, value, entries;
 	int grow;
+	int v4;		/* 0: every object; 1: range table; 2: legacy4.h's */
 } layout[] = {
-	{ "config", 4, sizeof(struct as_config), 1, 1 },
-	{ "approvals", 4, sizeof(struct as_approval), AS_MAX_SLOTS, 0 },
-	{ "tx_port", 4, 4, 0, 0 },
-	{ "dir4", 4, sizeof(struct as_dir4), AS_DIR4_ENTRIES, 0 },
-	{ "guard4", 4, 8, AS_GUARD_WORDS, 0 },
-	{ "guard6", 4, 8, AS_GUARD6_WORDS, 0 },
-	{ "guard48", 4, 8, AS_GUARD_WORDS, 0 },
-	{ "bloom4", 4, 8, AS_BLOOM_WORDS, 0 },
-	{ "bloom6", 4, 8, AS_BLOOM_WORDS, 0 },
-	{ "pfx4", sizeof(struct as_pfx4_key), 8, 0, 0 },
-	{ "pfx6", sizeof(struct as_pfx6_key), 8, 0, 0 },
-	{ "lens", 4, sizeof(struct as_lens), 4, 0 },
-	{ "counters", 4, 8, AS_C_MAX, 0 },
-	{ "bench_mode", 4, sizeof(struct bench_mode), 1, 1 },
-	{ "bench_addrs", 4, 16, BENCH_ADDRS, 0 },
+	{ "config", 4, sizeof(struct as_config), 1, 1, 0 },
+	{ "approvals", 4, sizeof(struct as_approval), AS_MAX_SLOTS, 0, 0 },
+	{ "tx_port", 4, 4, 0, 0, 0 },
+	{ "rdir4", 4, sizeof(struct as_r4_pair), AS_R4_DIR_ENTRIES / 2, 0, 1 },
+	{ "rng4", 4, sizeof(struct as_r4_pair), 0, 0, 1 },
+	{ "val4", 4, sizeof(struct as_val4), 0, 0, 1 },
+	{ "dir4", 4, sizeof(struct l4_dir4), L4_DIR4_ENTRIES, 0, 2 },
+	{ "guard4", 4, 8, AS_GUARD_WORDS, 0, 0 },
+	{ "bloom4", 4, 8, AS_BLOOM_WORDS, 0, 2 },
+	{ "pfx4", sizeof(struct l4_pfx4_key), 8, 0, 0, 2 },
+	{ "guard6", 4, 8, AS_GUARD6_WORDS, 0, 0 },
+	{ "guard48", 4, 8, AS_GUARD_WORDS, 0, 0 },
+	{ "bloom6", 4, 8, AS_BLOOM_WORDS, 0, 0 },
+	{ "pfx6", sizeof(struct as_pfx6_key), 8, 0, 0, 0 },
+	{ "lens", 4, sizeof(struct as_lens), 4, 0, 0 },
+	{ "counters", 4, 8, AS_C_MAX, 0, 0 },
+	{ "bench_mode", 4, sizeof(struct bench_mode), 1, 1, 0 },
+	{ "bench_addrs", 4, 16, BENCH_ADDRS, 0, 0 },
 };
 
 #define NLAYOUT	(sizeof(layout) / sizeof(layout[0]))
@@ -1030,11 +1084,15 @@ static const struct map_layout {
 /* 0, or -1 with a line on stderr: the bench would fill this object wrong. */
 static int layout_check(struct bpf_object *o, const char *path)
 {
+	int v4 = has_range4(o) ? 1 : 2;
+
 	for (size_t i = 0; i < NLAYOUT; i++) {
 		const struct map_layout *l = &layout[i];
 		struct bpf_map *m = bpf_object__find_map_by_name(o, l->name);
 		__u32 ks, vs, ne;
 
+		if (l->v4 && l->v4 != v4)
+			continue;
 		if (!m) {
 			fprintf(stderr, "bench: %s has no map %s: not a layout "
 				"this bench can fill; refusing to measure\n",
@@ -1171,12 +1229,28 @@ static int load_filled(struct bpf_object *o, const char *path,
 	double t0, fill_s;
 	int err;
 
+	double build_s = 0;
+
 	for (size_t j = 0; j < ndom; j++)
 		dom[j].family == 4 ? (p4 += dom[j].len > 16) : p6++;
 	for (size_t j = 0; j < nind; j++)
 		ind[j].family == 4 ? (p4 += ind[j].len > 16) : p6++;
-	bpf_map__set_max_entries(bpf_object__find_map_by_name(o, "pfx4"),
-				 (__u32)(p4 > 65536 ? p4 : 65536));
+	if (has_range4(o)) {
+		/* the loader builds the table before it loads (to size it) */
+		t0 = now_s();
+		if (build_range4(ind, nind)) {
+			fprintf(stderr, "bench: range table: %s\n", r4.err);
+			return -1;
+		}
+		build_s = now_s() - t0;
+		bpf_map__set_max_entries(bpf_object__find_map_by_name(o, "rng4"),
+					 (__u32)as_r4_rng_elems(r4.n_rng));
+		bpf_map__set_max_entries(bpf_object__find_map_by_name(o, "val4"),
+					 (__u32)r4.n_vals);
+	} else {
+		bpf_map__set_max_entries(bpf_object__find_map_by_name(o, "pfx4"),
+					 (__u32)(p4 > 65536 ? p4 : 65536));
+	}
 	bpf_map__set_max_entries(bpf_object__find_map_by_name(o, "pfx6"),
 				 (__u32)(p6 > 65536 ? p6 : 65536));
 	if (size_domains(o, n))
@@ -1191,7 +1265,7 @@ static int load_filled(struct bpf_object *o, const char *path,
 	err = fill_rules(o, ind, nind);
 	if (!err)
 		err = fill_domains(o, n, ndoms);
-	fill_s = now_s() - t0;
+	fill_s = now_s() - t0 + build_s;
 	m2 = kmem_settled();
 	if (err || setup_common(o)) {
 		fprintf(stderr, "bench: filling maps: %s\n", strerror(-err));

@@ -1487,7 +1487,7 @@ static double ns_per_run(struct tenv *t, const struct frame *f, int repeat)
 	if (r && atoi(r) > 0)
 		o.repeat = atoi(r);
 
-	if (bpf_prog_test_run_opts(t->x.prog, &o))
+	if (xenv_sync(&t->x) || bpf_prog_test_run_opts(t->x.prog, &o))
 		return -1;
 	return o.duration;
 }

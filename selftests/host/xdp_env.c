@@ -14,6 +14,7 @@
 
 #include "xdp_env.h"
 #include <autosel/flat.h>
+#include <autosel/range4.h>
 
 #ifndef AUTOSEL_BPF_OBJ
 #define AUTOSEL_BPF_OBJ "build/autosel.bpf.o"
@@ -79,7 +80,6 @@ int xenv_open(struct xenv *e, int *skip, char *why, size_t whylen)
 	e->prog = bpf_program__fd(prog);
 	e->config = map_fd(e, "config");
 	e->approvals = map_fd(e, "approvals");
-	e->pfx4 = map_fd(e, "pfx4");
 	e->pfx6 = map_fd(e, "pfx6");
 	e->lens = map_fd(e, "lens");
 	e->flows = map_fd(e, "flows");
@@ -87,7 +87,7 @@ int xenv_open(struct xenv *e, int *skip, char *why, size_t whylen)
 	e->counters = map_fd(e, "counters");
 	e->slot_counters = map_fd(e, "slot_counters");
 	e->tx_port = map_fd(e, "tx_port");
-	if (e->config < 0 || e->approvals < 0 || e->pfx4 < 0 ||
+	if (e->config < 0 || e->approvals < 0 ||
 	    e->pfx6 < 0 || e->lens < 0 || e->flows < 0 ||
 	    e->frags < 0 || e->counters < 0 || e->slot_counters < 0 ||
 	    e->tx_port < 0) {
@@ -95,10 +95,9 @@ int xenv_open(struct xenv *e, int *skip, char *why, size_t whylen)
 		goto fail;
 	}
 	e->flat = calloc(1, sizeof(struct as_flat));
-	if (!e->flat ||
-	    as_flat_mmap(e->flat, map_fd(e, "dir4"), map_fd(e, "guard4"),
-			 map_fd(e, "guard6"), map_fd(e, "guard48"),
-			 map_fd(e, "bloom4"),
+	e->r4 = calloc(1, sizeof(struct as_r4));
+	if (!e->flat || !e->r4 ||
+	    as_flat_mmap(e->flat, map_fd(e, "guard6"), map_fd(e, "guard48"),
 			 map_fd(e, "bloom6"))) {
 		snprintf(why, whylen, "%s: cannot map the prefix arrays: %s",
 			 path, strerror(errno));
@@ -124,6 +123,8 @@ fail:
 		as_flat_unmap(e->flat);
 	free(e->flat);
 	e->flat = NULL;
+	free(e->r4);
+	e->r4 = NULL;
 	bpf_object__close(e->obj);
 	e->obj = NULL;
 	return -1;
@@ -135,6 +136,10 @@ void xenv_close(struct xenv *e)
 		as_flat_unmap(e->flat);
 	free(e->flat);
 	e->flat = NULL;
+	if (e->r4)
+		as_r4_free(e->r4);
+	free(e->r4);
+	e->r4 = NULL;
 	bpf_object__close(e->obj);
 	e->obj = NULL;
 }
@@ -184,26 +189,42 @@ int xenv_set_no_decap(struct xenv *e, uint32_t no_decap)
 int xenv_clear_prefixes(struct xenv *e)
 {
 	struct as_flat *f = e->flat;
-	int fds[2] = { e->pfx4, e->pfx6 };
 	uint8_t key[32];
 	__u32 li;
 
-	memset(f->dir4, 0, AS_FLAT_DIR4_SIZE);
-	memset(f->guard4, 0, AS_FLAT_GUARD_SIZE);
 	memset(f->guard6, 0, AS_FLAT_GUARD6_SIZE);
 	memset(f->guard48, 0, AS_FLAT_GUARD_SIZE);
-	memset(f->bloom4, 0, AS_FLAT_BLOOM_SIZE);
 	memset(f->bloom6, 0, AS_FLAT_BLOOM_SIZE);
 	memset(f->lens, 0, sizeof(f->lens));
 	for (li = 0; li < 4; li++)
 		if (bpf_map_update_elem(e->lens, &li, &f->lens[li], BPF_ANY))
 			return -errno;
-	for (int i = 0; i < 2; i++) {
-		/* from the first key each time: the one before is gone */
-		while (!bpf_map_get_next_key(fds[i], NULL, key))
-			if (bpf_map_delete_elem(fds[i], key))
-				return -errno;
-	}
+	/* from the first key each time: the one before is gone */
+	while (!bpf_map_get_next_key(e->pfx6, NULL, key))
+		if (bpf_map_delete_elem(e->pfx6, key))
+			return -errno;
+	as_r4_free(e->r4);
+	e->r4_dirty = 1;
+	return 0;
+}
+
+int xenv_sync(struct xenv *e)
+{
+	struct as_r4 *t = e->r4;
+	struct bpf_map *rng = bpf_object__find_map_by_name(e->obj, "rng4");
+	struct bpf_map *val = bpf_object__find_map_by_name(e->obj, "val4");
+
+	if (!e->r4_dirty)
+		return 0;
+	if (!rng || !val)
+		return -ENOENT;
+	if (as_r4_build(t) ||
+	    as_r4_write(t, map_fd(e, "guard4"), map_fd(e, "rdir4"),
+			bpf_map__fd(rng),
+			bpf_map__fd(val), bpf_map__max_entries(rng),
+			bpf_map__max_entries(val)))
+		return errno ? -errno : -ENOMEM;
+	e->r4_dirty = 0;
 	return 0;
 }
 
@@ -239,30 +260,30 @@ int xenv_set_approval(struct xenv *e, uint32_t slot, uint8_t type,
 }
 
 /*
- * Add a prefix to a flat prefix set the way the loader does: the arrays
- * through their mapping, the hash entry and the lengths with syscalls.
+ * Add a prefix the way the loader does: IPv4 to the range table (written
+ * at the next run), IPv6 to the flat sets -- the arrays through their
+ * mapping, the hash entry and the lengths with syscalls.
  */
 static int add_prefix(struct xenv *e, unsigned int set, int family,
 		      const uint8_t *addr, uint32_t plen, uint64_t val)
 {
 	struct as_flat *f = e->flat;
-	struct as_pfx4_key k4;
 	struct as_pfx6_key k6;
 	__u32 li;
 
 	if (family == 4) {
 		if (plen > 32)
 			return -EINVAL;
-		if (as_flat_add4(f, set, addr, plen, val, &k4) &&
-		    bpf_map_update_elem(e->pfx4, &k4, &val, BPF_ANY))
-			return -errno;
-	} else {
-		if (plen > 128)
-			return -EINVAL;
-		as_flat_add6(f, set, addr, plen, val, &k6);
-		if (bpf_map_update_elem(e->pfx6, &k6, &val, BPF_ANY))
-			return -errno;
+		if (as_r4_add(e->r4, set, addr, plen, val))
+			return -ENOMEM;
+		e->r4_dirty = 1;
+		return 0;
 	}
+	if (plen > 128)
+		return -EINVAL;
+	as_flat_add6(f, set, addr, plen, val, &k6);
+	if (bpf_map_update_elem(e->pfx6, &k6, &val, BPF_ANY))
+		return -errno;
 	li = AS_LENS_IDX(family, set);
 	return bpf_map_update_elem(e->lens, &li, &f->lens[li], BPF_ANY) ?
 	       -errno : 0;
@@ -289,8 +310,10 @@ int xenv_run(struct xenv *e, const void *frame, size_t len, struct xrun *r)
 		.data_size_out = sizeof(r->out),
 		.repeat = 1,
 	);
-	int err;
+	int err = xenv_sync(e);
 
+	if (err)
+		return err;
 	memset(r->out, 0, sizeof(r->out));
 	err = bpf_prog_test_run_opts(e->prog, &o);
 	r->retval = o.retval;

@@ -18,9 +18,11 @@ struct xenv {
 	struct bpf_object *obj;
 	int prog;
 	int config, approvals;
-	int pfx4, pfx6, lens;		/* the flat prefix sets (abi.h) */
+	int pfx6, lens;			/* the flat prefix sets (abi.h) */
 	int flows, frags, counters, slot_counters, tx_port;
 	void *flat;			/* struct as_flat: the mmapped arrays */
+	void *r4;			/* struct as_r4: IPv4's prefixes */
+	int r4_dirty;			/* added to since last written */
 	int ncpus;
 	uint64_t now;			/* config.fixed_now_ns in force */
 };
@@ -87,6 +89,13 @@ int xenv_add_domestic(struct xenv *e, int family, const uint8_t *addr,
 		      uint32_t plen);
 int xenv_add_indicator(struct xenv *e, int family, const uint8_t *addr,
 		       uint32_t plen, uint64_t mask);
+
+/*
+ * IPv4 prefixes are collected and the range table rebuilt and written
+ * before the next run (xenv_run() does it); for a test_run of its own, a
+ * test calls this first.  Returns 0 or -errno.
+ */
+int xenv_sync(struct xenv *e);
 
 /* One BPF_PROG_TEST_RUN.  Returns 0 or -errno. */
 int xenv_run(struct xenv *e, const void *frame, size_t len, struct xrun *r);
