@@ -13,10 +13,14 @@
  *	a program already there.  RULE is FAMILY:PROTO:PORT=sel:SLOT or
  *	FAMILY:PROTO:PORT=del:REASON (FAMILY 4, 6, 0 non-IP, 255 malformed)
  *   astest detach IFNAME
- *   astest send IFNAME DSTMAC SHAPE COUNT [PORT]
+ *   astest send IFNAME DSTMAC SHAPE COUNT [PORT [SPORT]]
  *	send COUNT raw Ethernet frames of SHAPE (see shapes[] below), every
  *	one carrying the canary after its headers; prints
  *	"frames N wire_bytes W hdr_bytes H" (H: what a record may keep)
+ *   astest bucketmates SRC DST PROTO N
+ *	print N port pairs SPORT:DPORT such that the flows SRC:SPORT ->
+ *	DST:DPORT of IPv4 protocol PROTO share one bucket of the data
+ *	path's flow table (as_flow_hash, abi.h)
  *   astest pcapcheck FILE CANARY
  *	check every record of a pcap written on autosel0: an outer 802.1Q
  *	tag, then a frame that the shared parser accepts and whose header
@@ -269,13 +273,16 @@ static void put_ip6(struct frame *f, int next, size_t plen)
 	put(f, h, 40);
 }
 
+/* The source port of send's TCP and UDP frames (send's SPORT). */
+static unsigned int sport = 41000;
+
 static void put_tcp(struct frame *f, unsigned int dport, int opts)
 {
 	unsigned char h[32] = { 0 };
 	size_t n = opts ? 32 : 20;
 
-	h[0] = 0xa0;		/* sport 41000 */
-	h[1] = 0x28;
+	h[0] = sport >> 8;
+	h[1] = sport;
 	h[2] = dport >> 8;
 	h[3] = dport;
 	h[7] = 1;		/* seq */
@@ -294,7 +301,7 @@ static void put_tcp(struct frame *f, unsigned int dport, int opts)
 
 static void put_udp(struct frame *f, unsigned int dport, size_t plen)
 {
-	put16(f, 41000);
+	put16(f, sport);
 	put16(f, dport);
 	put16(f, 8 + plen);
 	put16(f, 0);
@@ -424,6 +431,8 @@ static int cmd_send(int argc, char **argv)
 		return 2;
 	count = atoi(argv[5]);
 	port = argc > 6 ? atoi(argv[6]) : 9;
+	if (argc > 7)
+		sport = atoi(argv[7]);
 	if (parse_mac(argv[3], dst) || build(&f, argv[4], port)) {
 		fprintf(stderr, "astest: bad MAC or shape\n");
 		return 2;
@@ -521,6 +530,31 @@ static int cmd_pcapcheck(int argc, char **argv)
 	return bad;
 }
 
+static int cmd_bucketmates(int argc, char **argv)
+{
+	__u8 sa[16] = {}, da[16] = {};
+	unsigned int proto, n, k = 0, bk = 0, sp, dp;
+
+	if (argc != 6 || inet_pton(AF_INET, argv[2], sa) != 1 ||
+	    inet_pton(AF_INET, argv[3], da) != 1)
+		return 2;
+	proto = atoi(argv[4]);
+	n = atoi(argv[5]);
+	for (sp = 40000; sp < 40064 && k < n; sp++)
+		for (dp = 1024; dp < 65536 && k < n; dp++) {
+			__u32 b = as_flow_hash(sa, da, sp, dp, proto) &
+				  (AS_FLOW_BUCKETS - 1);
+
+			if (!k)
+				bk = b;
+			if (b == bk) {
+				printf("%u:%u\n", sp, dp);
+				k++;
+			}
+		}
+	return k == n ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -535,7 +569,9 @@ int main(int argc, char **argv)
 		return cmd_send(argc, argv);
 	if (!strcmp(argv[1], "pcapcheck"))
 		return cmd_pcapcheck(argc, argv);
+	if (!strcmp(argv[1], "bucketmates"))
+		return cmd_bucketmates(argc, argv);
 usage:
-	fprintf(stderr, "usage: astest write|attach|detach|send|pcapcheck ...\n");
+	fprintf(stderr, "usage: astest write|attach|detach|send|pcapcheck|bucketmates ...\n");
 	return 2;
 }

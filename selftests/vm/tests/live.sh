@@ -54,7 +54,7 @@ send() {
 ping4() { pns ping -c "$2" -W 1 -i 0.2 -I "$1" ${3:+-s $3} 10.99.0.2 >/dev/null 2>&1; }
 
 echo "TAP version 13"
-echo "1..33"
+echo "1..35"
 
 command -v autoselctl >/dev/null || bail "autoselctl not in PATH"
 command -v astest >/dev/null || bail "astest not in PATH"
@@ -247,6 +247,28 @@ ok $? "tcpdump decodes the 5 ICMP echo requests (4 pings, 1 crafted) from 10.99.
 ok $? "an 802.1Q frame keeps its own tag inside the slot tag"
 [ "$(tcpdump -r $CAP -nn 'vlan 2 and ip[6:2] & 0x1fff != 0' 2>/dev/null | wc -l)" = 2 ]
 ok $? "the non-first fragments of the selected datagram are records too"
+
+# ---- a full bucket of the flow table ----------------------------------------------
+# Five TCP flows of LIVE-FD-1 whose flow hash picks one bucket (four ways):
+# the fifth pushes the least recently seen out, and the module counts it
+# where an auditor reads it (datapath.rst, "Flows").
+f0=$(cat $A/selected_flows) e0=$(cat $A/flows_evicted)
+pairs=$(astest bucketmates 10.99.0.1 10.99.0.2 6 5) || bail "astest bucketmates"
+for pr in $pairs; do
+	out=$(pns astest send vout "$VIN_MAC" tcp4 1 "${pr#*:}" "${pr%:*}") ||
+		bail "send tcp4 $pr"
+	set -- $out
+	sel "$2" "$4" "$6"
+done
+wait_for records $SEL_N
+got="$(($(cat $A/selected_flows) - f0)) $(($(cat $A/flows_evicted) - e0))"
+[ "$got" = "5 1" ]
+ok $? "5 flows into one bucket of 4 ways: 5 new flows, approvals/LIVE-FD-1/flows_evicted + 1" ||
+	echo "# got '$got' (ports $(echo $pairs)), expected '5 1'"
+st=$(autoselctl stats --json 2>&1)
+echo "$st" | grep -q "\"id\":\"LIVE-FD-1\",.*\"flows_evicted\":$((e0 + 1)),"
+ok $? "autoselctl stats --json: LIVE-FD-1 flows_evicted $((e0 + 1)) (from the module)" ||
+	echo "$st" | sed 's/^/# /'
 
 st=/sys/class/net/autosel0/statistics
 [ "$(cat $st/tx_packets)" = "$(c records)" ] && [ "$(cat $st/tx_dropped)" = 0 ]
