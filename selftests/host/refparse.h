@@ -67,6 +67,7 @@ struct ref_result {
 	 */
 	uint16_t sport, dport;
 	uint32_t frag_id;	/* innermost IP: IPv4 id, IPv6 fragment id */
+	uint8_t tcp_flags;	/* innermost TCP header's flags, else 0 */
 	size_t l3;		/* where the innermost IP header starts */
 };
 
@@ -289,6 +290,7 @@ static inline struct ref_result ref_parse2(const uint8_t *f, size_t flen,
 			memcpy(r.dst, h.dst, 4);
 			r.sport = r.dport = 0;
 			r.frag_id = ntohs(h.id);
+			r.tcp_flags = 0;
 			r.l3 = off;
 			if (off + ntohs(h.tot_len) < lim)
 				lim = off + ntohs(h.tot_len);
@@ -311,6 +313,7 @@ static inline struct ref_result ref_parse2(const uint8_t *f, size_t flen,
 			r.sport = r.dport = 0;
 			r.later_frag = r.first_frag = 0;
 			r.frag_id = 0;
+			r.tcp_flags = 0;
 			r.l3 = off;
 			/* payload length 0: a jumbogram, length unknown here */
 			if (h.payload_len &&
@@ -368,6 +371,7 @@ static inline struct ref_result ref_parse2(const uint8_t *f, size_t flen,
 				if (!REF_GET(f, flen, off, t) || (t.doff_res >> 4) < 5)
 					return r;
 				len = (size_t)(t.doff_res >> 4) * 4;
+				r.tcp_flags = t.flags;
 			} else if (r.proto == 17) {
 				len = 8;
 			} else if (r.proto == 132) {
