@@ -1277,7 +1277,7 @@ static const char *const cnames[AS_C_MAX] = {
 /* Did the counters move by exactly the model's amounts?  Prints if not. */
 static int batch_check(struct fz_xdp *z, int print)
 {
-	uint64_t c1[AS_C_MAX], del = 0, wdel = 0;
+	uint64_t c1[AS_C_MAX], del = 0;
 	struct as_slot_counters s1;
 	int bad = 0, i;
 	size_t k;
@@ -1292,10 +1292,8 @@ static int batch_check(struct fz_xdp *z, int print)
 			bad = 1;
 		}
 	}
-	for (i = 0; i < AS_DEL_MAX; i++) {
+	for (i = 0; i < AS_DEL_MAX; i++)
 		del += c1[AS_C_DEL_REASON + i] - z->c0[AS_C_DEL_REASON + i];
-		wdel += z->want[AS_C_DEL_REASON + i];
-	}
 	/* the balance on its own, whatever the model says */
 	if (c1[AS_C_SEEN] - z->c0[AS_C_SEEN] !=
 	    c1[AS_C_SELECTED] - z->c0[AS_C_SELECTED] + del ||
@@ -1309,7 +1307,6 @@ static int batch_check(struct fz_xdp *z, int print)
 			printf("#   counters do not balance: seen != selected + deleted by reason\n");
 		bad = 1;
 	}
-	(void)wdel;
 	for (k = 0; k < NUSED; k++) {
 		uint32_t sl = used_slots[k];
 		const struct as_slot_counters *a = &z->s0[sl], *w = &z->want_slot[sl];
