@@ -52,7 +52,7 @@
  *
  * Deterministic: the frames are a function of the seed (printed) and the
  * corpus.  A failing frame is printed in hex and written to a pcap in
- * FUZZ_OUT (default build/fuzz/xdp/); `fuzz_xdp --replay FILE.pcap` runs
+ * FUZZ_OUT (default build/fuzz-xdp/); `fuzz_xdp --replay FILE.pcap` runs
  * the frames of a capture through the same checks.
  *
  *   fuzz_xdp [--frames N] [--seed S] [--replay PCAP]
@@ -79,7 +79,7 @@
 #define AUTOSEL_CORPUS "../shared/corpus/tcpdump"
 #endif
 #ifndef FUZZ_OUT_DIR
-#define FUZZ_OUT_DIR "build/fuzz/xdp"
+#define FUZZ_OUT_DIR "build/fuzz-xdp"
 #endif
 #ifndef FUZZ_FRAMES
 #define FUZZ_FRAMES 1000000
