@@ -7,6 +7,7 @@
 #   make check      deps + build + every test (host and VM), one summary line
 #   make hostcheck  host tests only (no VM)
 #   make vmtest     VM tests only (QEMU, Debian's kernel, autosel.ko loaded)
+#   make fuzz       the data-path and bundle fuzzers, longer than check runs them
 #   make demo       deps + build + the built-in demonstration
 #   make install    install autoselctl, the BPF objects and autosel.ko
 #   make clean      remove build products (the kernel cache in .cache/ stays)
@@ -37,7 +38,7 @@ DESTDIR ?=
 export BUILD
 
 .PHONY: all deps xdp kmod user check hostcheck vmtest demo bench install clean fuzz \
-	distclean
+	fuzz-xdp fuzz-bundle distclean
 
 all: xdp kmod user
 
@@ -119,9 +120,24 @@ check: deps
 	selftests/tap-summary.sh --rc $(CHECK)/host.rc --rc $(CHECK)/vm.rc \
 		$(CHECK)/host.tap $(CHECK)/vm.tap
 
-# The bundle parser fuzzer for longer than check's 20 s (FUZZ_SECS, default 600).
-fuzz:
+# The fuzzers, longer than check runs them (Documentation/testing.rst):
+#   make fuzz-xdp     the data path against the reference parser, FUZZ_FRAMES
+#                     frames (default 10^7) from seed FUZZ_SEED (default: the
+#                     time; printed, FUZZ_SEED=N repeats a run)
+#   make fuzz-bundle  the bundle parser fuzzer for FUZZ_SECS (default 600)
+#   make fuzz         both
+FUZZ_FRAMES ?= 10000000
+FUZZ_SEED ?= $(shell date +%s)
+
+fuzz: fuzz-xdp fuzz-bundle
+
+fuzz-bundle:
 	$(MAKE) -C selftests/fuzz fuzz
+
+fuzz-xdp: xdp
+	$(MAKE) -s -C selftests $(BUILD)/selftests/san/fuzz_xdp SAN=1
+	KSFT_TIMEOUT=86400 $(BUILD)/selftests/san/fuzz_xdp \
+		--frames $(FUZZ_FRAMES) --seed $(FUZZ_SEED)
 
 # Per-packet cost beside its floors (not part of check: timings are noisy).
 # BENCH_QUICK=1 make bench: a smoke run.  Documentation/performance.rst.

@@ -698,6 +698,8 @@ int bundle_to_rules(const struct bundle *domestic,
 					    a->domains[j].name);
 			}
 		}
+		if (rules_dedup_domains(ra))
+			goto oom;
 	}
 	return 0;
 oom:

@@ -483,6 +483,11 @@ int rules_parse(struct rules *r, const char *buf, size_t len,
 		if (check_duplicates(&ps, r->approvals[i].ips,
 				     r->approvals[i].n_ips, "indicator"))
 			goto fail;
+	for (size_t i = 0; i < r->n_approvals; i++)
+		if (rules_dedup_domains(&r->approvals[i])) {
+			perr(&ps, 0, "out of memory");
+			goto fail;
+		}
 	if (check_overlap(&ps))
 		goto fail;
 	return 0;
@@ -526,9 +531,6 @@ int rules_add_domain(struct rules_approval *a, const char *indicator,
 	if (as_domain_normalize(indicator, norm, &len) ||
 	    len >= sizeof(a->domains[0].name))
 		return -EINVAL;
-	for (size_t i = 0; i < a->n_domains; i++)
-		if (!strcmp(a->domains[i].name, norm))
-			return 0;	/* the same name twice is one indicator */
 	if (a->n_domains == a->cap_domains) {
 		size_t ncap = a->cap_domains ? a->cap_domains * 2 : 8;
 		struct rules_domain *nv = realloc(a->domains,
@@ -541,6 +543,45 @@ int rules_add_domain(struct rules_approval *a, const char *indicator,
 	}
 	memcpy(a->domains[a->n_domains].name, norm, len + 1);
 	a->domains[a->n_domains++].line = line;
+	return 0;
+}
+
+/*
+ * The same name twice is one indicator: keep each name's first line, in
+ * order.  One pass over a hash of the names kept (a bundle at the domain
+ * capacity holds 2^18 of them; comparing each with every earlier one took
+ * install minutes).
+ */
+int rules_dedup_domains(struct rules_approval *a)
+{
+	size_t cap = 16, n = 0, *seen;
+
+	if (a->n_domains < 2)
+		return 0;
+	while (cap < 2 * a->n_domains)
+		cap *= 2;
+	seen = calloc(cap, sizeof(*seen));	/* index + 1 of a kept name */
+	if (!seen)
+		return -ENOMEM;
+	for (size_t i = 0; i < a->n_domains; i++) {
+		const char *name = a->domains[i].name;
+		size_t h = (size_t)as_dom_text_fp(name, strlen(name)) & (cap - 1);
+		bool dup = false;
+
+		for (; seen[h]; h = (h + 1) & (cap - 1)) {
+			if (!strcmp(a->domains[seen[h] - 1].name, name)) {
+				dup = true;
+				break;
+			}
+		}
+		if (dup)
+			continue;
+		if (n != i)
+			a->domains[n] = a->domains[i];
+		seen[h] = ++n;
+	}
+	a->n_domains = n;
+	free(seen);
 	return 0;
 }
 

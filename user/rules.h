@@ -51,11 +51,14 @@ struct rules_approval {
 
 /*
  * Append a domain indicator ("name" or ".suffix") to a, normalized by
- * as_domain_normalize() (user/domains.h); a repeated name is kept once.
- * Returns 0, -EINVAL for a name the data path could never match, -ENOMEM.
+ * as_domain_normalize() (user/domains.h).  Returns 0, -EINVAL for a name
+ * the data path could never match, -ENOMEM.  Once all are added,
+ * rules_dedup_domains() keeps a repeated name once (its first line):
+ * 0 or -ENOMEM.
  */
 int rules_add_domain(struct rules_approval *a, const char *indicator,
 		     unsigned int line);
+int rules_dedup_domains(struct rules_approval *a);
 
 struct rules {
 	struct rules_prefix *domestic;

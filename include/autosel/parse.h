@@ -12,7 +12,8 @@
  * as_parse() walks Ethernet, up to AS_MAX_VLAN 802.1Q/802.1ad tags, an
  * MPLS label stack of up to AS_MAX_MPLS labels, IPv4 (options, fragments)
  * or IPv6 (up to AS_MAX_EXTHDR extension headers) and the transport header
- * (TCP with options, UDP, SCTP common header, ICMP/ICMPv6 first 8 bytes).
+ * (TCP with options, UDP, SCTP common header, ICMP/ICMPv6 first 8 bytes;
+ * an echo request's or reply's identifier serves as both its ports).
  * It fills struct as_pkt and returns AS_PARSE_OK, AS_PARSE_NON_IP or
  * AS_PARSE_MALFORMED.  hdr_len is the number of bytes from the start of
  * the frame to the end of the transport header: everything a selected
@@ -79,7 +80,11 @@ enum as_frag {
 struct as_pkt {
 	__u8 saddr[16];		/* IPv4 in the first four bytes, rest zero */
 	__u8 daddr[16];
-	__u16 sport;		/* host byte order; 0 where there are no ports */
+	/*
+	 * Host byte order; 0 where there are no ports.  An ICMP/ICMPv6 echo
+	 * request or reply has its identifier in both (as_icmp_echo()).
+	 */
+	__u16 sport;
 	__u16 dport;
 	__u16 l3_off;		/* start of the (first) IP header */
 	__u16 l4_off;		/* start of the transport header */
@@ -129,6 +134,11 @@ struct as_pkt {
 #define AS_IPPROTO_UDP		17
 #define AS_IPPROTO_ICMPV6	58
 #define AS_IPPROTO_SCTP		132
+
+#define AS_ICMP_ECHO_REPLY	0
+#define AS_ICMP_ECHO_REQUEST	8
+#define AS_ICMPV6_ECHO_REQUEST	128
+#define AS_ICMPV6_ECHO_REPLY	129
 
 #define AS_TCP_FIN		0x01
 #define AS_TCP_RST		0x04
@@ -374,6 +384,22 @@ static __always_inline int as_parse_l3(const __u8 *start, const __u8 *end,
 }
 
 /*
+ * An ICMP echo request or reply (RFC 792 types 8 and 0, RFC 4443 types
+ * 128 and 129): its identifier, at bytes 4-5, names the conversation, and
+ * the reply carries the request's.  It stands in for the ports of both
+ * sides, so that one ping session is one flow both ways and two sessions
+ * between the same hosts are two.  Every other ICMP message (errors,
+ * router and neighbour discovery, ...) has no ports: all of them between
+ * two hosts share one flow.
+ */
+static __always_inline int as_icmp_echo(__u8 family, __u8 type)
+{
+	if (family == 4)
+		return type == AS_ICMP_ECHO_REQUEST || type == AS_ICMP_ECHO_REPLY;
+	return type == AS_ICMPV6_ECHO_REQUEST || type == AS_ICMPV6_ECHO_REPLY;
+}
+
+/*
  * Stage 3: the transport header.  Sets hdr_len: the end of the transport
  * header, or of the IP header for non-first fragments and for transport
  * protocols autosel does not know.
@@ -423,6 +449,12 @@ static __always_inline int as_parse_l4(const __u8 *start, const __u8 *end,
 	    pkt->proto != AS_IPPROTO_ICMPV6) {
 		pkt->sport = as_be16(p);
 		pkt->dport = as_be16(p + 2);
+	} else if (len) {
+		/* ICMP of its own family: len is 8 (for the verifier, again) */
+		if (p + 8 > end)
+			return AS_PARSE_MALFORMED;
+		if (as_icmp_echo(pkt->family, p[0]))
+			pkt->sport = pkt->dport = as_be16(p + 4);
 	}
 out:
 	pkt->hdr_len = (__u16)(off + len);

@@ -109,8 +109,10 @@ struct pkt_spec {
 struct pkt_addr {
 	uint8_t src[16];		/* IPv4: first four bytes */
 	uint8_t dst[16];
-	uint16_t sport, dport;		/* TCP/UDP/SCTP */
+	uint16_t sport, dport;		/* TCP/UDP/SCTP; ICMP echo: sport is
+					 * the identifier (0: 0x4242) */
 	uint8_t tcp_flags;		/* 0: ACK */
+	uint8_t icmp_reply;		/* ICMP echo reply, not request */
 	uint16_t frag_id;		/* IPv4 id / low bits of the IPv6 id */
 	/*
 	 * The addresses of every tunnel level's IP header (not the
@@ -238,8 +240,10 @@ static inline size_t pkt_put_l4(uint8_t *p, const struct pkt_spec *s,
 	case 1:
 	case 58:
 		if (len) {
-			p[0] = s->l4 == 1 ? 8 : 128;	/* echo request */
-			pkt_put16(p + 4, 0x4242);
+			/* echo request (8, 128) or reply (0, 129) */
+			p[0] = s->l4 == 1 ? (a->icmp_reply ? 0 : 8) :
+					    (a->icmp_reply ? 129 : 128);
+			pkt_put16(p + 4, a->sport ? a->sport : 0x4242);
 			pkt_put16(p + 6, 1);
 		}
 		break;

@@ -60,7 +60,15 @@ struct ref_result {
 	int levels;		/* tunnel headers decapsulated */
 	uint8_t src[16];	/* innermost IP; IPv4 in the first four bytes */
 	uint8_t dst[16];
-	uint16_t sport, dport;	/* innermost TCP/UDP/SCTP, else 0 */
+	/*
+	 * Innermost TCP/UDP/SCTP ports; for an ICMP echo request or reply
+	 * (RFC 792 types 8/0 over IPv4, RFC 4443 types 128/129 over IPv6)
+	 * the identifier, as both; else 0.
+	 */
+	uint16_t sport, dport;
+	uint32_t frag_id;	/* innermost IP: IPv4 id, IPv6 fragment id */
+	uint8_t tcp_flags;	/* innermost TCP header's flags, else 0 */
+	size_t l3;		/* where the innermost IP header starts */
 };
 
 struct ref_eth {
@@ -107,6 +115,12 @@ struct ref_tcp {
 
 struct ref_ports {		/* UDP, SCTP: the ports come first */
 	uint16_t sport, dport;
+} __attribute__((packed));
+
+struct ref_echo {		/* RFC 792 / RFC 4443 echo message */
+	uint8_t type, code;
+	uint16_t check;
+	uint16_t ident, seq;
 } __attribute__((packed));
 
 struct ref_gre {		/* RFC 2784/2890 base header */
@@ -275,6 +289,9 @@ static inline struct ref_result ref_parse2(const uint8_t *f, size_t flen,
 			memcpy(r.src, h.src, 4);
 			memcpy(r.dst, h.dst, 4);
 			r.sport = r.dport = 0;
+			r.frag_id = ntohs(h.id);
+			r.tcp_flags = 0;
+			r.l3 = off;
 			if (off + ntohs(h.tot_len) < lim)
 				lim = off + ntohs(h.tot_len);
 			off += ihl;
@@ -295,6 +312,9 @@ static inline struct ref_result ref_parse2(const uint8_t *f, size_t flen,
 			memcpy(r.dst, h.dst, 16);
 			r.sport = r.dport = 0;
 			r.later_frag = r.first_frag = 0;
+			r.frag_id = 0;
+			r.tcp_flags = 0;
+			r.l3 = off;
 			/* payload length 0: a jumbogram, length unknown here */
 			if (h.payload_len &&
 			    off + sizeof(h) + ntohs(h.payload_len) < lim)
@@ -323,6 +343,7 @@ static inline struct ref_result ref_parse2(const uint8_t *f, size_t flen,
 					return r;
 				off += sizeof(fr);
 				next = fr.next;
+				r.frag_id = ntohl(fr.id);
 				if (ntohs(fr.off_flags) & 0xfff8) {
 					r.later_frag = 1;
 					r.proto = next;
@@ -350,6 +371,7 @@ static inline struct ref_result ref_parse2(const uint8_t *f, size_t flen,
 				if (!REF_GET(f, flen, off, t) || (t.doff_res >> 4) < 5)
 					return r;
 				len = (size_t)(t.doff_res >> 4) * 4;
+				r.tcp_flags = t.flags;
 			} else if (r.proto == 17) {
 				len = 8;
 			} else if (r.proto == 132) {
@@ -364,6 +386,13 @@ static inline struct ref_result ref_parse2(const uint8_t *f, size_t flen,
 				memcpy(&pt, f + off, sizeof(pt));
 				r.sport = ntohs(pt.sport);
 				r.dport = ntohs(pt.dport);
+			} else if (len) {
+				struct ref_echo ec;
+
+				memcpy(&ec, f + off, sizeof(ec));
+				if (r.ipver == 4 ? ec.type == 8 || ec.type == 0 :
+						   ec.type == 128 || ec.type == 129)
+					r.sport = r.dport = ntohs(ec.ident);
 			}
 			off += len;
 			/* inside its datagram, whatever a tunnel then holds */

@@ -4,6 +4,8 @@
  * bundle_window_check) that install builds on: what the command-line
  * tests cannot reach.  Signatures are test_bundle.sh's business.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../ksft.h"
@@ -101,6 +103,48 @@ TEST(to_rules_same_id_twice)
 	EXPECT_EQ(0, strcmp(err, "a2: approval A is also in a1"));
 	bundle_free(&a1);
 	bundle_free(&a2);
+}
+
+/*
+ * The same name twice (after normalisation: case, trailing dot) is one
+ * indicator, at its first line, and the order of the others is kept;
+ * 2^18 + 1 distinct names take one pass (rules_dedup_domains), not one
+ * comparison with every earlier name each.
+ */
+TEST(domains_repeated_kept_once_in_order)
+{
+	static const char *const in[] = {
+		"c2.example", "a.example", "C2.Example", ".example",
+		"a.example.", "b.example", ".EXAMPLE",
+	};
+	static const char *const want[] = {
+		"c2.example", "a.example", ".example", "b.example",
+	};
+	struct rules_approval a;
+	size_t i;
+	char name[32];
+
+	memset(&a, 0, sizeof(a));
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++)
+		ASSERT_EQ(0, rules_add_domain(&a, in[i], (unsigned int)(10 + i)));
+	ASSERT_EQ(0, rules_dedup_domains(&a));
+	ASSERT_EQ(sizeof(want) / sizeof(want[0]), a.n_domains);
+	for (i = 0; i < a.n_domains; i++)
+		EXPECT_EQ(0, strcmp(want[i], a.domains[i].name));
+	EXPECT_EQ(10, a.domains[0].line);
+	EXPECT_EQ(13, a.domains[2].line);
+	free(a.domains);
+
+	memset(&a, 0, sizeof(a));
+	for (i = 0; i < (1u << 18) + 1; i++) {
+		snprintf(name, sizeof(name), "d%zu.cap.example", i);
+		ASSERT_EQ(0, rules_add_domain(&a, name, (unsigned int)i + 1));
+	}
+	ASSERT_EQ(0, rules_add_domain(&a, "d7.cap.example", 1u << 20));
+	ASSERT_EQ(0, rules_dedup_domains(&a));
+	EXPECT_EQ((1u << 18) + 1, a.n_domains);
+	EXPECT_EQ(0, strcmp("d262144.cap.example", a.domains[a.n_domains - 1].name));
+	free(a.domains);
 }
 
 KSFT_MAIN()

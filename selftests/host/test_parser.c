@@ -72,10 +72,17 @@ static int parse_exact(const uint8_t *frame, size_t len, struct as_pkt *pkt)
 	return parse_exact2(frame, len, 0, pkt);
 }
 
+/* ICMP of the IP header's own family: the builder writes an echo. */
+static int is_echo(int ipver, uint8_t l4)
+{
+	return (ipver == 4 && l4 == 1) || (ipver == 6 && l4 == 58);
+}
+
 static int has_ports(const struct pcase *c)
 {
 	return c->want_frag != AS_FRAG_LATER &&
-	       (c->s.l4 == 6 || c->s.l4 == 17 || c->s.l4 == 132);
+	       (c->s.l4 == 6 || c->s.l4 == 17 || c->s.l4 == 132 ||
+		is_echo(c->s.ipver, c->s.l4));
 }
 
 static uint8_t want_proto(const struct pcase *c)
@@ -132,8 +139,10 @@ TEST(every_shape_parses_as_built)
 			EXPECT_EQ(0, memcmp(pkt.saddr + 4, zero, 12));
 			EXPECT_EQ(0, memcmp(pkt.daddr + 4, zero, 12));
 		}
+		/* an echo's identifier (the builder's sport) is both ports */
 		EXPECT_EQ(has_ports(c) ? a.sport : 0, pkt.sport);
-		EXPECT_EQ(has_ports(c) ? a.dport : 0, pkt.dport);
+		EXPECT_EQ(!has_ports(c) ? 0 : is_echo(c->s.ipver, c->s.l4) ?
+			  a.sport : a.dport, pkt.dport);
 		EXPECT_EQ(len - info.l3_off, pkt.ip_len);
 		if (c->s.l4 == 6 && c->want_frag != AS_FRAG_LATER)
 			EXPECT_EQ(a.tcp_flags, pkt.tcp_flags);
@@ -351,6 +360,59 @@ TEST(fragment_states)
 }
 
 /*
+ * ICMP echo (issue #16): the identifier is the port of both sides, for
+ * request and reply alike; other ICMP types, and an ICMP type of the
+ * other family, have no ports.  The reference parser says the same.
+ */
+TEST(icmp_echo_identifier_is_both_ports)
+{
+	static const struct { int ipver; uint8_t type; int echo; } t[] = {
+		{ 4, 8, 1 }, { 4, 0, 1 }, { 4, 3, 0 }, { 4, 11, 0 },
+		{ 4, 13, 0 }, { 4, 128, 0 }, { 4, 129, 0 },
+		{ 6, 128, 1 }, { 6, 129, 1 }, { 6, 1, 0 }, { 6, 135, 0 },
+		{ 6, 8, 0 }, { 6, 0, 0 },
+	};
+	uint8_t frame[PKT_MAX];
+	struct pkt_info info;
+	struct pkt_addr a;
+	struct as_pkt pkt;
+	size_t i, len;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct pkt_spec s = { .ipver = t[i].ipver,
+				      .l4 = t[i].ipver == 4 ? 1 : 58,
+				      .payload = 56 };
+		struct ref_result r;
+		uint16_t want = t[i].echo ? (uint16_t)(0x1000 + i) : 0;
+
+		addrs(s.ipver, &a);
+		a.sport = (uint16_t)(0x1000 + i);
+		len = pkt_build(&s, &a, frame, &info);
+		ASSERT_NE(0, len);
+		frame[info.l4_off] = t[i].type;
+		ASSERT_EQ(AS_PARSE_OK, parse_exact(frame, len, &pkt));
+		r = ref_parse(frame, len);
+		ASSERT_EQ(REF_OK, r.verdict);
+		if (pkt.sport != want || pkt.dport != want ||
+		    r.sport != want || r.dport != want)
+			FAIL_SOFT("ip%d icmp type %u: parse.h ports %u/%u, reference %u/%u, want %u",
+				  t[i].ipver, t[i].type, pkt.sport, pkt.dport,
+				  r.sport, r.dport, want);
+		EXPECT_EQ(info.hdr_len, pkt.hdr_len);
+	}
+	/* ICMP inside IPv6 (protocol 1) is not a header autosel knows */
+	{
+		struct pkt_spec s = { .ipver = 6, .l4 = 1, .payload = 56 };
+
+		addrs(6, &a);
+		len = pkt_build(&s, &a, frame, &info);
+		ASSERT_EQ(AS_PARSE_OK, parse_exact(frame, len, &pkt));
+		EXPECT_EQ(0, pkt.sport);
+		EXPECT_EQ(0, pkt.dport);
+	}
+}
+
+/*
  * The include/ parser and the reference parser agree on every built shape
  * and on many random mutations of them (fixed seed, bounded count).
  */
@@ -520,6 +582,9 @@ static struct ref_result texpect(const struct tcase *c, const struct pkt_addr *a
 		if (!w.later_frag && (w.proto == 6 || w.proto == 17 || w.proto == 132)) {
 			w.sport = a->sport;
 			w.dport = a->dport;
+		} else if (!w.later_frag && is_echo(w.ipver, w.proto)) {
+			w.sport = a->sport;
+			w.dport = a->sport;
 		}
 	} else {
 		const struct pkt_encap *e = &c->s.encap[lv];

@@ -641,6 +641,65 @@ TEST(flow_icmp_echo_reply_selected)
 	xenv_close(&t.x);
 }
 
+/*
+ * ICMP echo (issue #16): the identifier is the flow's port on both sides.
+ * A request and its reply are one flow (the reply, df on its own, is
+ * selected by it); a second ping session between the same hosts is a
+ * second flow; a reply whose identifier no request opened is judged on
+ * its own (direction).
+ */
+static void ping(struct frame *f, int fam, enum host src, enum host dst,
+		 uint16_t id, int reply)
+{
+	struct pkt_spec s = { .name = reply ? "echo-reply" : "echo-request",
+			      .ipver = fam, .l4 = fam == 4 ? 1 : 58,
+			      .payload = 56 };
+	struct pkt_addr a;
+
+	memset(&a, 0, sizeof(a));
+	host_addr(fam, src, a.src);
+	host_addr(fam, dst, a.dst);
+	a.sport = id;
+	a.icmp_reply = (uint8_t)reply;
+	f->len = pkt_build(&s, &a, f->b, &f->info);
+	snprintf(f->what, sizeof(f->what), "ip%d %s %d->%d id %u", fam,
+		 s.name, src, dst, id);
+}
+
+TEST(flow_icmp_echo_identifier_keys_the_flow)
+{
+	static struct tenv t;
+	static struct frame f;
+	struct as_slot_counters s0, s1;
+	int fam;
+
+	SETUP(&t);
+	for (fam = 4; fam <= 6; fam += 2) {
+		ASSERT_EQ(0, xenv_slot(&t.x, 0, &s0));
+		ping(&f, fam, F0, D, 1000, 0);
+		RUN(&t, &f, SEL, 0, f.info.hdr_len);
+		ping(&f, fam, D, F0, 1000, 1);
+		RUN(&t, &f, SEL, 0, f.info.hdr_len);
+		ASSERT_EQ(0, xenv_slot(&t.x, 0, &s1));
+		EXPECT_EQ(1, s1.flows - s0.flows);	/* request + reply: one */
+		ping(&f, fam, F0, D, 1001, 0);
+		RUN(&t, &f, SEL, 0, f.info.hdr_len);
+		ping(&f, fam, D, F0, 1001, 1);
+		RUN(&t, &f, SEL, 0, f.info.hdr_len);
+		ping(&f, fam, F0, D, 1000, 0);		/* the first again */
+		RUN(&t, &f, SEL, 0, f.info.hdr_len);
+		ASSERT_EQ(0, xenv_slot(&t.x, 0, &s1));
+		EXPECT_EQ(2, s1.flows - s0.flows);	/* two ids: two */
+		EXPECT_EQ(2, s1.flows_kind[AS_KIND_IP] - s0.flows_kind[AS_KIND_IP]);
+		ping(&f, fam, D, F0, 1002, 1);		/* no request 1002 */
+		RUN(&t, &f, R(AS_DEL_DIRECTION), 0, 0);
+		ASSERT_EQ(0, xenv_slot(&t.x, 0, &s1));
+		EXPECT_EQ(2, s1.flows - s0.flows);
+	}
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
 /* FIN or RST, from either end, ends the flow after that packet. */
 TEST(flow_fin_rst_end_it)
 {
@@ -1115,7 +1174,11 @@ TEST(canary_every_shape_both_directions)
 			continue;
 		mkframe(&f, &c->s, F0, D, cp, 443, PKT_TCP_SYN, (uint16_t)i);
 		RUN(&t, &f, SEL, 0, f.info.hdr_len);
-		mkframe(&f, &c->s, D, F0, 443, cp, PKT_TCP_ACK, (uint16_t)(i + 1000));
+		/* an ICMP echo's reply carries the request's identifier */
+		mkframe(&f, &c->s, D, F0,
+			(c->s.ipver == 4 && c->s.l4 == 1) ||
+			(c->s.ipver == 6 && c->s.l4 == 58) ? cp : 443,
+			cp, PKT_TCP_ACK, (uint16_t)(i + 1000));
 		/* the reply follows the flow (frag state aside, same 5-tuple) */
 		RUN(&t, &f, SEL, 0, f.info.hdr_len);
 	}

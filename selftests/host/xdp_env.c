@@ -301,24 +301,31 @@ int xenv_add_indicator(struct xenv *e, int family, const uint8_t *addr,
 	return add_prefix(e, AS_PSET_IND, family, addr, plen, mask);
 }
 
-int xenv_run(struct xenv *e, const void *frame, size_t len, struct xrun *r)
+int xenv_run_into(struct xenv *e, const void *frame, size_t len, void *out,
+		  size_t cap, uint32_t *retval, uint32_t *out_len)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, o,
 		.data_in = frame,
 		.data_size_in = (__u32)len,
-		.data_out = r->out,
-		.data_size_out = sizeof(r->out),
+		.data_out = out,
+		.data_size_out = (__u32)cap,
 		.repeat = 1,
 	);
 	int err = xenv_sync(e);
 
 	if (err)
 		return err;
-	memset(r->out, 0, sizeof(r->out));
 	err = bpf_prog_test_run_opts(e->prog, &o);
-	r->retval = o.retval;
-	r->out_len = o.data_size_out;
+	*retval = o.retval;
+	*out_len = o.data_size_out;
 	return err ? -errno : 0;
+}
+
+int xenv_run(struct xenv *e, const void *frame, size_t len, struct xrun *r)
+{
+	memset(r->out, 0, sizeof(r->out));
+	return xenv_run_into(e, frame, len, r->out, sizeof(r->out), &r->retval,
+			     &r->out_len);
 }
 
 int xenv_counters(struct xenv *e, uint64_t c[AS_C_MAX])

@@ -99,6 +99,12 @@ int xenv_sync(struct xenv *e);
 
 /* One BPF_PROG_TEST_RUN.  Returns 0 or -errno. */
 int xenv_run(struct xenv *e, const void *frame, size_t len, struct xrun *r);
+/*
+ * The same into a buffer of the caller's (cap bytes: a frame that is
+ * dropped comes back whole, so at least its length), without clearing it.
+ */
+int xenv_run_into(struct xenv *e, const void *frame, size_t len, void *out,
+		  size_t cap, uint32_t *retval, uint32_t *out_len);
 
 /* Sums over CPUs. */
 int xenv_counters(struct xenv *e, uint64_t c[AS_C_MAX]);

@@ -36,7 +36,7 @@ incap() { nsenter --net=/run/netns/"$CAP" "$@"; }
 insrc() { ip netns exec "$SRC" "$@"; }
 ctl() { incap "$A" "$@"; }
 
-tap_plan 73
+tap_plan 76
 
 # ---- the Commission: five members, quorum 3; one outsider -------------------
 cd "$TMP" || exit 1
@@ -172,6 +172,18 @@ check "an approval of domain indicators only is installed" \
 	sh -c "[ $rc = 0 ] && \"$A\" status | grep -q T-DN"
 run "$A" remove T-DN
 check "... and removed again" sh -c "[ $rc = 0 ]"
+
+# Capacity: the data path's domain table holds 2^18 names (AS_DOMAINS_MAX);
+# one more is refused with the count, before anything is loaded or written.
+seq 1 262145 | sed 's/^/domain d/; s/$/.cap.example/' |
+	mk cap.b T-CAP fd 1 "$PAST" "$FUTURE" m1 m2 m3
+status_before=$("$A" status --json)
+refused "capacity: 2^18 + 1 domain indicators" \
+	"autoselctl: cap.b: too many domain indicators: 262145, at most 262144" \
+	"$A" install cap.b
+check "... status unchanged, the refusal in the audit log with the bundle's id" \
+	sh -c "[ '$status_before' = \"\$(\"$A\" status --json)\" ] &&
+	       tail -1 '$AUTOSEL_AUDIT_LOG' | grep -q ' install result=refused id=T-CAP serial=1 .*reason=\"cap.b: too many domain indicators: 262145, at most 262144\"$'"
 
 # 64 slots: 62 more approvals fill them, the 65th is refused.
 for i in $(seq 2 63); do
@@ -336,6 +348,9 @@ refused "live: short quorum" \
 refused "live: rollback" \
 	"autoselctl: r.b: serial 1 of T-FD-1 is not above the installed serial 2 (rollback)" ctl install r.b
 refused "live: indicator in the domestic map" "$OVERLAP" ctl install o.b
+refused "live: capacity (2^18 + 1 domain indicators)" \
+	"autoselctl: cap.b: too many domain indicators: 262145, at most 262144" \
+	ctl install cap.b
 
 # report --json equals the counters.
 stats >"$TMP/s.json"

@@ -202,17 +202,18 @@ done
 [ "$(cat $A/valid_from)" = $((NOW - 600)) ] && [ "$(cat $A/valid_until)" = $((NOW + 3600)) ] ||
 	{ echo "# LIVE-FD-1 window $(cat $A/valid_from) $(cat $A/valid_until)"; bad=1; }
 ok $bad "autoselctl bound the 3 approvals in the module: slot, type, state, window, serial 1, sha256 of the rules file"
-# Flows: ICMP (v4: plain, fragmented, crafted: no ports, one flow), ICMPv6,
+# Flows: ICMP echo by its identifier (v4: the plain ping, the fragmented
+# ping and the crafted echo are three sessions, three flows), ICMPv6,
 # TCP 8080 (with and without 802.1Q), UDP 53 over IPv4 and over IPv6 from
 # the IP indicators; UDP 53 from .7 by its question name.
 got="$(cat $A/selected_packets) $(cat $A/selected_bytes) $(cat $A/kept_bytes) $(cat $A/selected_flows) $(cat $S/approvals/LIVE-FF-0/selected_packets) $(cat $S/approvals/LIVE-FD-2/selected_packets)"
-[ "$got" = "$SEL_N $SEL_W $SEL_H 6 0 0" ]
-ok $? "approvals/LIVE-FD-1: selected_packets = $SEL_N, selected_bytes, kept_bytes, 6 flows; the others 0" ||
-	echo "# got '$got', expected '$SEL_N $SEL_W $SEL_H 6 0 0'"
+[ "$got" = "$SEL_N $SEL_W $SEL_H 8 0 0" ]
+ok $? "approvals/LIVE-FD-1: selected_packets = $SEL_N, selected_bytes, kept_bytes, 8 flows; the others 0" ||
+	echo "# got '$got', expected '$SEL_N $SEL_W $SEL_H 8 0 0'"
 got="$(cat $A/selected_flows_ip) $(cat $A/selected_flows_dns) $(cat $A/selected_flows_sni) $(cat $A/selected_flows_http)"
-[ "$got" = "5 1 0 0" ] && [ $(($(echo "$got" | tr ' ' '+'))) = "$(cat $A/selected_flows)" ]
-ok $? "approvals/LIVE-FD-1: selected_flows_{ip,dns,sni,http} = 5 1 0 0, their sum = selected_flows" ||
-	echo "# got '$got', expected '5 1 0 0'"
+[ "$got" = "7 1 0 0" ] && [ $(($(echo "$got" | tr ' ' '+'))) = "$(cat $A/selected_flows)" ]
+ok $? "approvals/LIVE-FD-1: selected_flows_{ip,dns,sni,http} = 7 1 0 0, their sum = selected_flows" ||
+	echo "# got '$got', expected '7 1 0 0'"
 bad=0
 for id in LIVE-FF-0 LIVE-FD-2; do
 	for k in ip dns sni http; do
@@ -221,11 +222,11 @@ for id in LIVE-FF-0 LIVE-FD-2; do
 done
 ok $bad "the other approvals: no flows of any kind"
 st=$(autoselctl stats --json 2>&1)
-echo "$st" | grep -q '"id":"LIVE-FD-1","type":"fd",.*"flows":6,"flows_by_kind":{"ip":5,"dns":1,"sni":0,"http":0}'
-ok $? "autoselctl stats --json: LIVE-FD-1 flows 6, by kind ip 5 dns 1 (from the module)" ||
+echo "$st" | grep -q '"id":"LIVE-FD-1","type":"fd",.*"flows":8,"flows_by_kind":{"ip":7,"dns":1,"sni":0,"http":0}'
+ok $? "autoselctl stats --json: LIVE-FD-1 flows 8, by kind ip 7 dns 1 (from the module)" ||
 	echo "$st" | sed 's/^/# /'
-autoselctl report | grep -q '^  LIVE-FD-1 fd .*: [0-9]* packets, 6 flows (ip 5, dns 1, sni 0, http 0), [0-9]* header bytes kept$'
-ok $? "autoselctl report: LIVE-FD-1 6 flows (ip 5, dns 1, sni 0, http 0)" ||
+autoselctl report | grep -q '^  LIVE-FD-1 fd .*: [0-9]* packets, 8 flows (ip 7, dns 1, sni 0, http 0), [0-9]* header bytes kept$'
+ok $? "autoselctl report: LIVE-FD-1 8 flows (ip 7, dns 1, sni 0, http 0)" ||
 	autoselctl report 2>&1 | sed 's/^/# /'
 [ "$(c generation)" = 1 ]
 ok $? "generation 1 declared by autoselctl"
