@@ -737,9 +737,10 @@ int as_flows_forget(struct xdp_md *ctx, __u32 bk)
 
 /*
  * Enter flow s->fk with value s->fe into bucket bk: into its own way if
- * another CPU has entered it meanwhile, else the first empty or idle way,
- * else the least recently seen one.  Returns 1 when that pushed out a live
- * flow, whose entry is then in s->fe.
+ * another CPU has entered it meanwhile, else the first way that is empty,
+ * idle or of an approval no longer in force (a removed or replaced one:
+ * its uid is gone), else the least recently seen one.  Returns 1 when
+ * that pushed out a live flow, whose entry is then in s->fe.
  */
 __attribute__((noinline))
 int as_flows_insert(struct xdp_md *ctx, __u32 bk, __u64 idle)
@@ -749,7 +750,7 @@ int as_flows_insert(struct xdp_md *ctx, __u32 bk, __u64 idle)
 	struct as_scratch *s;
 	struct as_flow old;
 	__u64 now, oldest = ~0ULL;
-	__u32 zero = 0;
+	__u32 zero = 0, dead = 0, uid[AS_FLOW_WAYS];
 	int i, evicted = 0;
 
 	s = bpf_map_lookup_elem(&scratch, &zero);
@@ -757,6 +758,19 @@ int as_flows_insert(struct xdp_md *ctx, __u32 bk, __u64 idle)
 	if (!ctx || !s || !b)
 		return 0;
 	now = s->fe.last_seen_ns;
+	/*
+	 * Which ways hold flows of approvals no longer in force: looked up
+	 * before the lock (no calls under it), so each is taken below only
+	 * if its uid is still the one seen here.
+	 */
+#pragma unroll
+	for (i = 0; i < AS_FLOW_WAYS; i++) {
+		struct as_flow f = b->way[i].f;
+
+		uid[i] = f.uid;
+		if (f.last_seen_ns && !as_flow_approved(&f, now))
+			dead |= 1U << i;
+	}
 	lru = &b->way[0];
 	bpf_spin_lock(&b->lock);
 #pragma unroll
@@ -768,7 +782,8 @@ int as_flows_insert(struct xdp_md *ctx, __u32 bk, __u64 idle)
 			v = w;
 			break;
 		}
-		if (!v && (!seen || as_idle(now, seen, idle)))
+		if (!v && (!seen || as_idle(now, seen, idle) ||
+			   ((dead >> i) & 1 && w->f.uid == uid[i])))
 			v = w;
 		if (seen < oldest) {
 			oldest = seen;

@@ -931,10 +931,11 @@ static struct fz_verdict judge(struct fz_model *m, const struct ref_result *r)
 
 			if (!(mask & S(i)) || !a->active)
 				continue;
-			if (a->type != dir) {
-				other = 1;
-			} else if (!in_window(a, T0)) {
+			/* datapath.rst: the window first, then the type */
+			if (!in_window(a, T0)) {
 				expired = 1;
+			} else if (a->type != dir) {
+				other = 1;
 			} else {
 				w.v = V_SELECTED;
 				w.slot = i;

@@ -836,6 +836,22 @@ static uint32_t bucket_of(int fam, enum host a, uint16_t pa, enum host b,
 	return as_flow_hash(x, y, pa, pb, 6) & (AS_FLOW_BUCKETS - 1);
 }
 
+/* n TCP flows a:port[i] -> b:dport[i] in bucket bk; returns how many. */
+static int find_in_bucket(int fam, enum host a, enum host b, uint32_t bk,
+			  uint16_t *port, uint16_t *dport, int n)
+{
+	uint32_t sp, dp;
+	int k = 0;
+
+	for (dp = 443; dp < 1443 && k < n; dp++)
+		for (sp = 1024; sp < 65536 && k < n; sp++)
+			if (bucket_of(fam, a, (uint16_t)sp, b, (uint16_t)dp) == bk) {
+				port[k] = (uint16_t)sp;
+				dport[k++] = (uint16_t)dp;
+			}
+	return k;
+}
+
 /* n TCP flows a:port[i] -> b:dport[i] that share one bucket; returns n. */
 static int find_bucket_mates(int fam, enum host a, enum host b,
 			     uint16_t *port, uint16_t *dport, int n)
@@ -922,6 +938,51 @@ TEST(flow_bucket_full_evicts_counted)
 		EXPECT_EQ(c0.flows + 1, c1.flows);
 		EXPECT_EQ(c0.flows_evicted, c1.flows_evicted);
 	}
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
+/*
+ * A new flow takes the way of a flow whose approval is no longer in force
+ * (its slot given a new uid) before it pushes out a live one, even one
+ * seen longer ago.
+ */
+TEST(flow_bucket_stale_ways_go_first)
+{
+	static struct tenv t;
+	static struct frame f;
+	struct pkt_spec s = { .name = "tcp", .ipver = 4, .l4 = 6, .payload = 40 };
+	uint16_t lp[2], ld[2], sp[AS_FLOW_WAYS - 1], sd[AS_FLOW_WAYS - 1];
+	struct as_slot_counters c0, c1;
+	uint32_t bk;
+	int i;
+
+	SETUP(&t);
+	ASSERT_EQ(2, find_bucket_mates(4, F0, D, lp, ld, 2));
+	bk = bucket_of(4, F0, lp[0], D, ld[0]);
+	ASSERT_EQ(AS_FLOW_WAYS - 1,
+		  find_in_bucket(4, F5, D, bk, sp, sd, AS_FLOW_WAYS - 1));
+	/* the live flow of slot 0 first, then three of slot 5 */
+	mkframe(&f, &s, F0, D, lp[0], ld[0], PKT_TCP_SYN, 0);
+	RUN(&t, &f, SEL, 0, f.info.hdr_len);
+	for (i = 0; i < AS_FLOW_WAYS - 1; i++) {
+		ASSERT_EQ(0, xenv_set_now(&t.x, T0 + 1 + (uint64_t)i));
+		mkframe(&f, &s, F5, D, sp[i], sd[i], PKT_TCP_SYN, 0);
+		RUN(&t, &f, SEL, 5, f.info.hdr_len);
+	}
+	/* slot 5 goes to another approval: its three flows are stale */
+	ASSERT_EQ(0, xenv_set_approval(&t.x, 5, AS_DIR_FD, T0 - HOUR,
+				       T0 + 10 * NSEC, 305, 1));
+	ASSERT_EQ(0, xenv_slot(&t.x, 0, &c0));
+	ASSERT_EQ(0, xenv_set_now(&t.x, T0 + 10));
+	mkframe(&f, &s, F0, D, lp[1], ld[1], PKT_TCP_SYN, 0);
+	RUN(&t, &f, SEL, 0, f.info.hdr_len);
+	/* the first flow, the least recently seen, is still followed */
+	mkframe(&f, &s, D, F0, ld[0], lp[0], PKT_TCP_ACK, 0);
+	RUN(&t, &f, SEL, 0, f.info.hdr_len);
+	ASSERT_EQ(0, xenv_slot(&t.x, 0, &c1));
+	EXPECT_EQ(c0.flows + 1, c1.flows);
+	EXPECT_EQ(c0.flows_evicted, c1.flows_evicted);
 	check_totals(_ksft, &t);
 	xenv_close(&t.x);
 }

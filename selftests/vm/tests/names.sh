@@ -17,7 +17,7 @@
 # test_names loads the program once per test: some 25 runs of the 6.1
 # verifier under TCG, ~3.5 s each on an idle host, three times that on a
 # busy one.
-# vm-timeout: 420
+# vm-timeout: 600
 
 . /lib/autosel/lib.sh
 KO=${AUTOSEL_KO:-/lib/autosel/autosel.ko}
