@@ -540,15 +540,17 @@ static int attach_more(const struct attach_opts *o, int ifindex,
 		as_err("%s: %s", p, strerror(errno));
 		goto undo;
 	}
-	if (bpf_xdp_attach(ifindex, prog_fd,
+	if (AS_FAULT_FAIL("attach-xdp") ||
+	    bpf_xdp_attach(ifindex, prog_fd,
 			   xdp_mode | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL)) {
 		as_err("cannot attach to %s: %s%s", o->dev, strerror(errno),
 		       errno == EBUSY || errno == EEXIST ?
 		       " (another XDP program is attached)" : "");
 		goto out;
 	}
+	AS_CRASH_POINT("attach-xdp-attached");
 	snprintf(p, sizeof(p), "%s/dev/%s", as_pin_dir(), o->dev);
-	if (bpf_obj_pin(prog_fd, p)) {
+	if (AS_FAULT_FAIL("attach-dev-pin") || bpf_obj_pin(prog_fd, p)) {
 		as_err("cannot pin %s: %s", p, strerror(errno));
 		bpf_xdp_detach(ifindex, xdp_mode, NULL);
 		goto out;
@@ -566,7 +568,7 @@ undo:
 }
 
 /* attach and detach go to the audit log (audit.rst). */
-static void audit_port(const char *action, const char *dev, int ret)
+static int audit_port(const char *action, const char *dev, int ret)
 {
 	char reason[PATH_MAX];
 	struct as_audit_ev ev = {
@@ -580,7 +582,7 @@ static void audit_port(const char *action, const char *dev, int ret)
 		snprintf(reason, sizeof(reason), "failed (exit %d)", ret);
 	else
 		snprintf(reason, sizeof(reason), "pins in %s", as_pin_dir());
-	as_audit(&ev);
+	return as_audit(&ev);
 }
 
 /*
@@ -750,6 +752,8 @@ static int do_attach(const struct attach_opts *o, bool *first)
 	return ret;
 }
 
+static int do_detach(const struct attach_opts *o, bool quiet);
+
 int cmd_attach(int argc, char **argv)
 {
 	struct json_out j = { .saved = -1, .mfd = -1 };
@@ -764,7 +768,15 @@ int cmd_attach(int argc, char **argv)
 	if (o.json)
 		json_begin(&j);
 	ret = do_attach(&o, &first);
-	audit_port("attach", o.dev, ret);
+	if (audit_port("attach", o.dev, ret) && !ret) {
+		/* Nothing in force without its audit line: undone. */
+		int e = errno;
+
+		do_detach(&o, true);
+		ret = as_err("cannot write the audit log: %s; the attach to %s is undone",
+			     strerror(e), o.dev);
+		first = false;
+	}
 	if (first)
 		audit_slots(o.dev);
 	json_restore(&j);
@@ -803,7 +815,7 @@ static void control_remove_ids(void)
 	close(fd);
 }
 
-static int do_detach(const struct attach_opts *o)
+static int do_detach(const struct attach_opts *o, bool quiet)
 {
 	LIBBPF_OPTS(bpf_xdp_attach_opts, ao);
 	char p[PATH_MAX], dev[PATH_MAX];
@@ -857,7 +869,9 @@ static int do_detach(const struct attach_opts *o)
 		control_remove_ids();
 		rm_pins();
 	}
-	if (own >= 0)
+	if (quiet)
+		;
+	else if (own >= 0)
 		printf("detached from %s%s\n", o->dev,
 		       last ? "; that was the last interface: rule set and counters removed" : "");
 	else
@@ -879,10 +893,11 @@ int cmd_detach(int argc, char **argv)
 		return ret < 0 ? 0 : ret;
 	if (o.json)
 		json_begin(&j);
-	ret = do_detach(&o);
+	ret = do_detach(&o, false);
 	/* a failure after the detach itself is logged by main() */
-	if (!ret)
-		audit_port("detach", o.dev, 0);
+	if (!ret && audit_port("detach", o.dev, 0))
+		ret = as_err("detached from %s, but the audit log could not be written: %s",
+			     o.dev, strerror(errno));
 	json_restore(&j);
 	if (o.json && !ret) {
 		printf("{\"detached\":");

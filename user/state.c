@@ -660,8 +660,11 @@ static int lock_fd = -1;
 
 int as_state_lock(void)
 {
-	int fd = open(AS_LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int fd;
 
+	if (lock_fd >= 0)
+		return 0;	/* held already (attach undone by detach) */
+	fd = open(AS_LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0 || flock(fd, LOCK_EX)) {
 		int e = errno;
 
