@@ -8,10 +8,12 @@
 # UDP of B, UDP of nobody, dd, DNS and HTTP for domain indicator C,
 # malformed, non-IP; eight hosts and 64 source ports each), bounded in
 # count and time.  Meanwhile signed bundles are installed, extended and
-# removed, SOAK_CYCLES times over:
+# removed, CYCLES times over:
 #
-#   install B, install C, extend B (higher serial, later end), remove C,
-#   remove B      (A, fd, in slot 0, stays in force all along)
+#   install B, extend B (higher serial, later end), install C, remove B,
+#   extend C, remove C      (A, fd, in slot 0, stays in force all along)
+#
+# so that B is out of force for two swaps in every cycle, and C for two.
 #
 # Checks:
 #  - the sender's count = seen exactly: every frame the sender got out
@@ -38,7 +40,7 @@
 KO=${AUTOSEL_KO:-/lib/autosel/autosel.ko}
 W=/tmp/soak
 CAP=$W/autosel0.pcap
-CYCLES=${SOAK_CYCLES:-2}	# x 5 changes
+CYCLES=${SOAK_CYCLES:-1}	# x 6 changes
 SEND_MAX=${SOAK_FRAMES:-1000000}
 
 echo "TAP version 13"
@@ -80,10 +82,11 @@ i=1
 while [ $i -le $CYCLES ]; do
 	mk b$((2 * i - 1)).b SOAK-B fd $((2 * i - 1)) 3600 "ip 10.99.2.0/24"
 	mk b$((2 * i)).b SOAK-B fd $((2 * i)) $((3600 + i)) "ip 10.99.2.0/24"
-	mk c$i.b SOAK-C fd $i 3600 "domain .soak.example"
+	mk c$((2 * i - 1)).b SOAK-C fd $((2 * i - 1)) 3600 "domain .soak.example"
+	mk c$((2 * i)).b SOAK-C fd $((2 * i)) $((3600 + i)) "domain .soak.example"
 	i=$((i + 1))
 done
-echo "# $((3 * CYCLES + 2)) bundles signed in $(($(date +%s) - NOW)) s"
+echo "# $((4 * CYCLES + 2)) bundles signed in $(($(date +%s) - NOW)) s"
 
 autoselctl install dom.b >/dev/null && autoselctl install a.b >/dev/null ||
 	bail "install the domestic map and A"
@@ -124,10 +127,11 @@ T0=$(date +%s)
 i=1
 while [ $i -le $CYCLES ]; do
 	op install SOAK-B autoselctl install b$((2 * i - 1)).b
-	op install SOAK-C autoselctl install c$i.b
 	op extend SOAK-B autoselctl install b$((2 * i)).b
-	op remove SOAK-C autoselctl remove SOAK-C
+	op install SOAK-C autoselctl install c$((2 * i - 1)).b
 	op remove SOAK-B autoselctl remove SOAK-B
+	op extend SOAK-C autoselctl install c$((2 * i)).b
+	op remove SOAK-C autoselctl remove SOAK-C
 	i=$((i + 1))
 done
 T1=$(date +%s)
@@ -135,7 +139,7 @@ nops=$(wc -l <$W/ops.log)
 kill -TERM $SENDER 2>/dev/null
 wait $SENDER
 sed 's/^/# sender: /' $W/send.out
-[ $opfail = 0 ] && [ "$nops" = $((5 * CYCLES)) ]
+[ $opfail = 0 ] && [ "$nops" = $((6 * CYCLES)) ]
 ok $? "$nops installs, extensions and removals under load in $((T1 - T0)) s, none failed"
 [ ! -e $S/approvals/SOAK-B ] && [ ! -e $S/approvals/SOAK-C ] &&
 	[ "$(cat $S/approvals/SOAK-A/slot)" = 0 ] &&
