@@ -827,9 +827,12 @@ static int do_detach(const struct attach_opts *o, bool quiet)
 		return EXIT_RUNTIME;
 	if (as_audit_reserve(AS_AUDIT_RESERVE, p, sizeof(p)))
 		return as_err("%s", p);
-	/* an interrupted install first: it needs the pins */
-	if (as_recover())
-		return EXIT_RUNTIME;
+	/*
+	 * An interrupted install first, while the pins are there.  If it
+	 * cannot be completed, its error is said and the detach goes on:
+	 * taking the filter off a port never depends on the state.
+	 */
+	as_recover();
 	/* Never mounts: without a bpffs nothing is pinned, bpf_obj_get fails. */
 	snprintf(dev, sizeof(dev), "%s/dev/%s", as_pin_dir(), o->dev);
 	fd = bpf_obj_get(dev);

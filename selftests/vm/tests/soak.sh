@@ -110,7 +110,7 @@ settled() {
 }
 sent_of() { sed -n 's/^frames \([0-9]*\) .*/\1/p' "$1"; }
 d0=$(txd) s0=$(c seen)
-pns astest soak vout "$VIN_MAC" $SEND_MAX 600 >$W/send.out 2>&1 &
+ip netns exec peer astest soak vout "$VIN_MAC" $SEND_MAX 600 >$W/send.out 2>&1 &	# not pns: $! must be astest
 SENDER=$!
 sleep 1
 # ops.log: START END OP ID, times from astest now (nanoseconds).
@@ -167,7 +167,7 @@ ok $? "every kind of deletion happened under load (no_match, domestic, malformed
 
 # ---- rmmod, detach and reattach under load ----------------------------------------
 s1=$(c seen) d1=$(txd)
-pns astest soak vout "$VIN_MAC" $SEND_MAX 120 >$W/send2.out 2>&1 &
+ip netns exec peer astest soak vout "$VIN_MAC" $SEND_MAX 120 >$W/send2.out 2>&1 &	# not pns: $! must be astest
 SENDER=$!
 sleep 1
 out=$(rmmod autosel 2>&1)
