@@ -91,7 +91,7 @@ hostcheck: all
 	  $(MAKE) -s -C selftests run_tests SAN=1 || rc=1; \
 	  $(MAKE) -s -C selftests/host/cli run_tests \
 		AUTOSELCTL=$(BUILD)/asan/autoselctl \
-		FAULTCTL=$(BUILD)/fault/autoselctl || rc=1; \
+		FAULTCTL=$(BUILD)/fault-asan/autoselctl || rc=1; \
 	  $(MAKE) -s -C selftests/fuzz run SECS=20 || rc=1; \
 	  exit $$rc; } 2>&1 | tee $(CHECK)/host.tap; \
 		echo "$${PIPESTATUS[0]}" > $(CHECK)/host.rc
