@@ -87,10 +87,12 @@ hostcheck: all
 	@mkdir -p $(CHECK)
 	@rm -f $(CHECK)/host.tap
 	$(MAKE) -s -C user SANITIZE=1 >/dev/null
+	$(MAKE) -s -C user SANITIZE=1 FAULT=1 >/dev/null
 	{ rc=0; \
 	  $(MAKE) -s -C selftests run_tests SAN=1 || rc=1; \
 	  $(MAKE) -s -C selftests/host/cli run_tests \
-		AUTOSELCTL=$(BUILD)/asan/autoselctl || rc=1; \
+		AUTOSELCTL=$(BUILD)/asan/autoselctl \
+		FAULTCTL=$(BUILD)/fault-asan/autoselctl || rc=1; \
 	  $(MAKE) -s -C selftests/fuzz run SECS=20 || rc=1; \
 	  exit $$rc; } 2>&1 | tee $(CHECK)/host.tap; \
 		echo "$${PIPESTATUS[0]}" > $(CHECK)/host.rc

@@ -45,6 +45,7 @@
 #include "control.h"
 #include "counters.h"
 #include "encode.h"
+#include "fault.h"
 #include "install.h"
 #include "json.h"
 #include "pins.h"
@@ -130,16 +131,6 @@ static int count_dir(const char *dir, char ***names)
 	}
 	closedir(d);
 	return n;
-}
-
-static uint32_t prog_id(int fd)
-{
-	struct bpf_prog_info info = { 0 };
-	__u32 len = sizeof(info);
-
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return 0;
-	return info.id;
 }
 
 static uint32_t map_id(int fd)
@@ -389,11 +380,17 @@ static int attach_first(const struct attach_opts *o, int ifindex,
 	 * change, a bpffs for the pins if none is mounted (pins.c), so bad
 	 * input leaves the machine as it was.
 	 */
+	AS_CRASH_POINT("attach-loaded");
 	if (as_pins_mount())
 		goto out;
 
 	/* Bound before the first packet, so their counts miss none. */
 	if (as_control_present()) {
+		if (AS_FAULT_FAIL("attach-module")) {
+			as_err("cannot tell autosel.ko the approvals: %s",
+			       strerror(errno));
+			goto out;
+		}
 		if (from_state ? as_module_sync(NULL, &st, err, sizeof(err)) :
 		    as_control_install(&r, sha, cfg.generation, err,
 				       sizeof(err))) {
@@ -403,16 +400,15 @@ static int attach_first(const struct attach_opts *o, int ifindex,
 		in_module = true;
 	}
 
-	prog_fd = bpf_program__fd(obj.prog);
-	if (bpf_xdp_attach(ifindex, prog_fd,
-			   xdp_mode | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL)) {
-		as_err("cannot attach to %s: %s%s", o->dev, strerror(errno),
-		       errno == EBUSY || errno == EEXIST ?
-		       " (another XDP program is attached)" : "");
-		goto out;
-	}
-	attached = true;
+	AS_CRASH_POINT("attach-module-bound");
 
+	/*
+	 * The pins first, the port after: a process that dies in between
+	 * leaves pins without a port, which the next attach or detach
+	 * recognises and removes (stale_pins()); never a port running a
+	 * program nothing names.
+	 */
+	prog_fd = bpf_program__fd(obj.prog);
 	if (mkdir(as_pin_dir(), 0700)) {
 		as_err("cannot create %s: %s", as_pin_dir(), strerror(errno));
 		goto out;
@@ -430,21 +426,34 @@ static int attach_first(const struct attach_opts *o, int ifindex,
 			continue;
 		snprintf(mp, sizeof(mp), "%s/maps/%s", as_pin_dir(),
 			 bpf_map__name(m));
-		if (bpf_map__pin(m, mp)) {
+		if (AS_FAULT_FAIL("attach-pin") || bpf_map__pin(m, mp)) {
 			as_err("cannot pin %s: %s", mp, strerror(errno));
 			goto out;
 		}
+		AS_CRASH_POINT("attach-map-pinned");
 	}
 	if (bpf_obj_pin(ids_fd, as_pin_path(p, sizeof(p), "ids")) ||
 	    bpf_obj_pin(prog_fd, as_pin_path(p, sizeof(p), "prog"))) {
 		as_err("cannot pin %s: %s", p, strerror(errno));
 		goto out;
 	}
+	AS_CRASH_POINT("attach-pinned");
+	if (AS_FAULT_FAIL("attach-xdp") ||
+	    bpf_xdp_attach(ifindex, prog_fd,
+			   xdp_mode | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL)) {
+		as_err("cannot attach to %s: %s%s", o->dev, strerror(errno),
+		       errno == EBUSY || errno == EEXIST ?
+		       " (another XDP program is attached)" : "");
+		goto out;
+	}
+	attached = true;
+	AS_CRASH_POINT("attach-xdp-attached");
 	snprintf(p, sizeof(p), "%s/dev/%s", as_pin_dir(), o->dev);
-	if (bpf_obj_pin(prog_fd, p)) {
+	if (AS_FAULT_FAIL("attach-dev-pin") || bpf_obj_pin(prog_fd, p)) {
 		as_err("cannot pin %s: %s", p, strerror(errno));
 		goto out;
 	}
+	AS_CRASH_POINT("attach-dev-pinned");
 	printf("attached %s to %s (%s mode%s), collection device %s, %zu approvals, %zu domestic prefixes\n",
 	       as_flavour_file(fl), o->dev,
 	       xdp_mode == XDP_FLAGS_SKB_MODE ? "generic" : "native",
@@ -494,6 +503,17 @@ static int attach_more(const struct attach_opts *o, int ifindex,
 	snprintf(p, sizeof(p), "%s/dev/%s", as_pin_dir(), o->dev);
 	if (exists(p))
 		return as_err("%s: autosel is already attached", o->dev);
+	prog_fd = as_port_prog(ifindex, &cur);
+	if (prog_fd >= 0) {
+		/* an attach that died between the port and its pin */
+		ret = bpf_obj_pin(prog_fd, p) ?
+		      as_err("cannot pin %s: %s", p, strerror(errno)) : 0;
+		close(prog_fd);
+		if (!ret)
+			printf("%s: autosel was attached already (an interrupted attach); its pin is restored\n",
+			       o->dev);
+		return ret;
+	}
 	tx_fd = bpf_obj_get(as_pin_path(p, sizeof(p), "maps/tx_port"));
 	if (tx_fd < 0)
 		return as_err("%s: %s", p, strerror(errno));
@@ -520,15 +540,17 @@ static int attach_more(const struct attach_opts *o, int ifindex,
 		as_err("%s: %s", p, strerror(errno));
 		goto undo;
 	}
-	if (bpf_xdp_attach(ifindex, prog_fd,
+	if (AS_FAULT_FAIL("attach-xdp") ||
+	    bpf_xdp_attach(ifindex, prog_fd,
 			   xdp_mode | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL)) {
 		as_err("cannot attach to %s: %s%s", o->dev, strerror(errno),
 		       errno == EBUSY || errno == EEXIST ?
 		       " (another XDP program is attached)" : "");
 		goto out;
 	}
+	AS_CRASH_POINT("attach-xdp-attached");
 	snprintf(p, sizeof(p), "%s/dev/%s", as_pin_dir(), o->dev);
-	if (bpf_obj_pin(prog_fd, p)) {
+	if (AS_FAULT_FAIL("attach-dev-pin") || bpf_obj_pin(prog_fd, p)) {
 		as_err("cannot pin %s: %s", p, strerror(errno));
 		bpf_xdp_detach(ifindex, xdp_mode, NULL);
 		goto out;
@@ -546,7 +568,7 @@ undo:
 }
 
 /* attach and detach go to the audit log (audit.rst). */
-static void audit_port(const char *action, const char *dev, int ret)
+static int audit_port(const char *action, const char *dev, int ret)
 {
 	char reason[PATH_MAX];
 	struct as_audit_ev ev = {
@@ -560,7 +582,7 @@ static void audit_port(const char *action, const char *dev, int ret)
 		snprintf(reason, sizeof(reason), "failed (exit %d)", ret);
 	else
 		snprintf(reason, sizeof(reason), "pins in %s", as_pin_dir());
-	as_audit(&ev);
+	return as_audit(&ev);
 }
 
 /*
@@ -666,6 +688,36 @@ static void json_close(struct json_out *j)
 	j->mfd = -1;
 }
 
+static void control_remove_ids(void);
+
+/*
+ * Pins that an interrupted attach or detach left: a pin directory with no
+ * port in dev/ and no interface running one of our programs.  Removed,
+ * with the approvals they bound in the module, so that the next attach
+ * starts afresh.  True if they were there and are gone.
+ */
+static bool clear_stale_pins(void)
+{
+	char p[PATH_MAX], reason[PATH_MAX + 96];
+	struct as_audit_ev ev = { .action = "recover", .result = "ok",
+				  .reason = reason };
+
+	if (!as_pins_on_bpffs() || !exists(as_pin_dir()) ||
+	    count_dir(as_pin_path(p, sizeof(p), "dev"), NULL) > 0 ||
+	    as_any_port_ours())
+		return false;
+	control_remove_ids();
+	rm_pins();
+	if (exists(as_pin_dir()))
+		return false;	/* not only ours in there: left alone */
+	snprintf(reason, sizeof(reason),
+		 "removed the pins in %s that an interrupted attach or detach left (no port attached)",
+		 as_pin_dir());
+	as_audit(&ev);
+	fprintf(stderr, "autoselctl: %s\n", reason);
+	return true;
+}
+
 static int do_attach(const struct attach_opts *o, bool *first)
 {
 	char p[PATH_MAX];
@@ -684,8 +736,12 @@ static int do_attach(const struct attach_opts *o, bool *first)
 	/* Under the lock: two first attaches must not mount two bpffs. */
 	if (take_lock() < 0)
 		return EXIT_RUNTIME;
+	if (as_audit_reserve(AS_AUDIT_RESERVE, p, sizeof(p)))
+		return as_err("%s", p);
 	/* No bpffs yet: nothing is pinned, this is the first attach. */
 	bpffs = as_pins_on_bpffs();
+	if (bpffs)
+		clear_stale_pins();
 	if (bpffs && exists(as_pin_path(p, sizeof(p), "prog")))
 		return attach_more(o, ifindex, mode);
 	if (bpffs && exists(as_pin_dir()))
@@ -695,6 +751,8 @@ static int do_attach(const struct attach_opts *o, bool *first)
 	*first = !ret;
 	return ret;
 }
+
+static int do_detach(const struct attach_opts *o, bool quiet);
 
 int cmd_attach(int argc, char **argv)
 {
@@ -710,7 +768,15 @@ int cmd_attach(int argc, char **argv)
 	if (o.json)
 		json_begin(&j);
 	ret = do_attach(&o, &first);
-	audit_port("attach", o.dev, ret);
+	if (audit_port("attach", o.dev, ret) && !ret) {
+		/* Nothing in force without its audit line: undone. */
+		int e = errno;
+
+		do_detach(&o, true);
+		ret = as_err("cannot write the audit log: %s; the attach to %s is undone",
+			     strerror(e), o.dev);
+		first = false;
+	}
 	if (first)
 		audit_slots(o.dev);
 	json_restore(&j);
@@ -749,50 +815,66 @@ static void control_remove_ids(void)
 	close(fd);
 }
 
-static int do_detach(const struct attach_opts *o)
+static int do_detach(const struct attach_opts *o, bool quiet)
 {
-	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	LIBBPF_OPTS(bpf_xdp_attach_opts, ao);
 	char p[PATH_MAX], dev[PATH_MAX];
-	uint32_t id;
 	__u32 mode = 0;
-	int ret, fd, ifindex;
+	int ret, fd, own, ifindex;
 	bool last;
 
 	if (take_lock() < 0)
 		return EXIT_RUNTIME;
+	if (as_audit_reserve(AS_AUDIT_RESERVE, p, sizeof(p)))
+		return as_err("%s", p);
+	/*
+	 * An interrupted install first, while the pins are there.  If it
+	 * cannot be completed, its error is said and the detach goes on:
+	 * taking the filter off a port never depends on the state.
+	 */
+	as_recover();
 	/* Never mounts: without a bpffs nothing is pinned, bpf_obj_get fails. */
 	snprintf(dev, sizeof(dev), "%s/dev/%s", as_pin_dir(), o->dev);
 	fd = bpf_obj_get(dev);
-	if (fd < 0)
-		return as_err("%s: autosel is not attached", o->dev);
-	id = prog_id(fd);
 	ifindex = (int)if_nametoindex(o->dev);
-	if (ifindex && !bpf_xdp_query(ifindex, 0, &q)) {
-		if (q.drv_prog_id == id)
-			mode = XDP_FLAGS_DRV_MODE;
-		else if (q.skb_prog_id == id)
-			mode = XDP_FLAGS_SKB_MODE;
+	/* ours on the port: the pinned program, or one a swap left */
+	own = as_port_prog(ifindex, &mode);
+	if (fd < 0 && own < 0) {
+		if (clear_stale_pins()) {
+			printf("%s: not attached; the pins an interrupted detach left are removed\n",
+			       o->dev);
+			return 0;
+		}
+		return as_err("%s: autosel is not attached", o->dev);
 	}
-	if (mode) {
-		ao.old_prog_fd = fd;
-		if (bpf_xdp_detach(ifindex, mode | XDP_FLAGS_REPLACE, &ao)) {
+	if (own >= 0) {
+		ao.old_prog_fd = own;
+		if (AS_FAULT_FAIL("detach-xdp") ||
+		    bpf_xdp_detach(ifindex, mode | XDP_FLAGS_REPLACE, &ao)) {
 			ret = as_err("cannot detach from %s: %s", o->dev,
 				     strerror(errno));
-			close(fd);
+			close(own);
+			if (fd >= 0)
+				close(fd);
 			return ret;
 		}
+		close(own);
+		AS_CRASH_POINT("detach-xdp-detached");
 	}
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	unlink(dev);
 	if (ifindex)
 		nodecap_clear((uint32_t)ifindex);
+	AS_CRASH_POINT("detach-unpinned");
 	last = count_dir(as_pin_path(p, sizeof(p), "dev"), NULL) == 0;
 	if (last) {
 		control_remove_ids();
 		rm_pins();
 	}
-	if (mode)
+	if (quiet)
+		;
+	else if (own >= 0)
 		printf("detached from %s%s\n", o->dev,
 		       last ? "; that was the last interface: rule set and counters removed" : "");
 	else
@@ -814,10 +896,11 @@ int cmd_detach(int argc, char **argv)
 		return ret < 0 ? 0 : ret;
 	if (o.json)
 		json_begin(&j);
-	ret = do_detach(&o);
+	ret = do_detach(&o, false);
 	/* a failure after the detach itself is logged by main() */
-	if (!ret)
-		audit_port("detach", o.dev, 0);
+	if (!ret && audit_port("detach", o.dev, 0))
+		ret = as_err("detached from %s, but the audit log could not be written: %s",
+			     o.dev, strerror(errno));
 	json_restore(&j);
 	if (o.json && !ret) {
 		printf("{\"detached\":");

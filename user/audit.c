@@ -23,6 +23,7 @@
 #include "audit.h"
 #include "cli.h"
 #include "encode.h"
+#include "fault.h"
 #include "fileio.h"
 #include "rules.h"
 #include "timefmt.h"
@@ -70,6 +71,38 @@ int as_audit_open(char *err, size_t errlen)
 	audit_fd = fd;
 	openlog("autoselctl", LOG_PID, LOG_AUTH);
 	return 0;
+}
+
+/*
+ * Room for the lines of a change, claimed before the change is made: on a
+ * full file system the change is refused with nothing changed, instead of
+ * being made and then not logged.  fallocate(2) past the end without
+ * changing the size (FALLOC_FL_KEEP_SIZE); a file system without it
+ * (EOPNOTSUPP) is written without the claim.
+ */
+int as_audit_reserve(size_t bytes, char *err, size_t errlen)
+{
+	struct stat sb;
+	int e;
+
+	if (as_audit_open(err, errlen))
+		return -1;
+	if (AS_FAULT_FAIL("audit-reserve")) {
+		e = errno;
+	} else {
+		if (fstat(audit_fd, &sb))
+			e = errno;
+		else
+			e = fallocate(audit_fd, FALLOC_FL_KEEP_SIZE, sb.st_size,
+				      (off_t)bytes) ? errno : 0;
+		if (e == EOPNOTSUPP || e == ENOSYS)
+			e = 0;
+	}
+	if (!e)
+		return 0;
+	snprintf(err, errlen, "cannot append to the audit log %s: %s; nothing changed",
+		 log_path(), strerror(e));
+	return -1;
 }
 
 /*
@@ -196,6 +229,8 @@ int as_audit(const struct as_audit_ev *ev)
 	}
 	syslog(LOG_NOTICE, "%.*s", n - 1 - (int)strlen(now) - 1,
 	       line + strlen(now) + 1);
+	if (AS_FAULT_FAIL("audit-write"))
+		return -1;
 	return write(audit_fd, line, (size_t)n) == n ? 0 : -1;
 }
 

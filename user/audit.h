@@ -13,6 +13,7 @@
 #define AUTOSEL_AUDIT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define AS_AUDIT_LOG_DEFAULT	"/var/log/autosel/audit.log"
@@ -44,6 +45,12 @@ void as_audit_failed(const char *action, int exit_status);
 int as_audit_open(char *err, size_t errlen);
 /* Append one event; opens the log if needed.  0, or -1 if the file failed. */
 int as_audit(const struct as_audit_ev *ev);
+/*
+ * Claim room for BYTES more of the log before a change (fallocate);
+ * -1 with "cannot append to the audit log PATH: ERR; nothing changed".
+ */
+int as_audit_reserve(size_t bytes, char *err, size_t errlen);
+#define AS_AUDIT_RESERVE	(64 * 1024)	/* 23 lines of the longest */
 
 /*
  * `autoselctl audit rotate`: the log becomes LOG.TIME (append-only again),

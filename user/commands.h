@@ -15,6 +15,7 @@ int cmd_bundle(int argc, char **argv);		/* bundle_cmd.c */
 int cmd_install(int argc, char **argv);		/* install.c */
 int cmd_remove(int argc, char **argv);		/* install.c */
 int cmd_expire(int argc, char **argv);		/* install.c */
+int cmd_recover(int argc, char **argv);		/* install.c */
 int cmd_status(int argc, char **argv);		/* report.c */
 int cmd_report(int argc, char **argv);		/* report.c */
 int cmd_audit(int argc, char **argv);		/* audit_cmd.c */

@@ -4,12 +4,21 @@
  * checked completely before anything is written (verify.c, and that the
  * rule set fits, swap.c), then, in this order:
  *
+ *   0. room for the audit lines is claimed (a full log refuses the
+ *      change, nothing changed);
  *   1. the new state is written beside the old one (state.new, the new
  *      bundle copy; state.c);
  *   2. if the filter is attached: autosel.ko is told the approvals and the
  *      generation (control.c), and the new rule set is swapped in on every
  *      attached port (swap.c);
- *   3. state.new is renamed over state.
+ *   3. the audit lines are written;
+ *   4. state.new is renamed over state.
+ *
+ * A process that dies (or fails) between 1 and 4 leaves state.new: the
+ * change, fully checked.  The next command that changes anything (or
+ * `autoselctl recover`) rolls it forward first -- module, ports, a
+ * "recover" audit line, the commit -- so what is in force and what the
+ * state says never stay apart (as_recover_locked()).
  *
  * Slots are stable: an approval keeps its slot and its uid for as long as
  * it is in force, so its flows continue across updates of other approvals
@@ -32,6 +41,7 @@
 #include "commands.h"
 #include "control.h"
 #include "encode.h"
+#include "fault.h"
 #include "install.h"
 #include "json.h"
 #include "state.h"
@@ -43,37 +53,199 @@
 
 /* ---- applying a new state ---------------------------------------------- */
 
+static int module_sync(const struct as_state *old, const struct as_state *st,
+		       char *err, size_t errlen)
+{
+	if (AS_FAULT_FAIL("module-sync")) {
+		snprintf(err, errlen, "cannot tell autosel.ko the approvals: %s",
+			 strerror(errno));
+		return -1;
+	}
+	return as_module_sync(old, st, err, errlen);
+}
+
+#define NOT_RECORDED	"; the change is in force but not recorded: 'autoselctl recover' completes it"
+
 /*
- * Check that the rule set of st fits (always), then write it: prepare the
- * state files, swap if attached, tell the module, commit.  bundle/len/sha:
- * the new bundle copy, if any.  Returns 0, or -1 with err and nothing
- * changed.
+ * Check that the rule set of st fits (always), then put it in force:
+ * claim room in the audit log, prepare the state files, tell the module
+ * and swap if attached, write the audit lines evs[0..nevs), commit.
+ * bundle/len/sha: the new bundle copy, if any.  Returns 0; -1 with err
+ * and nothing changed; -2 with err when the change is in force but not
+ * committed (state.new stays for as_recover_locked()).
  */
 static int apply(const struct as_state *old, struct as_state *st,
 		 const struct rules *r, const void *bundle, size_t len,
-		 const char *sha, int *nports, char *err, size_t errlen)
+		 const char *sha, const struct as_audit_ev *evs, int nevs,
+		 int *nports, char *err, size_t errlen)
 {
 	bool live = as_attached();
+	char e2[ERRLEN];
+	int bad = 0;
 
 	*nports = 0;
-	if (as_rules_fit(r, err, errlen))
+	if (as_rules_fit(r, err, errlen) ||
+	    as_audit_reserve(AS_AUDIT_RESERVE, err, errlen))
 		return -1;
 
 	if (as_state_prepare(st, bundle, len, sha, err, errlen))
 		return -1;
 	if (live) {
-		if (as_module_sync(old, st, err, errlen) ||
-		    as_swap_in(r, st, nports, err, errlen)) {
-			char e2[64];
+		int e = module_sync(old, st, err, errlen);
 
+		AS_CRASH_POINT("module-synced");
+		if (!e)
+			e = as_swap_in(r, st, nports, err, errlen);
+		if (e) {
 			as_module_sync(st, old, e2, sizeof(e2));
 			as_state_abort(st, bundle ? sha : NULL);
 			return -1;
 		}
 	}
-	if (as_state_commit(st, err, errlen))
-		return -1;
+	for (int i = 0; i < nevs; i++)
+		bad |= as_audit(&evs[i]);
+	if (bad) {
+		snprintf(err, errlen, "cannot write the audit log: %s" NOT_RECORDED,
+			 strerror(errno));
+		return -2;
+	}
+	AS_CRASH_POINT("audited");
+	if (as_state_commit(st, e2, sizeof(e2))) {
+		snprintf(err, errlen, "%.700s" NOT_RECORDED, e2);
+		return -2;
+	}
 	return 0;
+}
+
+/* ---- an interrupted change ------------------------------------------------ */
+
+int as_recover_locked(struct as_state *cur, char *err, size_t errlen)
+{
+	char e2[ERRLEN], reason[ERRLEN + 1024];
+	struct as_audit_ev ev = { .action = "recover", .result = "ok",
+				  .reason = reason };
+	struct as_state nst = { 0 };
+	struct rules r = { 0 };
+	bool pending;
+	int nports = 0, ret = -1;
+
+	if (as_state_load_pending(&nst, &pending, e2, sizeof(e2)) ||
+	    (pending && nst.generation != cur->generation + 1)) {
+		/*
+		 * Cut short while it was written (its seal fails), or older
+		 * than the state: never in force, the swap comes after it.
+		 */
+		if (pending && !e2[0])
+			snprintf(e2, sizeof(e2), "generation %u, the state's is %u",
+				 nst.generation, cur->generation);
+		as_state_free(&nst);
+		as_state_discard_pending();
+		snprintf(reason, sizeof(reason),
+			 "discarded %.600s/state.new, an unfinished change never put in force (%.200s)",
+			 cur->dir, e2);
+		as_audit(&ev);
+		fprintf(stderr, "autoselctl: %s\n", reason);
+		return 1;
+	}
+	if (!pending)
+		return 0;
+	if (as_audit_reserve(AS_AUDIT_RESERVE, err, errlen))
+		goto out;
+	if (as_state_rules(&nst, &r, false, e2, sizeof(e2)) ||
+	    (as_attached() &&
+	     (as_module_sync(cur, &nst, e2, sizeof(e2)) ||
+	      as_swap_in(&r, &nst, &nports, e2, sizeof(e2))))) {
+		snprintf(err, errlen, "cannot complete the interrupted change in %s/state.new: %s",
+			 nst.dir, e2);
+		goto out;
+	}
+	snprintf(reason, sizeof(reason),
+		 "completed an interrupted change: generation %u in force%s, the state said %u",
+		 nst.generation, as_attached() ? " on the ports" : "",
+		 cur->generation);
+	if (as_audit(&ev)) {
+		snprintf(err, errlen, "cannot write the audit log: %s; nothing recorded, run 'autoselctl recover' again",
+			 strerror(errno));
+		goto out;
+	}
+	if (as_state_commit(&nst, e2, sizeof(e2))) {
+		snprintf(err, errlen, "%s; run 'autoselctl recover' again", e2);
+		goto out;
+	}
+	fprintf(stderr, "autoselctl: %s\n", reason);
+	as_state_free(cur);
+	*cur = nst;
+	memset(&nst, 0, sizeof(nst));
+	ret = 1;
+out:
+	rules_free(&r);
+	as_state_free(&nst);
+	return ret;
+}
+
+int as_recover(void)
+{
+	struct as_state st;
+	char err[ERRLEN];
+	int ret;
+
+	if (!as_state_pending())
+		return 0;
+	if (as_state_load(&st, err, sizeof(err)))
+		return as_err("%s", err);
+	ret = as_recover_locked(&st, err, sizeof(err));
+	as_state_free(&st);
+	return ret < 0 ? as_err("%s", err) : 0;
+}
+
+static void recover_usage(FILE *f)
+{
+	fputs("Usage: autoselctl recover [--json]\n"
+	      "\n"
+	      "Complete a change that an install, remove or expire began and did\n"
+	      "not finish (the process died, or failed after the swap): the state\n"
+	      "directory's state.new is put in force on the module and the ports\n"
+	      "and committed, logged as 'recover'.  Every command that changes\n"
+	      "anything does this first; with nothing pending this does nothing.\n", f);
+}
+
+int cmd_recover(int argc, char **argv)
+{
+	struct as_state st = { 0 };
+	char err[ERRLEN];
+	bool json = false;
+	int ret, n;
+
+	ret = as_json_only_args(argc, argv, "recover", recover_usage, &json);
+	if (ret >= 0)
+		return ret;
+	if (as_audit_open(err, sizeof(err)))
+		return as_err("%s", err);
+	if (as_state_lock())
+		return as_err("%s: %s", AS_LOCK_PATH, strerror(errno));
+	ret = EXIT_RUNTIME;
+	if (as_state_load(&st, err, sizeof(err))) {
+		as_err("%s", err);
+		goto out;
+	}
+	n = as_recover_locked(&st, err, sizeof(err));
+	if (n < 0) {
+		as_err("%s", err);
+		goto out;
+	}
+	if (json)
+		printf("{\"recovered\":%s,\"generation\":%u}\n",
+		       n ? "true" : "false", st.generation);
+	else if (n)
+		printf("recovered: generation %u\n", st.generation);
+	else
+		printf("nothing to recover: generation %u, no unfinished change\n",
+		       st.generation);
+	ret = 0;
+out:
+	as_state_free(&st);
+	as_state_unlock();
+	return ret;
 }
 
 /* ---- install ----------------------------------------------------------- */
@@ -170,7 +342,8 @@ int cmd_install(int argc, char **argv)
 		return as_err("%s", err);
 	if (as_state_lock())
 		return as_err("%s: %s", AS_LOCK_PATH, strerror(errno));
-	if (as_state_load(&old, err, sizeof(err))) {
+	if (as_state_load(&old, err, sizeof(err)) ||
+	    as_recover_locked(&old, err, sizeof(err)) < 0) {
 		ret = refuse("error", NULL, NULL, "%s", err);
 		goto out;
 	}
@@ -227,8 +400,21 @@ int cmd_install(int argc, char **argv)
 			ret = refuse("refused", nb, NULL, "%s", err);
 			goto out;
 		}
-		if (apply(&old, &st, &r, nb->raw, nb->raw_len, sha, &nports,
-			  err, sizeof(err))) {
+		struct as_audit_ev ev = {
+			.action = "install", .result = "ok",
+			.id = nb->id, .serial = nb->serial, .sha = sha,
+			.signers = signers,
+			.reason = slot < 0 ? "domestic map" : "approval",
+			.has_slot = slot >= 0, .slot = slot,
+		};
+		int e = apply(&old, &st, &r, nb->raw, nb->raw_len, sha, &ev, 1,
+			      &nports, err, sizeof(err));
+
+		if (e == -2) {
+			ret = refuse("error", nb, NULL, "%s", err);
+			goto out;
+		}
+		if (e) {
 			bool cap = !strncmp(err, "too many", 8);
 
 			/* Capacity is the bundle's fault; the rest is ours. */
@@ -236,17 +422,6 @@ int cmd_install(int argc, char **argv)
 				     "%s%s%s", cap ? path : "", cap ? ": " : "",
 				     err);
 			goto out;
-		}
-		{
-			struct as_audit_ev ev = {
-				.action = "install", .result = "ok",
-				.id = nb->id, .serial = nb->serial, .sha = sha,
-				.signers = signers,
-				.reason = slot < 0 ? "domestic map" : "approval",
-				.has_slot = slot >= 0, .slot = slot,
-			};
-
-			as_audit(&ev);
 		}
 		if (json) {
 			printf("{\"installed\":\"%s\",\"id\":",
@@ -293,7 +468,8 @@ out:
 
 /* Apply the state without the dropped approvals. */
 static int drop_apply(struct as_state *old, const bool drop[AS_MAX_SLOTS],
-		      const char *last, struct as_state *st, int *nports,
+		      const char *last, struct as_state *st,
+		      const struct as_audit_ev *evs, int nevs, int *nports,
 		      char *err, size_t errlen)
 {
 	struct rules r = { 0 };
@@ -305,7 +481,8 @@ static int drop_apply(struct as_state *old, const bool drop[AS_MAX_SLOTS],
 	}
 	if (as_state_rules(st, &r, false, err, errlen))
 		return -1;
-	ret = apply(old, st, &r, NULL, 0, NULL, nports, err, errlen);
+	ret = apply(old, st, &r, NULL, 0, NULL, evs, nevs, nports, err,
+		    errlen);
 	rules_free(&r);
 	return ret;
 }
@@ -314,42 +491,41 @@ static int drop_apply(struct as_state *old, const bool drop[AS_MAX_SLOTS],
 static int expire_locked(struct as_state *st, bool quiet)
 {
 	bool drop[AS_MAX_SLOTS] = { 0 };
+	struct as_audit_ev evs[AS_MAX_SLOTS];
 	struct as_state nst = { 0 };
-	char err[ERRLEN], until[40];
+	char err[ERRLEN], until[AS_MAX_SLOTS][40];
 	uint64_t now = as_now_ns();
 	int n = 0, nports;
 
-	for (int i = 0; i < AS_MAX_SLOTS; i++)
-		if (st->slots[i].used && st->slots[i].until_ns <= now) {
-			drop[i] = true;
-			n++;
-		}
+	for (int i = 0; i < AS_MAX_SLOTS; i++) {
+		const struct st_slot *s = &st->slots[i];
+
+		if (!s->used || s->until_ns > now)
+			continue;
+		drop[i] = true;
+		as_format_rfc3339(s->until_ns, until[i], sizeof(until[i]));
+		memmove(until[i] + 12, until[i], strlen(until[i]) + 1);
+		memcpy(until[i], "valid-until ", 12);
+		evs[n++] = (struct as_audit_ev){
+			.action = "expire", .result = "ok", .id = s->id,
+			.serial = s->serial, .sha = s->sha,
+			.signers = s->signers, .reason = until[i],
+			.has_slot = true, .slot = i,
+		};
+	}
 	if (!n)
 		return 0;
-	if (drop_apply(st, drop, "expired", &nst, &nports, err, sizeof(err))) {
+	if (drop_apply(st, drop, "expired", &nst, evs, n, &nports, err,
+		       sizeof(err))) {
 		as_state_free(&nst);
 		if (!quiet)
 			as_err("cannot remove expired approvals: %s", err);
 		return -1;
 	}
-	for (int i = 0; i < AS_MAX_SLOTS; i++) {
-		const struct st_slot *s = &st->slots[i];
-		struct as_audit_ev ev = {
-			.action = "expire", .result = "ok", .id = s->id,
-			.serial = s->serial, .sha = s->sha,
-			.signers = s->signers, .reason = until,
-			.has_slot = true, .slot = i,
-		};
-
-		if (!drop[i])
-			continue;
-		as_format_rfc3339(s->until_ns, until, sizeof(until));
-		memmove(until + 12, until, strlen(until) + 1);
-		memcpy(until, "valid-until ", 12);
-		as_audit(&ev);
-		fprintf(stderr, "autoselctl: approval %s expired (%s); removed from the rule set in force\n",
-			s->id, until);
-	}
+	for (int i = 0; i < AS_MAX_SLOTS; i++)
+		if (drop[i])
+			fprintf(stderr, "autoselctl: approval %s expired (%s); removed from the rule set in force\n",
+				st->slots[i].id, until[i]);
 	as_state_free(st);
 	*st = nst;
 	return n;
@@ -369,6 +545,13 @@ int as_expire_sweep(void)
 	if (!as_state_load(&st, err, sizeof(err))) {
 		bool any = false;
 
+		if (as_state_pending() && !as_audit_open(err, sizeof(err)) &&
+		    as_recover_locked(&st, err, sizeof(err)) < 0) {
+			ret = as_err("%s", err);
+			as_state_free(&st);
+			as_state_unlock();
+			return ret;
+		}
 		for (int i = 0; i < AS_MAX_SLOTS; i++)
 			any |= st.slots[i].used && st.slots[i].until_ns <= as_now_ns();
 		if (any && !as_audit_open(err, sizeof(err)))
@@ -405,7 +588,8 @@ int cmd_expire(int argc, char **argv)
 		return as_err("%s", err);
 	if (as_state_lock())
 		return as_err("%s: %s", AS_LOCK_PATH, strerror(errno));
-	if (as_state_load(&st, err, sizeof(err))) {
+	if (as_state_load(&st, err, sizeof(err)) ||
+	    as_recover_locked(&st, err, sizeof(err)) < 0) {
 		ret = as_err("%s", err);
 		goto out;
 	}
@@ -472,7 +656,8 @@ int cmd_remove(int argc, char **argv)
 		return as_err("%s", err);
 	if (as_state_lock())
 		return as_err("%s: %s", AS_LOCK_PATH, strerror(errno));
-	if (as_state_load(&old, err, sizeof(err))) {
+	if (as_state_load(&old, err, sizeof(err)) ||
+	    as_recover_locked(&old, err, sizeof(err)) < 0) {
 		struct as_audit_ev ev = { .action = "remove", .result = "error",
 					  .id = id, .reason = err };
 
@@ -505,20 +690,18 @@ int cmd_remove(int argc, char **argv)
 		struct as_audit_ev ev = {
 			.action = "remove", .id = s->id, .serial = s->serial,
 			.sha = s->sha, .signers = s->signers,
-			.has_slot = true, .slot = slot,
+			.has_slot = true, .slot = slot, .result = "ok",
+			.reason = "removed by the operator",
 		};
 
-		if (drop_apply(&old, drop, "removed", &st, &nports, err,
-			       sizeof(err))) {
+		if (drop_apply(&old, drop, "removed", &st, &ev, 1, &nports,
+			       err, sizeof(err))) {
 			ev.result = "error";
 			ev.reason = err;
 			as_audit(&ev);
 			ret = as_err("%s", err);
 			goto out;
 		}
-		ev.result = "ok";
-		ev.reason = "removed by the operator";
-		as_audit(&ev);
 		if (json) {
 			printf("{\"removed\":");
 			as_json_str(stdout, s->id);

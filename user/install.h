@@ -18,4 +18,16 @@
  */
 int as_expire_sweep(void);
 
+struct as_state;
+/*
+ * Under the state lock, with *cur the state just loaded: complete an
+ * interrupted change (state.new; install.c) -- module, ports, a "recover"
+ * audit line, commit -- and make *cur the state now in force; a state.new
+ * cut short (never in force) is discarded.  1 if something was done, 0 if
+ * nothing was pending, -1 with one line in err.
+ */
+int as_recover_locked(struct as_state *cur, char *err, size_t errlen);
+/* The same for a caller holding the lock without a state loaded. */
+int as_recover(void);
+
 #endif

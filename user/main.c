@@ -31,6 +31,7 @@ static void usage(FILE *f)
 	      "  install BUNDLE [--trust FILE]  put a signed bundle in force\n"
 	      "  remove ID               take an approval out of force\n"
 	      "  expire                  take approvals past valid-until out of force\n"
+	      "  recover                 complete a change that was interrupted\n"
 	      "  status [--json]         what is in force, and where\n"
 	      "  report [--json] [--from TIME] [--until TIME]\n"
 	      "                          the counts reported to the Diet\n"
@@ -59,6 +60,7 @@ static const struct {
 	{ "install", cmd_install, true },
 	{ "remove", cmd_remove, true },
 	{ "expire", cmd_expire, true },
+	{ "recover", cmd_recover, true },
 	{ "status", cmd_status, false },
 	{ "report", cmd_report, false },
 	{ "audit", cmd_audit, true },

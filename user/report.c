@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@
 #include "pins.h"
 #include "report.h"
 #include "state.h"
+#include "swap.h"
 #include "timefmt.h"
 
 static const char *const reason_names[] = AS_REASON_NAMES;
@@ -611,6 +613,82 @@ static const char *slot_state(const struct st_slot *s, uint64_t now)
 	return "active";
 }
 
+/*
+ * What runs, next to what the state says: the generation in the config
+ * map of the program on each attached port (as_port_prog(): also one an
+ * interrupted swap left), an unfinished change (state.new), pins without
+ * a port.  Each with what to do about it (autoselctl.rst, "Recovery").
+ */
+static void status_in_force(const struct as_state *st, bool json,
+			    bool no_ports)
+{
+	struct as_state nst;
+	char p[PATH_MAX], err[RULES_ERR_MAX];
+	bool pending = false, first = true, stale;
+	struct dirent *e;
+	DIR *d;
+
+	if (as_state_pending() &&
+	    !as_state_load_pending(&nst, &pending, err, sizeof(err)))
+		as_state_free(&nst);
+	else if (as_state_pending())
+		pending = true, nst.generation = 0;	/* damaged: discarded */
+	stale = no_ports && as_pins_on_bpffs() && !access(as_pin_dir(), F_OK);
+	if (json) {
+		printf(",\"in_force\":[");
+	}
+	as_pin_path(p, sizeof(p), "dev");
+	d = opendir(p);
+	while (d && (e = readdir(d))) {
+		__u32 mode;
+		uint32_t gen = 0;
+		int fd;
+
+		if (e->d_name[0] == '.')
+			continue;
+		fd = as_port_prog((int)if_nametoindex(e->d_name), &mode);
+		if (fd >= 0) {
+			gen = as_prog_generation(fd);
+			close(fd);
+		}
+		if (json) {
+			printf("%s{\"interface\":", first ? "" : ",");
+			as_json_str(stdout, e->d_name);
+			printf(",\"generation\":");
+			if (fd >= 0)
+				printf("%u}", gen);
+			else
+				printf("null}");
+		} else if (fd < 0) {
+			printf("in force          nothing of ours on %s: 'autoselctl detach dev %s' forgets it\n",
+			       e->d_name, e->d_name);
+		} else {
+			printf("in force          generation %u on %s%s\n", gen,
+			       e->d_name,
+			       gen == st->generation || pending ? "" :
+			       " (not the state's: 'autoselctl recover')");
+		}
+		first = false;
+	}
+	if (d)
+		closedir(d);
+	if (json) {
+		printf("],\"pending\":");
+		if (pending)
+			printf("{\"generation\":%u}", nst.generation);
+		else
+			printf("null");
+		printf(",\"stale_pins\":%s}\n", stale ? "true" : "false");
+		return;
+	}
+	if (pending)
+		printf("unfinished change %s/state.new (generation %u): the next install, remove, expire, attach or detach completes it, or 'autoselctl recover'\n",
+		       st->dir, nst.generation);
+	if (stale)
+		printf("stale pins        %s holds pins of an interrupted attach or detach: the next attach or detach removes them\n",
+		       as_pin_dir());
+}
+
 int cmd_status(int argc, char **argv)
 {
 	char err[RULES_ERR_MAX], p[PATH_MAX], a[40], b[40];
@@ -719,10 +797,11 @@ int cmd_status(int argc, char **argv)
 	if (d)
 		closedir(d);
 	if (json)
-		printf("],\"module\":%s}\n", as_control_present() ? "true" : "false");
+		printf("],\"module\":%s", as_control_present() ? "true" : "false");
 	else
 		printf("%s\nautosel.ko        %s\n", first ? " (not attached)" : "",
 		       as_control_present() ? "loaded" : "not loaded");
+	status_in_force(&st, json, first);
 	as_state_free(&st);
 	return 0;
 }

@@ -27,6 +27,7 @@
 
 #include "bundle.h"
 #include "encode.h"
+#include "fault.h"
 #include "fileio.h"
 #include "state.h"
 
@@ -411,7 +412,9 @@ static int parse_state(struct sparser *ps, char *buf, size_t len)
 	return 0;
 }
 
-int as_state_load(struct as_state *st, char *err, size_t errlen)
+/* dir/NAME into *st; a missing file is an empty state (*found false). */
+static int load_file(struct as_state *st, const char *name, bool *found,
+		     char *err, size_t errlen)
 {
 	struct sparser ps = { .st = st, .err = err, .errlen = errlen,
 			      .last_slot = -1 };
@@ -420,11 +423,13 @@ int as_state_load(struct as_state *st, char *err, size_t errlen)
 	size_t len;
 
 	memset(st, 0, sizeof(*st));
+	*found = false;
 	snprintf(st->dir, sizeof(st->dir), "%s", as_state_dir());
-	snprintf(path, sizeof(path), "%s/state", st->dir);
+	snprintf(path, sizeof(path), "%s/%s", st->dir, name);
 	ps.path = path;
 	if (access(path, F_OK) && errno == ENOENT)
 		return 0;
+	*found = true;
 	if (as_read_file(path, AS_STATE_FILE_MAX, &buf, &len, err, errlen))
 		return -1;
 	if (parse_state(&ps, (char *)buf, len)) {
@@ -434,6 +439,35 @@ int as_state_load(struct as_state *st, char *err, size_t errlen)
 	}
 	free(buf);
 	return 0;
+}
+
+int as_state_load(struct as_state *st, char *err, size_t errlen)
+{
+	bool found;
+
+	return load_file(st, "state", &found, err, errlen);
+}
+
+int as_state_load_pending(struct as_state *st, bool *pending, char *err,
+			  size_t errlen)
+{
+	return load_file(st, "state.new", pending, err, errlen);
+}
+
+bool as_state_pending(void)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/state.new", as_state_dir());
+	return !access(p, F_OK);
+}
+
+void as_state_discard_pending(void)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/state.new", as_state_dir());
+	unlink(p);
 }
 
 static int mkdir_p(const char *dir)
@@ -454,7 +488,10 @@ static int mkdir_p(const char *dir)
 	return 0;
 }
 
-/* Write buf to path via path.tmp, fsync'ed; the caller renames. */
+/*
+ * Write buf to path, fsync'ed; the caller renames.  A process killed in
+ * here leaves a short file: its seal (the "end" line) does not verify.
+ */
 static int write_file(const char *path, const void *buf, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -538,22 +575,25 @@ int as_state_prepare(const struct as_state *st, const void *bundle,
 	if (bundle) {
 		as_state_bundle_path(st, bundle_sha, p, sizeof(p));
 		snprintf(q, sizeof(q), "%s.tmp", p);
-		if (write_file(q, bundle, bundle_len) || rename(q, p)) {
+		if (AS_FAULT_FAIL("state-bundle") ||
+		    write_file(q, bundle, bundle_len) || rename(q, p)) {
 			snprintf(err, errlen, "cannot write %s: %s", p,
 				 strerror(errno));
 			unlink(q);
 			return -1;
 		}
+		AS_CRASH_POINT("state-bundle-written");
 	}
 	text = format_state(st, &len);
 	snprintf(p, sizeof(p), "%s/state.new", st->dir);
-	if (!text || write_file(p, text, len)) {
+	if (!text || AS_FAULT_FAIL("state-new") || write_file(p, text, len)) {
 		snprintf(err, errlen, "cannot write %s: %s", p, strerror(errno));
 		free(text);
 		unlink(p);
 		return -1;
 	}
 	free(text);
+	AS_CRASH_POINT("state-prepared");
 	return 0;
 }
 
@@ -576,10 +616,11 @@ int as_state_commit(const struct as_state *st, char *err, size_t errlen)
 
 	snprintf(p, sizeof(p), "%s/state.new", st->dir);
 	snprintf(q, sizeof(q), "%s/state", st->dir);
-	if (rename(p, q)) {
+	if (AS_FAULT_FAIL("state-commit") || rename(p, q)) {
 		snprintf(err, errlen, "cannot rename %s: %s", p, strerror(errno));
 		return -1;
 	}
+	AS_CRASH_POINT("state-committed");
 	fd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd >= 0) {
 		fsync(fd);
@@ -619,8 +660,11 @@ static int lock_fd = -1;
 
 int as_state_lock(void)
 {
-	int fd = open(AS_LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int fd;
 
+	if (lock_fd >= 0)
+		return 0;	/* held already (attach undone by detach) */
+	fd = open(AS_LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0 || flock(fd, LOCK_EX)) {
 		int e = errno;
 

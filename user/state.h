@@ -74,6 +74,16 @@ const char *as_state_dir(void);
  */
 int as_state_load(struct as_state *st, char *err, size_t errlen);
 void as_state_free(struct as_state *st);
+/*
+ * dir/state.new, the change as_state_prepare() wrote and no commit has
+ * renamed into place yet (a process that died or failed in between):
+ * *pending false if there is none.  Errors as for as_state_load() (a
+ * state.new cut short by a kill fails its seal).
+ */
+int as_state_load_pending(struct as_state *st, bool *pending, char *err,
+			  size_t errlen);
+bool as_state_pending(void);
+void as_state_discard_pending(void);
 /* Path of the copy of a bundle with this SHA-256. */
 void as_state_bundle_path(const struct as_state *st, const char *sha,
 			  char *buf, size_t len);

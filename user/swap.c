@@ -25,6 +25,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpfobj.h"
+#include "fault.h"
 #include "pins.h"
 #include "swap.h"
 #include "timefmt.h"
@@ -113,6 +114,127 @@ static uint32_t obj_id(int fd)
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return 0;
 	return info.id;
+}
+
+/* The id of the pinned map NAME (maps/NAME), 0 if none. */
+static uint32_t pinned_map_id(const char *name)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+	char p[PATH_MAX];
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/maps/%s", as_pin_dir(), name);
+	fd = bpf_obj_get(p);
+	if (fd < 0)
+		return 0;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		info.id = 0;
+	close(fd);
+	return info.id;
+}
+
+/* Does the program fd use the map with this id? */
+static bool uses_map(int fd, uint32_t map_id)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info), ids[64];
+
+	info.nr_map_ids = 64;
+	info.map_ids = (__u64)(unsigned long)ids;
+	if (!map_id || bpf_obj_get_info_by_fd(fd, &info, &len))
+		return false;
+	for (__u32 i = 0; i < info.nr_map_ids && i < 64; i++)
+		if (ids[i] == map_id)
+			return true;
+	return false;
+}
+
+/*
+ * The XDP program on ifindex, if it is ours: one whose collection devmap
+ * is the pinned maps/tx_port.  Every program attach or a swap loads shares
+ * it, so this also finds the program of a swap that was interrupted
+ * between replacing a port's program and moving the pins (the pin still
+ * names the one before).  A new fd and *mode, or -1.
+ */
+int as_port_prog(int ifindex, __u32 *mode)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	uint32_t tx = pinned_map_id("tx_port");
+	struct {
+		uint32_t id;
+		__u32 mode;
+	} cand[2];
+	int fd;
+
+	if (!ifindex || !tx || bpf_xdp_query(ifindex, 0, &q))
+		return -1;
+	cand[0].id = q.drv_prog_id;
+	cand[0].mode = XDP_FLAGS_DRV_MODE;
+	cand[1].id = q.skb_prog_id;
+	cand[1].mode = XDP_FLAGS_SKB_MODE;
+	for (int i = 0; i < 2; i++) {
+		if (!cand[i].id)
+			continue;
+		fd = bpf_prog_get_fd_by_id(cand[i].id);
+		if (fd < 0)
+			continue;
+		if (uses_map(fd, tx)) {
+			*mode = cand[i].mode;
+			return fd;
+		}
+		close(fd);
+	}
+	return -1;
+}
+
+bool as_any_port_ours(void)
+{
+	struct if_nameindex *ifs = if_nameindex();
+	bool found = false;
+
+	if (!ifs)
+		return true;	/* cannot tell: assume so, remove nothing */
+	for (struct if_nameindex *i = ifs; i->if_index && !found; i++) {
+		__u32 mode;
+		int fd = as_port_prog((int)i->if_index, &mode);
+
+		if (fd >= 0) {
+			close(fd);
+			found = true;
+		}
+	}
+	if_freenameindex(ifs);
+	return found;
+}
+
+/* The generation in the config map of the program fd; 0 if unreadable. */
+uint32_t as_prog_generation(int fd)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info), ids[64], zero = 0;
+	uint32_t gen = 0;
+
+	info.nr_map_ids = 64;
+	info.map_ids = (__u64)(unsigned long)ids;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	for (__u32 i = 0; i < info.nr_map_ids && i < 64 && !gen; i++) {
+		struct bpf_map_info mi = { 0 };
+		__u32 mlen = sizeof(mi);
+		struct as_config cfg;
+		int mfd = bpf_map_get_fd_by_id(ids[i]);
+
+		if (mfd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(mfd, &mi, &mlen) &&
+		    !strcmp(mi.name, "config") &&
+		    mi.value_size == sizeof(cfg) &&
+		    !bpf_map_lookup_elem(mfd, &zero, &cfg))
+			gen = cfg.generation;
+		close(mfd);
+	}
+	return gen;
 }
 
 /* The pinned program counts in maps (host) unless it does not use them. */
@@ -220,6 +342,15 @@ static int list_ports(struct port *ports, int max)
 			else if (q.skb_prog_id == id)
 				pt->mode = XDP_FLAGS_SKB_MODE;
 		}
+		if (!pt->mode) {
+			/* an interrupted swap left the pin behind: ours still */
+			int fd = as_port_prog(pt->ifindex, &pt->mode);
+
+			if (fd >= 0) {
+				close(pt->old_fd);
+				pt->old_fd = fd;
+			}
+		}
 		n++;
 	}
 	closedir(d);
@@ -323,6 +454,11 @@ int as_swap_in(const struct rules *r, const struct as_state *st, int *nports,
 			goto out;
 		}
 	}
+	if (AS_FAULT_FAIL("swap-load")) {
+		snprintf(err, errlen, "cannot load the XDP object: %s",
+			 strerror(errno));
+		goto out;
+	}
 	if (as_obj_load(&o, err, errlen))
 		goto out;
 	cfg.clock_offset_ns = clock_offset();
@@ -358,10 +494,12 @@ int as_swap_in(const struct rules *r, const struct as_state *st, int *nports,
 
 	new_fd = bpf_program__fd(o.prog);
 	n = list_ports(ports, 64);
+	AS_CRASH_POINT("swap-loaded");
 	for (int i = 0; i < n; i++) {
 		if (!ports[i].mode)
 			continue;	/* gone or replaced by someone: skip */
-		e = replace_prog(&ports[i], new_fd, ports[i].old_fd);
+		e = AS_FAULT_FAIL("swap-replace") ? -EIO :
+		    replace_prog(&ports[i], new_fd, ports[i].old_fd);
 		if (e) {
 			snprintf(err, errlen, "cannot replace the program on %.16s: %.200s",
 				 ports[i].name, strerror(-e));
@@ -373,6 +511,7 @@ int as_swap_in(const struct rules *r, const struct as_state *st, int *nports,
 			goto close_ports;
 		}
 		done++;
+		AS_CRASH_POINT("swap-replaced");
 	}
 	/* In force now.  The pins follow; the old objects go with them. */
 	bpf_object__for_each_map(m, o.obj) {
@@ -397,6 +536,7 @@ int as_swap_in(const struct rules *r, const struct as_state *st, int *nports,
 			as_pin_dir(), strerror(errno));
 	snprintf(p, sizeof(p), "%s/swap", as_pin_dir());
 	rmdir(p);
+	AS_CRASH_POINT("swap-pinned");
 	ret = 0;
 close_ports:
 	for (int i = 0; i < n; i++)

@@ -21,6 +21,17 @@
  */
 bool as_attached(void);
 
+/*
+ * The XDP program on ifindex if it is ours (it shares the pinned
+ * maps/tx_port: also one an interrupted swap left with an old pin): a new
+ * fd and its attach mode, or -1.
+ */
+int as_port_prog(int ifindex, __u32 *mode);
+/* Some interface runs one of our programs (as_port_prog()). */
+bool as_any_port_ours(void);
+/* The rule-set generation in the config map of program fd (0: none). */
+uint32_t as_prog_generation(int fd);
+
 /* r fits the maps of this build (as_loadset_prepare()); changes nothing. */
 int as_rules_fit(const struct rules *r, char *err, size_t errlen);
 

@@ -23,7 +23,7 @@ export HOME=/root TERM=dumb
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
-mkdir -p /dev/pts /dev/shm /sys/fs/bpf /tmp /run /var/run
+mkdir -p /dev/pts /dev/shm /sys/fs/bpf /tmp /run /var/run /var/log
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
 mount -t tmpfs tmpfs /tmp

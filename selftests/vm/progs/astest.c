@@ -21,6 +21,17 @@
  *	print N port pairs SPORT:DPORT such that the flows SRC:SPORT ->
  *	DST:DPORT of IPv4 protocol PROTO share one bucket of the data
  *	path's flow table (as_flow_hash, abi.h)
+ *   astest soak IFNAME DSTMAC COUNT SECONDS
+ *	send frames of every kind round-robin, as fast as the socket takes
+ *	them, until COUNT frames or SECONDS have gone (soak.sh): TCP both
+ *	ways with 10.99.1.H (IP indicator A), UDP/IPv6 from fd00:99:1::H (A),
+ *	UDP from 10.99.2.H (B), UDP from 10.99.3.H (never approved), UDP
+ *	10.99.0.10 -> 10.99.0.2 (dd), a DNS query and an HTTP request for
+ *	www.soak.example from 10.99.4.H / 10.99.5.H (domain indicator C),
+ *	malformed IPv4, non-IP; H and the source port vary (many flows).
+ *	Prints "frames N wire_bytes W" and "kind K N" per kind
+ *   astest now
+ *	CLOCK_REALTIME as SECONDS.NANOSECONDS (busybox date has no %N)
  *   astest pcapcheck FILE CANARY
  *	check every record of a pcap written on autosel0: an outer 802.1Q
  *	tag, then a frame that the shared parser accepts and whose header
@@ -35,6 +46,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <time.h>
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
@@ -235,7 +248,7 @@ static unsigned short csum(const unsigned char *p, size_t n)
 
 /* the sender; dnsname4 sends from 10.99.0.7 */
 static unsigned char ip4_src[4] = { 10, 99, 0, 1 };
-static const unsigned char ip4_dst[4] = { 10, 99, 0, 2 };
+static unsigned char ip4_dst[4] = { 10, 99, 0, 2 };
 static const unsigned char ip6_src[16] = { 0xfd, 0, 0, 0x99, [15] = 1 };
 static const unsigned char ip6_dst[16] = { 0xfd, 0, 0, 0x99, [15] = 2 };
 
@@ -460,6 +473,217 @@ static int cmd_send(int argc, char **argv)
 	return 0;
 }
 
+/* ---- soak: every kind of frame, as fast as possible ----------------- */
+
+#define SOAK_KINDS	10
+static const char *const soak_kind[SOAK_KINDS] = {
+	"tcp-a", "tcp-a-reply", "udp6-a", "udp-b", "udp-none", "udp-dd",
+	"dns-c", "http-c", "malformed", "nonip",
+};
+
+static void set_ip4(unsigned char *ip, int net, int host)
+{
+	ip[0] = 10;
+	ip[1] = 99;
+	ip[2] = net;
+	ip[3] = host;
+}
+
+/* The frame of kind k, host h (1..8), source port sp. */
+static void soak_build(struct frame *f, int k, int h, unsigned int sp)
+{
+	static const unsigned char dnsq[] = {
+		0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
+		3, 'w', 'w', 'w', 4, 's', 'o', 'a', 'k',
+		7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0, 0, 1, 0, 1 };
+	static const char http[] = "GET /AUTOSEL-CANARY-http HTTP/1.1\r\n"
+				   "Host: www.soak.example\r\n\r\n";
+	unsigned char *d = ip4_dst;
+	unsigned char save[4];
+	size_t at;
+
+	memcpy(save, d, 4);
+	f->len = 12;
+	f->hdr = 0;
+	switch (k) {
+	case 0:		/* 10.99.1.h:sp -> 10.99.0.2:443 */
+	case 1:		/* and back */
+		set_ip4(ip4_src, 1, h);
+		if (k == 1) {
+			set_ip4(ip4_src, 0, 2);
+			set_ip4(d, 1, h);
+		}
+		put16(f, ETH_P_IP);
+		put_ip4(f, 6, 32 + 100, 0);
+		at = f->len;
+		put_tcp(f, 443, 1);
+		f->b[at] = sp >> 8;
+		f->b[at + 1] = sp;
+		if (k == 1) {	/* swap the ports */
+			unsigned char t0 = f->b[at], t1 = f->b[at + 1];
+
+			f->b[at] = f->b[at + 2];
+			f->b[at + 1] = f->b[at + 3];
+			f->b[at + 2] = t0;
+			f->b[at + 3] = t1;
+		}
+		put_canary(f, soak_kind[k], 100);
+		break;
+	case 2: {	/* fd00:99:1::h -> fd00:99::2 */
+		unsigned char h6[40] = { 0x60, 0 };
+
+		h6[5] = 8 + 100;
+		h6[6] = 17;
+		h6[7] = 64;
+		h6[8] = 0xfd;
+		h6[10] = 0;
+		h6[11] = 0x99;
+		h6[13] = 1;
+		h6[23] = h;
+		memcpy(h6 + 24, ip6_dst, 16);
+		put16(f, ETH_P_IPV6);
+		put(f, h6, 40);
+		put16(f, sp);
+		put16(f, 53);
+		put16(f, 8 + 100);
+		put16(f, 0);
+		put_canary(f, soak_kind[k], 100);
+		break;
+	}
+	case 3:		/* 10.99.2.h, 10.99.3.h, 10.99.0.10 */
+	case 4:
+	case 5:
+		if (k == 5)
+			set_ip4(ip4_src, 0, 10);
+		else
+			set_ip4(ip4_src, k - 1, h);
+		put16(f, ETH_P_IP);
+		put_ip4(f, 17, 8 + 100, 0);
+		put16(f, sp);
+		put16(f, 9);
+		put16(f, 8 + 100);
+		put16(f, 0);
+		put_canary(f, soak_kind[k], 100);
+		break;
+	case 6:		/* DNS from 10.99.4.h */
+		set_ip4(ip4_src, 4, h);
+		put16(f, ETH_P_IP);
+		put_ip4(f, 17, 8 + sizeof(dnsq), 0);
+		put16(f, sp);
+		put16(f, 53);
+		put16(f, 8 + sizeof(dnsq));
+		put16(f, 0);
+		put(f, dnsq, sizeof(dnsq));
+		break;
+	case 7:		/* HTTP from 10.99.5.h */
+		set_ip4(ip4_src, 5, h);
+		put16(f, ETH_P_IP);
+		put_ip4(f, 6, 20 + sizeof(http) - 1, 0);
+		at = f->len;
+		put_tcp(f, 80, 0);
+		f->b[at] = sp >> 8;
+		f->b[at + 1] = sp;
+		put(f, http, sizeof(http) - 1);
+		break;
+	case 8:
+		set_ip4(ip4_src, 1, h);
+		put16(f, ETH_P_IP);
+		put_ip4(f, 6, 0, 30);
+		put_tcp(f, 80, 0);
+		put_canary(f, soak_kind[k], 100);
+		break;
+	default:
+		put16(f, 0x88b5);
+		put_canary(f, soak_kind[k], 100);
+		break;
+	}
+	memcpy(d, save, 4);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static volatile sig_atomic_t soak_stop;
+
+static void soak_on_signal(int sig)
+{
+	(void)sig;
+	soak_stop = 1;
+}
+
+static int cmd_soak(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = soak_on_signal };
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
+	unsigned long long wire = 0, per[SOAK_KINDS] = { 0 }, count, i;
+	unsigned char dst[6], src[6];
+	struct ifreq ifr = {};
+	struct frame f;
+	double start, end;
+	int fd, k;
+
+	if (argc != 6 || parse_mac(argv[3], dst))
+		return 2;
+	/* SIGINT or SIGTERM: stop and report what went out */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	count = strtoull(argv[4], NULL, 10);
+	start = now_s();
+	end = start + atof(argv[5]);
+	fd = socket(AF_PACKET, SOCK_RAW, 0);
+	if (fd < 0)
+		return die("socket");
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", argv[2]);
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0)
+		return die("SIOCGIFHWADDR");
+	memcpy(src, ifr.ifr_hwaddr.sa_data, 6);
+	sll.sll_ifindex = if_nametoindex(argv[2]);
+	sll.sll_halen = 6;
+	memcpy(sll.sll_addr, dst, 6);
+	for (i = 0; i < count; i++) {
+		unsigned long long r = i / SOAK_KINDS;
+
+		if (soak_stop || (!(i & 255) && now_s() > end))
+			break;
+		k = (int)(i % SOAK_KINDS);
+		soak_build(&f, k, 1 + (int)(r % 8), 40000 + (unsigned int)(r % 64));
+		memcpy(f.b, dst, 6);
+		memcpy(f.b + 6, src, 6);
+		/*
+		 * ENOBUFS: veth had no room and dropped it, counted in its
+		 * tx_dropped (NET_XMIT_DROP): sent, as far as the count goes.
+		 */
+		if (sendto(fd, f.b, f.len, 0, (struct sockaddr *)&sll,
+			   sizeof(sll)) != (ssize_t)f.len && errno != ENOBUFS) {
+			if (errno == EINTR)
+				break;	/* not sent */
+			return die("sendto");
+		}
+		wire += f.len;
+		per[k]++;
+	}
+	close(fd);
+	printf("frames %llu wire_bytes %llu seconds %.1f\n", i, wire,
+	       now_s() - start);
+	for (k = 0; k < SOAK_KINDS; k++)
+		printf("kind %s %llu\n", soak_kind[k], per[k]);
+	return 0;
+}
+
+static int cmd_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	printf("%lld.%09ld\n", (long long)ts.tv_sec, ts.tv_nsec);
+	return 0;
+}
+
 /* ---- pcap ------------------------------------------------------------- */
 
 static int cmd_pcapcheck(int argc, char **argv)
@@ -571,7 +795,11 @@ int main(int argc, char **argv)
 		return cmd_pcapcheck(argc, argv);
 	if (!strcmp(argv[1], "bucketmates"))
 		return cmd_bucketmates(argc, argv);
+	if (!strcmp(argv[1], "soak"))
+		return cmd_soak(argc, argv);
+	if (!strcmp(argv[1], "now"))
+		return cmd_now();
 usage:
-	fprintf(stderr, "usage: astest write|attach|detach|send|pcapcheck|bucketmates ...\n");
+	fprintf(stderr, "usage: astest write|attach|detach|send|soak|now|pcapcheck|bucketmates ...\n");
 	return 2;
 }
