@@ -132,7 +132,8 @@ for p in man8/autoselctl.8 man7/autosel.7; do
 	[ "$rc" = 0 ] && [ -z "$err$out" ]
 	check "groff -man -ww renders $p without a warning${err:+: $err}" [ $? = 0 ]
 done
-page=$(zcat "$T/root/usr/share/man/man8/autoselctl.8.gz" | MANWIDTH=200 man -l - 2>/dev/null | col -b)
+# As text: no bold, underline or colour (grotty -cbou), wide lines.
+page=$(zcat "$T/root/usr/share/man/man8/autoselctl.8.gz" | groff -man -Tutf8 -rLL=200n -P-cbou 2>/dev/null)
 cmds=$("$AUTOSELCTL" --help | sed -n 's/^  \([a-z-][a-z-]*\).*/\1/p')
 missing=
 for c in $cmds; do
