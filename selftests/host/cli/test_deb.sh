@@ -11,7 +11,7 @@
 # neither read nor written; no install).
 . "$(dirname "$0")/lib.sh"
 
-tap_plan 24
+tap_plan 25
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 DEB=$TOP/build/deb
@@ -163,6 +163,7 @@ check "make install-user PREFIX=/usr/local: the unit runs /usr/local/lib/autosel
 if [ ! -f "$KCACHE/.complete" ]; then
 	skip "dkms build -k $KVER" "no kernel cache (make -C kmod)"
 	skip "dkms: the module has BTF" "no kernel cache"
+	skip "dkms refuses unresolved .BTF_ids" "no kernel cache"
 	skip "dkms left the host's dkms tree as it was" "no kernel cache"
 else
 	before=$(ls -la /var/lib/dkms 2>&1)
@@ -192,6 +193,17 @@ else
 	else
 		not_ok "dkms: BTF" "$(readelf -SW "$KO" 2>&1 | grep BTF)" "kfuncs in .BTF_ids:$funcs"
 	fi
+	# A resolve_btfids that does nothing leaves .BTF_ids all zeros:
+	# kmod/Makefile's check fails the dkms build rather than ship it.
+	mkdir -p "$T/dkms-tree2"
+	run env sign_file=/nonexistent AUTOSEL_VMLINUX="$KCACHE/vmlinux" AUTOSEL_RESOLVE_BTFIDS=/bin/true \
+		dkms build --dkmstree "$T/dkms-tree2" --sourcetree "$T/dkms-src/usr/src" -m autosel -v "$VER" -k "$KVER"
+	[ "$rc" != 0 ] && [ -z "$(find "$T/dkms-tree2" -name autosel.ko -path '*/module/*')" ] &&
+		grep -q '\.BTF_ids is all zeros: resolve_btfids did not resolve the kfunc ids' \
+			"$T"/dkms-tree2/autosel/"$VER"/build/make.log
+	r=$?
+	[ $r = 0 ] || echo "$out$err" | tail -n 5 | sed 's/^/# /'
+	check "dkms build with a resolve_btfids that does nothing fails: .BTF_ids all zeros" [ $r = 0 ]
 	check "dkms left the host's /var/lib/dkms as it was (no MOK key made, nothing added)" \
 		[ "$(ls -la /var/lib/dkms 2>&1)" = "$before" ]
 fi
