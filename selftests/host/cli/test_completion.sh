@@ -40,7 +40,11 @@ expect "bundle sign --<TAB>: that sub-command's options only" "--json --key" bun
 expect "bundle create --kind <TAB>" "approval domestic-map" bundle create --kind ''
 expect "report --s<TAB>" "--snapshot" report --s
 D=$(mktemp -d)
-touch "$D/a.bundle" "$D/b.bundle"
-expect "install <file prefix><TAB>: files" "$D/a.bundle $D/b.bundle" install "$D/"
+touch "$D/a.bundle" "$D/b c.bundle"
+COMP_WORDS=("$AUTOSELCTL" install "$D/") COMP_CWORD=2 COMPREPLY=()
+_autoselctl
+[ "${#COMPREPLY[@]}" = 2 ] && [ "${COMPREPLY[0]}${COMPREPLY[1]}" = "$D/a.bundle$D/b c.bundle" ] ||
+	[ "${COMPREPLY[1]}${COMPREPLY[0]}" = "$D/a.bundle$D/b c.bundle" ]
+check "install <file prefix><TAB>: files, a name with a space whole" [ $? = 0 ]
 rm -rf "$D"
 totals
