@@ -9,7 +9,11 @@
 #   make vmtest     VM tests only (QEMU, Debian's kernel, autosel.ko loaded)
 #   make fuzz       the data-path and bundle fuzzers, longer than check runs them
 #   make demo       deps + build + the built-in demonstration
-#   make install    install autoselctl, the BPF objects and autosel.ko
+#   make install    install autoselctl, the BPF objects, the service, the
+#                   manual pages, bash completion and autosel.ko
+#   make install-user   the same without autosel.ko (what the package has)
+#   make man        the manual pages autoselctl(8), autosel(7) in build/man/
+#   make deb        the Debian packages autosel, autosel-dkms in build/deb/
 #   make clean      remove build products (the kernel cache in .cache/ stays)
 #   make distclean  clean, and drop .cache/ too
 #
@@ -26,7 +30,9 @@ DEBIAN_PKGS := make gcc libc6-dev clang llvm pkg-config \
 	libbpf-dev bpftool libelf-dev zlib1g-dev libsodium-dev libpcap-dev \
 	libclang-rt-14-dev xdp-tools libxdp1 \
 	iproute2 procps tcpdump kmod linux-headers-amd64 dwarves xz-utils cpio \
-	qemu-system-x86 busybox-static python3 bind9-dnsutils openssl curl
+	qemu-system-x86 busybox-static python3 bind9-dnsutils openssl curl \
+	debhelper dh-dkms dkms dpkg-dev lintian python3-docutils groff-base \
+	man-db systemd
 
 # Tests compare messages verbatim: the same locale on every machine
 # (C.UTF-8 is built into glibc; a fresh machine may have none generated).
@@ -34,11 +40,16 @@ export LC_ALL := C.UTF-8
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
+LIBDIR  ?= $(PREFIX)/lib
+MANDIR  ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 
 export BUILD
 
 .PHONY: all deps xdp kmod user check hostcheck vmtest demo bench install clean fuzz \
-	fuzz-xdp fuzz-bundle distclean
+	fuzz-xdp fuzz-bundle distclean install-user man deb
 
 all: xdp kmod user
 
@@ -229,12 +240,56 @@ demo: deps
 	@$(MAKE) --no-print-directory all >/dev/null
 	@user/demo/demo.sh
 
-install: all
+# The manual pages, from RST (docutils): autoselctl(8) includes
+# Documentation/autoselctl.rst, the one command reference.
+MAN := $(BUILD)/man
+MANPAGES := $(MAN)/autoselctl.8 $(MAN)/autosel.7
+
+man: $(MANPAGES)
+
+$(MAN)/autoselctl.8: Documentation/man/autoselctl.8.rst Documentation/autoselctl.rst
+$(MAN)/%: Documentation/man/%.rst
+	@mkdir -p $(MAN)
+	rst2man --strict $< $@.tmp && mv $@.tmp $@
+
+install-user: xdp user man
 	install -D -m 0755 $(BUILD)/autoselctl $(DESTDIR)$(PREFIX)/sbin/autoselctl
-	install -D -m 0644 $(BUILD)/autosel.bpf.o $(DESTDIR)$(PREFIX)/lib/autosel/autosel.bpf.o
-	install -D -m 0644 $(BUILD)/autosel_kf.bpf.o $(DESTDIR)$(PREFIX)/lib/autosel/autosel_kf.bpf.o
+	install -D -m 0644 $(BUILD)/autosel.bpf.o $(DESTDIR)$(LIBDIR)/autosel/autosel.bpf.o
+	install -D -m 0644 $(BUILD)/autosel_kf.bpf.o $(DESTDIR)$(LIBDIR)/autosel/autosel_kf.bpf.o
+	install -D -m 0755 dist/autosel-service $(DESTDIR)$(LIBDIR)/autosel/autosel-service
+	install -d -m 0755 $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed 's|@LIBDIR@|$(LIBDIR)|g' dist/autosel.service.in >$(DESTDIR)$(SYSTEMDUNITDIR)/autosel.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/autosel.service
+	install -D -m 0644 $(MAN)/autoselctl.8 $(DESTDIR)$(MANDIR)/man8/autoselctl.8
+	install -D -m 0644 $(MAN)/autosel.7 $(DESTDIR)$(MANDIR)/man7/autosel.7
+	install -D -m 0644 dist/autoselctl.bash-completion $(DESTDIR)$(BASHCOMPDIR)/autoselctl
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/autosel/bundles.d
+	@# The administrator's configuration is never overwritten.
+	[ -e $(DESTDIR)$(SYSCONFDIR)/autosel/autosel.conf ] || \
+		install -m 0644 dist/autosel.conf $(DESTDIR)$(SYSCONFDIR)/autosel/autosel.conf
+
+install: all install-user
 	install -D -m 0644 kmod/autosel.ko \
 		$(DESTDIR)/lib/modules/$$($(MAKE) -s -C kmod print-kver)/extra/autosel.ko
+
+# Debian packages, built by dpkg-buildpackage from a copy of the tree's
+# files (git's view: tracked and new, not ignored) in build/deb/, where the
+# .debs land; the copy carries the revision (kmod/build-id).
+DEB := $(BUILD)/deb
+DEB_VERSION = $(shell dpkg-parsechangelog -l debian/changelog -S Version)
+
+deb: deps
+	rm -rf $(DEB)
+	mkdir -p $(DEB)/autosel-$(DEB_VERSION)
+	git ls-files -z --cached --others --exclude-standard | \
+		tar --null -T - --ignore-failed-read -cf - 2>/dev/null | \
+		tar -xf - -C $(DEB)/autosel-$(DEB_VERSION)
+	git describe --always --dirty >$(DEB)/autosel-$(DEB_VERSION)/kmod/build-id
+	cd $(DEB)/autosel-$(DEB_VERSION) && \
+		dpkg-buildpackage -b -us -uc >$(DEB)/build.log 2>&1 || \
+		{ tail -n 30 $(DEB)/build.log; exit 1; }
+	rm -rf $(DEB)/autosel-$(DEB_VERSION)
+	@ls $(DEB)/*.deb
 
 clean:
 	-$(MAKE) -C kmod clean

@@ -20,6 +20,7 @@
 #   resolve_btfids   from Debian's linux-kbuild-6.12.* (not installed, only unpacked)
 #   build/           writable copy of /usr/src/linux-headers-$KVER that kbuild
 #                    accepts as KDIR and that generates module BTF
+#                    (steps 2 and 4 are kmod/btf-tree.sh's)
 #   .complete        stamp; its presence makes later runs a no-op
 #
 # Why a copy of the headers: Debian's headers package has neither vmlinux nor
@@ -105,29 +106,10 @@ if [ ! -f "$CACHE/image/boot/vmlinuz-$KVER" ]; then
 	rm -f "$deb"
 fi
 
-# 2. vmlinux from vmlinuz: an xz stream starts at the magic fd 37 7a 58 5a 00
-# (what the kernel's scripts/extract-vmlinux does).  --single-stream makes xz
-# stop at the end of the first stream and ignore the trailing padding.
+# 2. vmlinux from vmlinuz (kmod/btf-tree.sh, shared with dkms-build.sh).
 if [ ! -f "$CACHE/vmlinux" ]; then
 	log "extracting vmlinux"
-	vmlinuz=$CACHE/image/boot/vmlinuz-$KVER
-	found=""
-	# shellcheck disable=SC2013 # the offsets are plain numbers
-	for off in $(LC_ALL=C grep -obUaP '\xfd\x37\x7a\x58\x5a\x00' "$vmlinuz" | cut -d: -f1); do
-		# Process substitution, not a pipe: tail dies of SIGPIPE when xz
-		# stops early, which pipefail would count as a failure.
-		if xz -dc --single-stream < <(tail -c +$((off + 1)) "$vmlinuz") >"$TMP/vmlinux" 2>/dev/null &&
-		   [ "$(head -c 4 "$TMP/vmlinux" | od -An -tx1 | tr -d ' \n')" = 7f454c46 ]; then
-			found=$off
-			break
-		fi
-	done
-	[ -n "$found" ] || die "no xz-compressed ELF found in $vmlinuz"
-	readelf -S "$TMP/vmlinux" | grep -q '[[:space:]]\.BTF[[:space:]]' ||
-		die "extracted vmlinux has no .BTF section"
-	# The banner ties the ELF to this release (not to an unrelated kernel).
-	LC_ALL=C grep -aq "Linux version $KVER " "$TMP/vmlinux" ||
-		die "extracted vmlinux is not release $KVER"
+	"$ROOT/kmod/btf-tree.sh" vmlinux "$CACHE/image/boot/vmlinuz-$KVER" "$KVER" "$TMP/vmlinux"
 	mv "$TMP/vmlinux" "$CACHE/vmlinux"
 fi
 
@@ -155,25 +137,11 @@ if [ ! -x "$CACHE/resolve_btfids" ]; then
 	rm -rf "$TMP/kbuild" "$deb"
 fi
 
-# 4. writable kbuild object tree (VM-NOTES option a).  The amd64 headers dir
-# only holds .config, Module.symvers and generated headers; its Makefile
-# includes the -common dir by absolute path, which stays the (read-only)
-# source tree.  Its scripts/tools symlinks are relative, so re-point them.
+# 4. writable kbuild object tree (VM-NOTES option a), by kmod/btf-tree.sh;
+# relative links, so that the cache can move.
 log "preparing kbuild tree"
-rm -rf "$CACHE/build" "$TMP/build"
-cp -a "$HDRS" "$TMP/build"
-kbuild_scripts=$(readlink -f "$HDRS/scripts")
-kbuild_objtool=$(readlink -f "$HDRS/tools/objtool")
-[ -d "$kbuild_scripts" ] || die "$HDRS/scripts is dangling; install linux-kbuild-6.1"
-[ -x "$kbuild_objtool/objtool" ] || die "$HDRS/tools/objtool/objtool missing; install linux-kbuild-6.1"
-rm -f "$TMP/build/scripts" "$TMP/build/tools"
-ln -s "$kbuild_scripts" "$TMP/build/scripts"
-mkdir -p "$TMP/build/tools/bpf/resolve_btfids"
-ln -s "$kbuild_objtool" "$TMP/build/tools/objtool"
-ln -s ../../../../resolve_btfids "$TMP/build/tools/bpf/resolve_btfids/resolve_btfids"
-# kbuild's modfinal tests "[ -f vmlinux ]" in the object tree.
-ln -s ../vmlinux "$TMP/build/vmlinux"
-mv "$TMP/build" "$CACHE/build"
+rm -rf "$CACHE/build"
+"$ROOT/kmod/btf-tree.sh" tree "$HDRS" "$CACHE/build" ../vmlinux ../../../../resolve_btfids
 
 # Record what was pinned, for humans and for the VM runner.
 printf 'KVER=%s\nVERSION=%s\nRESOLVE_BTFIDS_FROM=%s\n' "$KVER" "$HVER" "${kb:-cached}" >"$CACHE/info"
