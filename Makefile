@@ -25,7 +25,8 @@ DEBIAN_PKGS := make gcc libc6-dev clang llvm pkg-config \
 	libbpf-dev bpftool libelf-dev zlib1g-dev libsodium-dev libpcap-dev \
 	libclang-rt-14-dev xdp-tools libxdp1 \
 	iproute2 procps tcpdump kmod linux-headers-amd64 dwarves xz-utils cpio \
-	qemu-system-x86 busybox-static python3 bind9-dnsutils openssl curl
+	qemu-system-x86 busybox-static python3 bind9-dnsutils openssl curl \
+	prometheus softflowd nfdump
 
 # Tests compare messages verbatim: the same locale on every machine
 # (C.UTF-8 is built into glibc; a fresh machine may have none generated).
