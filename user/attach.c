@@ -248,8 +248,8 @@ static void stats_usage(FILE *f)
 	fputs("Usage: autoselctl stats [--json | --prometheus [--output FILE]]\n"
 	      "\n"
 	      "Print the counters of the attached filter (summed over CPUs).\n"
-	      "--prometheus prints them in Prometheus' text format; --output FILE\n"
-	      "writes that to FILE atomically (node_exporter's textfile collector).\n", f);
+	      "--prometheus prints them in the Prometheus text format; --output FILE\n"
+	      "writes that to FILE atomically (for node_exporter: textfile collector).\n", f);
 }
 
 /* Parse "dev IFACE" plus options; returns 0, EXIT_USAGE, or -1 for help. */
