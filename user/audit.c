@@ -254,6 +254,7 @@ static void tail_hash(int fd, char prev[AS_AUDIT_H_LEN + 1])
 		    !as_audit_line_hash(buf + start, (size_t)n - 1 - start, prev))
 			return;
 	}
+	/* Unreadable: nothing can seal it; 64 f's say so in the chain. */
 	if (file_sha(log_path(), prev, err, sizeof(err)))
 		memset(prev, 'f', AS_AUDIT_H_LEN);
 }
@@ -344,6 +345,9 @@ int as_audit(const struct as_audit_ev *ev)
 		     slot, ident, reason);
 	if (n < 0 || (size_t)n + 4 + AS_AUDIT_H_LEN + 1 >= sizeof(line))
 		return -1;
+	/* Creates the directory the lock is taken on, if need be. */
+	if (audit_fd < 0)
+		as_audit_open(err, sizeof(err));
 	if (audit_lock()) {
 		openlog("autoselctl", LOG_PID, LOG_AUTH);
 		syslog(LOG_NOTICE, "%s (audit log not locked, not written)",

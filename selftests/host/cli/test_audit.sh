@@ -14,13 +14,13 @@
 need_root "the lock is in /run"
 
 TMP=$(mktemp -d)
-trap 'chattr -a "$TMP"/audit.log* 2>/dev/null; rm -rf "$TMP"' EXIT
+trap 'chattr -a "$TMP"/audit.log* "$TMP"/new/audit.log 2>/dev/null; rm -rf "$TMP"' EXIT
 export AUTOSEL_STATE_DIR=$TMP/state AUTOSEL_AUDIT_LOG=$TMP/audit.log
 L=$AUTOSEL_AUDIT_LOG
 A=$AUTOSELCTL
 BROKEN="chain broken: h= is not SHA-256 of the previous h= and this line (this line changed, or one before it removed, inserted or moved)"
 
-tap_plan 20
+tap_plan 21
 
 for i in 1 2 3 4 5 6; do "$A" remove "NOPE-$i" 2>/dev/null; done
 last=$(tail -1 "$L" | sed 's/.* h=//')
@@ -126,6 +126,9 @@ run "$A" audit verify
 check "two writers at once, 30 lines: the chain does not fork" \
 	test "$rc,${out%%, chain*}" = "0,OK: 33 lines in 1 file"
 
+AUTOSEL_AUDIT_LOG=$TMP/new/audit.log "$A" attach 2>/dev/null   # logs without opening first
+check "a log in a directory that does not exist yet: created, its first line chained to 64 zeros" \
+	test "$(chain "$TMP/new/audit.log"),$(wc -l <"$TMP/new/audit.log"),$(cat "$TMP/new/audit.log.head" | cut -d' ' -f1)" = "ok,1,lines=1"
 expect_fail "verify: an unknown option" 2 \
 	"autoselctl: audit verify: unknown option '--bogus' (see 'autoselctl audit help')" "$A" audit verify --bogus
 totals
