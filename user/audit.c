@@ -199,9 +199,12 @@ static void audit_unlock(void)
 
 int as_audit_line_hash(const char *line, size_t len, char h[AS_AUDIT_H_LEN + 1])
 {
-	const char *t = line + len - AS_AUDIT_H_LEN;
+	const char *t;
 
-	if (len < AS_AUDIT_H_LEN + 3 || memcmp(t - 3, " h=", 3))
+	if (len < AS_AUDIT_H_LEN + 3)
+		return -1;
+	t = line + len - AS_AUDIT_H_LEN;
+	if (memcmp(t - 3, " h=", 3))
 		return -1;
 	for (int i = 0; i < AS_AUDIT_H_LEN; i++)
 		if (!((t[i] >= '0' && t[i] <= '9') || (t[i] >= 'a' && t[i] <= 'f')))
@@ -393,6 +396,9 @@ int as_audit(const struct as_audit_ev *ev)
 
 /* ---- rotation ---------------------------------------------------------- */
 
+static int rotate_locked(const char *path, char *done, size_t donelen,
+			 char *err, size_t errlen);
+
 static int set_append(int fd, bool on)
 {
 	int flags;
@@ -418,11 +424,10 @@ static int file_sha(const char *path, char hex[65], char *err, size_t errlen)
 /*
  * The old file's last line names the new one and the SHA-256 of every
  * byte before that line; the new file's first line names the old one and
- * the SHA-256 of all of it.  The old file gets its append-only flag back.
+ * the SHA-256 of all of it, and chains to its last line's hash (prev_h=
+ * in the reason, for a verifier that has the new file alone).  The old
+ * file gets its append-only flag back.  All under the writers' lock.
  */
-static int rotate_locked(const char *path, char *done, size_t donelen,
-			 char *err, size_t errlen);
-
 int as_audit_rotate(char *done, size_t donelen, char *err, size_t errlen)
 {
 	const char *path = log_path();

@@ -120,6 +120,9 @@ void as_metrics_print(FILE *f, const struct as_report *r)
 		label_value(f, r->ifaces[i]);
 		fputs("} 1\n", f);
 	}
+	one(f, "autosel_counters_in_module", "gauge",
+	    "1 if the attached program counts in autosel.ko (the kfunc flavour).",
+	    r->in_module);
 	one(f, "autosel_counters_from_module", "gauge",
 	    "1 if the counts are autosel.ko's (/sys/kernel/autosel), 0 if the pinned maps'.",
 	    r->from_module);

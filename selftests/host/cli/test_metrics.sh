@@ -108,11 +108,12 @@ PY
 pq() { python3 "$TMP/cmp.py" "$TMP/stats.json" "$TMP/stats.prom" "$1"; }
 check "the traffic was judged: 8 seen, 3 selected, 1 deleted for each of 4 reasons and 2 domestic" \
 	test "$(pq '(d["seen"], d["selected"], sorted(d["deleted_by_reason"].values()))')" = "(8, 3, [0, 0, 0, 1, 1, 1, 2])"
-check "totals equal --json: seen, bytes, selected, kept, discarded, deleted bytes" \
+check "totals equal --json: seen, bytes, selected, kept, discarded, deleted bytes, counters source" \
 	test "$(pq '[p(n) == d[k] for n, k in [("autosel_packets_seen_total", "seen"), ("autosel_bytes_seen_total", "seen_bytes"),
 	  ("autosel_selected_packets_total", "selected"), ("autosel_selected_bytes_total", "selected_bytes"),
 	  ("autosel_kept_bytes_total", "kept_bytes"), ("autosel_discarded_payload_bytes_total", "discarded_payload_bytes"),
-	  ("autosel_deleted_bytes_total", "deleted_bytes")]]')" = "[True, True, True, True, True, True, True]"
+	  ("autosel_deleted_bytes_total", "deleted_bytes")]] + [p("autosel_counters_in_module") == d["counters_in_module"],
+	  p("autosel_counters_from_module") == (d["counters_source"] == "module")]')" = "[True, True, True, True, True, True, True, True, True]"
 check "deleted by reason equals --json, one series per reason, their sum = deleted" \
 	test "$(pq '({k: p("autosel_deleted_packets_total", reason=k) for k in d["deleted_by_reason"]} == d["deleted_by_reason"],
 	  len([k for k in prom if k[0] == "autosel_deleted_packets_total"]), sum(v for k, v in prom.items() if k[0] == "autosel_deleted_packets_total") == d["deleted"])')" = \
