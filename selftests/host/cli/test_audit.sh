@@ -20,7 +20,7 @@ L=$AUTOSEL_AUDIT_LOG
 A=$AUTOSELCTL
 BROKEN="chain broken: h= is not SHA-256 of the previous h= and this line (this line changed, or one before it removed, inserted or moved)"
 
-tap_plan 21
+tap_plan 22
 
 for i in 1 2 3 4 5 6; do "$A" remove "NOPE-$i" 2>/dev/null; done
 last=$(tail -1 "$L" | sed 's/.* h=//')
@@ -129,6 +129,8 @@ check "two writers at once, 30 lines: the chain does not fork" \
 AUTOSEL_AUDIT_LOG=$TMP/new/audit.log "$A" attach 2>/dev/null   # logs without opening first
 check "a log in a directory that does not exist yet: created, its first line chained to 64 zeros" \
 	test "$(chain "$TMP/new/audit.log"),$(wc -l <"$TMP/new/audit.log"),$(cat "$TMP/new/audit.log.head" | cut -d' ' -f1)" = "ok,1,lines=1"
+expect_fail "verify: a file that does not exist" 1 \
+	"autoselctl: $TMP/none: No such file or directory" "$A" audit verify "$TMP/none"
 expect_fail "verify: an unknown option" 2 \
 	"autoselctl: audit verify: unknown option '--bogus' (see 'autoselctl audit help')" "$A" audit verify --bogus
 totals
