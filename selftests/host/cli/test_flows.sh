@@ -5,10 +5,13 @@
 # through autosel (mkpcap.py flows), its header-only records turned into
 # IPFIX by softflowd and received by nfcapd on loopback; nfdump's flows,
 # packets and bytes against autosel's counters.  softflowd counts a
-# packet's bytes from its IP header's length fields (IPv4 total length,
-# IPv6 payload length + 40), which autosel keeps intact: the flow bytes
-# are the original IP lengths, i.e. selected_bytes - 14 per (untagged
-# Ethernet) record, not the kept bytes.  Per approval: the records tagged
+# packet's bytes as its frame length -- the pcap record's wire length, not
+# the captured length, not the IP length field -- less the link header.
+# replay --out writes each record with the original wire length, so here
+# the flow bytes are the original IP lengths (selected_bytes - 14 per
+# record), not the kept bytes; on autosel0 the frame itself is the
+# header-only record, so there they are the kept bytes less 14 per record
+# (selftests/vm/tests/flows_live.sh).  Per approval: the records tagged
 # with the approval's VLAN id (slot + 1, as autosel0 tags them) and
 # softflowd's filter 'vlan VID' export exactly that approval's packets.
 . "$(dirname "$0")/lib.sh"
@@ -106,7 +109,7 @@ check "... as many as the records' directed 5-tuples; their undirected ones = th
 	test "$(tuples)" = "$nf $(j 'sum(a["flows"] for a in d["approvals"])')"
 check "nfdump packets = selected = records written (66)" \
 	test "$np,$np" = "$(j 'd["selected"]'),$(j 'd["records_written"]')"
-check "nfdump bytes = the original IP lengths = selected_bytes - 14 x records ($nb), not the kept bytes" \
+check "nfdump bytes = the records' wire lengths less Ethernet = selected_bytes - 14 x records ($nb), not the kept bytes" \
 	test "$nb,$nb" = "$(j 'd["selected_bytes"] - 14 * d["selected"]'),$(j 'd["selected_bytes"] - 14 * d["selected"]')" -a "$nb" != "$(j 'd["kept_bytes"] - 14 * d["selected"]')"
 check "per approval by address: T-FD-1 56 packets, T-FF-1 10 (nfdump filters = autosel's counters)" \
 	test "$(flows all 'net 198.51.100.0/24 or net 2001:db8:f::/48' | cut -d' ' -f2) $(flows all 'net 203.0.113.0/25' | cut -d' ' -f2)" = \
@@ -127,6 +130,6 @@ while o < len(d):
 open(sys.argv[2], "wb").write(b"".join(out))
 PY
 collect vlan2 'vlan 2'
-check "records tagged as on autosel0, softflowd 'vlan 2': T-FF-1 (slot 1) alone, 4 flows, 10 packets, IP lengths" \
+check "records tagged as on autosel0, softflowd 'vlan 2': T-FF-1 (slot 1) alone, 4 flows, 10 packets, wire lengths less 18" \
 	test "$(flows vlan2)" = "4 $(j 'd["approvals"][1]["packets"]') $(j 'd["approvals"][1]["bytes"] - 14 * d["approvals"][1]["packets"]')"
 totals
