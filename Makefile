@@ -32,7 +32,7 @@ DEBIAN_PKGS := make gcc libc6-dev clang llvm pkg-config \
 	iproute2 procps tcpdump kmod linux-headers-amd64 dwarves xz-utils cpio \
 	qemu-system-x86 busybox-static python3 bind9-dnsutils openssl curl \
 	debhelper dh-dkms dkms dpkg-dev lintian python3-docutils groff-base \
-	man-db systemd
+	man-db systemd prometheus softflowd nfdump
 
 # Tests compare messages verbatim: the same locale on every machine
 # (C.UTF-8 is built into glibc; a fresh machine may have none generated).

@@ -48,6 +48,7 @@
 #include "fault.h"
 #include "install.h"
 #include "json.h"
+#include "metrics.h"
 #include "pins.h"
 #include "report.h"
 #include "rules.h"
@@ -235,9 +236,11 @@ static void detach_usage(FILE *f)
 
 static void stats_usage(FILE *f)
 {
-	fputs("Usage: autoselctl stats [--json]\n"
+	fputs("Usage: autoselctl stats [--json | --prometheus [--output FILE]]\n"
 	      "\n"
-	      "Print the counters of the attached filter (summed over CPUs).\n", f);
+	      "Print the counters of the attached filter (summed over CPUs).\n"
+	      "--prometheus prints them in the Prometheus text format; --output FILE\n"
+	      "writes that to FILE atomically (for node_exporter: textfile collector).\n", f);
 }
 
 /* Parse "dev IFACE" plus options; returns 0, EXIT_USAGE, or -1 for help. */
@@ -911,18 +914,47 @@ int cmd_detach(int argc, char **argv)
 	return ret;
 }
 
+/* stats [--json | --prometheus [--output FILE]]: -1 to go on, else the exit status. */
+static int stats_args(int argc, char **argv, bool *json, bool *prom,
+		      const char **output)
+{
+	for (int i = 0; i < argc; i++) {
+		if (as_is_help(argv[i])) {
+			stats_usage(stdout);
+			return 0;
+		} else if (as_is_json(argv[i])) {
+			*json = true;
+		} else if (!strcmp(argv[i], "--prometheus")) {
+			*prom = true;
+		} else if (!strcmp(argv[i], "--output")) {
+			if (i + 1 >= argc || !*argv[i + 1])
+				return as_usage_err("stats: --output needs a file name");
+			*output = argv[++i];
+		} else {
+			return as_usage_err("stats: unknown argument '%s' (see 'autoselctl stats help')",
+					    argv[i]);
+		}
+	}
+	if (*json && *prom)
+		return as_usage_err("stats: --json and --prometheus exclude each other");
+	if (*output && !*prom)
+		return as_usage_err("stats: --output needs --prometheus");
+	return -1;
+}
+
 int cmd_stats(int argc, char **argv)
 {
 	struct bpf_prog_info info = { 0 };
 	__u32 len = sizeof(info), ids[64];
 	struct as_report rep = { 0 };
 	char p[PATH_MAX];
-	bool json = false;
+	const char *output = NULL;
+	bool json = false, prom = false;
 	int cfd = -1, sfd = -1, afd = -1, ifd = -1, pfd = -1;
 	int ret = EXIT_RUNTIME;
 	uint32_t cid;
 
-	ret = as_json_only_args(argc, argv, "stats", stats_usage, &json);
+	ret = stats_args(argc, argv, &json, &prom, &output);
 	if (ret >= 0)
 		return ret;
 	ret = EXIT_RUNTIME;
@@ -973,11 +1005,20 @@ int cmd_stats(int argc, char **argv)
 	rep.stats = true;
 	rep.n_ifaces = (size_t)count_dir(as_pin_path(p, sizeof(p), "dev"),
 					 &rep.ifaces);
-	as_report_print(stdout, &rep, json);
+	ret = 0;
+	if (output) {
+		char err[PATH_MAX + 128];
+
+		if (as_metrics_write(output, &rep, err, sizeof(err)))
+			ret = as_err("stats: cannot write %s", err);
+	} else if (prom) {
+		as_metrics_print(stdout, &rep);
+	} else {
+		as_report_print(stdout, &rep, json);
+	}
 	for (size_t i = 0; i < rep.n_ifaces; i++)
 		free(rep.ifaces[i]);
 	free(rep.ifaces);
-	ret = 0;
 out:
 	if (cfd >= 0)
 		close(cfd);

@@ -6,8 +6,10 @@
  *
  *   TIME ACTION result=RESULT id=ID serial=N sha256=HEX signers=K1,K2
  *   slot=S vlan=V uid=U sudo_user=NAME loginuid=L host=HOST reason="TEXT"
+ *   h=HASH
  *
- * (one line).  Fields are never empty: "-" stands for "none".
+ * (one line).  Fields are never empty: "-" stands for "none".  HASH
+ * chains the line to the one before (as_audit_chain()).
  */
 #ifndef AUTOSEL_AUDIT_H
 #define AUTOSEL_AUDIT_H
@@ -17,6 +19,8 @@
 #include <stdint.h>
 
 #define AS_AUDIT_LOG_DEFAULT	"/var/log/autosel/audit.log"
+/* The chain: every line ends " h=" and 64 hex digits (audit.rst). */
+#define AS_AUDIT_H_LEN		64
 
 struct as_audit_ev {
 	const char *action;	/* install, refuse, remove, expire, attach, detach */
@@ -58,5 +62,32 @@ int as_audit_reserve(size_t bytes, char *err, size_t errlen);
  * SHA-256.  0 with the old file's path in done, or -1 with err set.
  */
 int as_audit_rotate(char *done, size_t donelen, char *err, size_t errlen);
+
+/*
+ * The chain (audit.rst): h = SHA-256(prev || line), prev the previous
+ * line's h as 64 hex digits (64 zeros, or the rotated log's last h, for
+ * the first line), line the bytes before " h=".  Hex into h.
+ */
+void as_audit_chain(const char *prev, const char *line, size_t len,
+		    char h[AS_AUDIT_H_LEN + 1]);
+/* The h= at the end of line[0..len) (no newline): 0, or -1 if none. */
+int as_audit_line_hash(const char *line, size_t len, char h[AS_AUDIT_H_LEN + 1]);
+/* LOG.head: "lines=N h=HEX", the log's line count and last hash. */
+int as_audit_head_read(const char *path, unsigned long *lines,
+		       char h[AS_AUDIT_H_LEN + 1]);
+
+struct as_audit_verified {
+	unsigned long lines;
+	int files;
+	char last_h[AS_AUDIT_H_LEN + 1];
+};
+
+/*
+ * `autoselctl audit verify`: the files in order (oldest first; none: the
+ * current log), each continuing the one before; the current log also
+ * against LOG.head.  0, or -1 with "FILE:LINE: why" in err.
+ */
+int as_audit_verify(const char *const *files, int n, struct as_audit_verified *v,
+		    char *err, size_t errlen);
 
 #endif

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Reading files whole or by their first line (fileio.h). */
+/* Reading files whole or by their first line, replacing one atomically (fileio.h). */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "fileio.h"
 
@@ -75,4 +79,66 @@ void as_read_line(const char *path, char *buf, size_t len)
 		buf[0] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 	fclose(f);
+}
+
+int as_write_file_atomic(const char *path, const void *buf, size_t len,
+			 unsigned int mode, char *err, size_t errlen)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	int dlen = slash ? (int)(slash - path) : 0;
+	char tmp[PATH_MAX], dir[PATH_MAX];
+	const char *p = buf;
+	int fd, dfd;
+
+	if (!*base) {
+		snprintf(err, errlen, "%s: not a file name", path);
+		return -1;
+	}
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%.*s%s.%s.XXXXXX", dlen, path,
+			     slash ? "/" : "", base) >= sizeof(tmp)) {
+		snprintf(err, errlen, "%s: path too long", path);
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (dlen ? dlen : 1) : 1,
+		 slash ? path : ".");
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fchmod(fd, mode))
+		goto fail;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			goto fail;
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fsync(fd))
+		goto fail;
+	if (close(fd)) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path))
+		goto fail;
+	/* The rename itself on disk: a crash after this keeps the new file. */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+fail:
+	snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return -1;
 }

@@ -5,8 +5,7 @@
 
 #include "json.h"
 
-/* Length of the well-formed UTF-8 sequence at s (RFC 3629), or 0. */
-static size_t utf8_len(const unsigned char *s)
+size_t as_utf8_len(const unsigned char *s)
 {
 	size_t n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
 	uint32_t cp;
@@ -45,7 +44,7 @@ void as_json_str(FILE *f, const char *s)
 			fprintf(f, "\\u%04x", *p++);
 		} else if (*p < 0x80) {
 			fputc(*p++, f);
-		} else if ((n = utf8_len(p))) {
+		} else if ((n = as_utf8_len(p))) {
 			fwrite(p, 1, n, f);
 			p += n;
 		} else {

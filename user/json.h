@@ -3,6 +3,7 @@
 #ifndef AUTOSEL_JSON_H
 #define AUTOSEL_JSON_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 /*
@@ -10,5 +11,10 @@
  * byte that is not part of well-formed UTF-8 is written as U+FFFD.
  */
 void as_json_str(FILE *f, const char *s);
+/*
+ * Length of the well-formed UTF-8 sequence (RFC 3629) at s, or 0; for
+ * writers of other text formats that must be UTF-8 too (metrics.c).
+ */
+size_t as_utf8_len(const unsigned char *s);
 
 #endif

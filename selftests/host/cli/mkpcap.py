@@ -2,7 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 """Write the small capture the CLI tests replay (standard library only).
 
-Usage: mkpcap.py OUT.pcap [ethernet|raw|sll|tunnel]
+Usage: mkpcap.py OUT.pcap [ethernet|raw|sll|tunnel|flows]
+
+"flows" (Ethernet) is for test_flows.sh: many flows of both approvals of
+rules-good.txt, TCP both ways and UDP one way, IPv4 and IPv6, payloads of
+many sizes, with deleted traffic in between.
 
 Every payload is the canary b"CANARY!!" repeated: it must never appear in a
 record autoselctl keeps.  The expected verdicts are in the comments and in
@@ -86,15 +90,45 @@ TUNNEL_PACKETS = [
 ]
 
 
+def flow_packets():
+    """(time, ethertype, L3 packet) of the "flows" capture."""
+    out = []
+    t = T + 10
+    for i in range(1, 11):         # fd, TCP: 3 packets out, 2 back
+        a, b = "198.51.100.%d" % i, "192.0.2.%d" % (10 + i)
+        for k in range(5):
+            pl = CANARY[:8] * (1 + (i * 7 + k * 13) % 40)
+            fwd = k in (0, 2, 4)
+            l4 = tcp(40000 + i, 443, 0x18, pl) if fwd else tcp(443, 40000 + i, 0x18, pl)
+            out.append((t, 0x0800, ip4(a, b, 6, l4) if fwd else ip4(b, a, 6, l4)))
+            t += 0.05
+            # in between: domestic and unmatched traffic, deleted
+            out.append((t, 0x0800, ip4("192.0.2.1", "192.0.2.2", 17, udp(53, 53))))
+            out.append((t, 0x0800, ip4("8.8.8.8", "192.0.2.%d" % i, 17, udp(123, 123))))
+            t += 0.05
+    for i in range(1, 5):          # ff, UDP one way: i packets
+        for k in range(i):
+            out.append((t, 0x0800, ip4("203.0.113.%d" % i, "8.8.4.4", 17,
+                                       udp(5000 + i, 53, CANARY[:8] * (k + 1)))))
+            t += 0.05
+    for i in range(1, 4):          # fd, IPv6 UDP both ways
+        a, b = "2001:db8:f::%d" % i, "2001:db8:d::%d" % i
+        out.append((t, 0x86DD, ip6(a, b, 17, udp(6000 + i, 443, CANARY * i))))
+        out.append((t + 0.01, 0x86DD, ip6(b, a, 17, udp(443, 6000 + i, CANARY))))
+        t += 0.05
+    return out
+
+
 def main():
     out = sys.argv[1]
     kind = sys.argv[2] if len(sys.argv) > 2 else "ethernet"
-    linktype = {"ethernet": 1, "raw": 101, "sll": 113, "tunnel": 1}[kind]
+    linktype = {"ethernet": 1, "raw": 101, "sll": 113, "tunnel": 1, "flows": 1}[kind]
     with open(out, "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, linktype))
         frames = []
-        for t, et, body in TUNNEL_PACKETS if kind == "tunnel" else PACKETS:
-            if kind in ("ethernet", "tunnel"):
+        src = {"tunnel": TUNNEL_PACKETS, "flows": flow_packets()}.get(kind, PACKETS)
+        for t, et, body in src:
+            if kind in ("ethernet", "tunnel", "flows"):
                 frames.append((t, eth(et, body)))
             elif kind == "raw":
                 if et in (0x0800, 0x86DD):
@@ -104,7 +138,10 @@ def main():
         if kind == "ethernet":
             frames.append((T + 9, b"\x01" * 10))   # too short for test_run: not_run
         for t, fr in frames:
-            f.write(struct.pack("<IIII", t, 500000, len(fr), len(fr)) + fr)
+            sec = int(t)
+            usec = 500000 + int(round((t - sec) * 1000000))
+            sec, usec = sec + usec // 1000000, usec % 1000000
+            f.write(struct.pack("<IIII", sec, usec, len(fr), len(fr)) + fr)
 
 
 if __name__ == "__main__":

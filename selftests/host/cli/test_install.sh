@@ -253,7 +253,7 @@ check "expiry logged" grep -q " expire result=ok id=T-EXP serial=1 sha256=[0-9a-
 
 # Audit log format.
 check "every audit line has the documented fields" \
-	sh -c "! grep -v -E '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z (install|remove|expire|attach|detach|bind|snapshot) result=(ok|refused|error) id=[^ ]+ serial=([0-9]+|-) sha256=([0-9a-f]{64}|-) signers=([0-9a-f,]+|-) slot=([0-9]+|-) vlan=([0-9]+|-) uid=[0-9]+ sudo_user=[^ ]+ loginuid=([0-9]+|-) host=[^ ]+ reason=\"[^\"]*\"$' '$AUTOSEL_AUDIT_LOG'"
+	sh -c "! grep -v -E '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z (install|remove|expire|attach|detach|bind|snapshot) result=(ok|refused|error) id=[^ ]+ serial=([0-9]+|-) sha256=([0-9a-f]{64}|-) signers=([0-9a-f,]+|-) slot=([0-9]+|-) vlan=([0-9]+|-) uid=[0-9]+ sudo_user=[^ ]+ loginuid=([0-9]+|-) host=[^ ]+ reason=\"[^\"]*\" h=[0-9a-f]{64}$' '$AUTOSEL_AUDIT_LOG'"
 check "an install line names its signers, its slot and VLAN id" \
 	grep -q "install result=ok id=T-FD-1 serial=1 sha256=[0-9a-f]* signers=$(keyid m1),$(keyid m2),$(keyid m3) slot=0 vlan=1 " "$AUTOSEL_AUDIT_LOG"
 check "a remove line names the slot it frees" \

@@ -54,7 +54,8 @@ check "nothing was pinned by any of the above" test ! -e "$AUTOSEL_PIN_DIR"
 # any change too, with who and where.
 L=$AUTOSEL_AUDIT_LOG
 WHO="uid=$(id -u) sudo_user=- loginuid=$(l=$(cat /proc/self/loginuid 2>/dev/null); [ -n "$l" ] && [ "$l" != 4294967295 ] && echo "$l" || echo -) host=$(hostname | tr ' ' '?')"
-logged() { grep -qxF "$1" <(cut -d' ' -f2- "$L"); }
+# The line between the time and the chain's h= field (audit.rst).
+logged() { grep -qxF "$1" <(cut -d' ' -f2- "$L" | sed 's/ h=[0-9a-f]\{64\}$//'); }
 check "attach without dev: logged as refused" \
 	logged "attach result=refused id=- serial=- sha256=- signers=- slot=- vlan=- $WHO reason=\"attach: dev IFACE is required\""
 check "attach dev nosuch0: logged as error with its error line" \
@@ -64,9 +65,9 @@ check "detach with a bad option: logged" \
 check "help is not an attempt: 4 lines for the 4 failures above" test "$(grep -c '^' "$L")" = 4
 SUDO_USER='al ice"' "$AUTOSELCTL" install 2>/dev/null
 check "install without a bundle: logged, SUDO_USER kept (quote and space made '?')" \
-	sh -c "tail -1 '$L' | grep -q ' install result=refused id=- .* uid=$(id -u) sudo_user=al?ice? .*reason=\"install: BUNDLE is required\"\$'"
+	sh -c "tail -1 '$L' | grep -q ' install result=refused id=- .* uid=$(id -u) sudo_user=al?ice? .*reason=\"install: BUNDLE is required\" h=[0-9a-f]\{64\}\$'"
 "$AUTOSELCTL" remove 2>/dev/null
-check "remove without an id: logged" sh -c "tail -1 '$L' | grep -q ' remove result=refused id=- .*reason=\"remove: ID is required\"\$'"
-check "every line: TIME ACTION and the 12 documented fields" \
-	sh -c "! grep -v -E '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z [a-z]+ result=(ok|refused|error) id=[^ ]+ serial=[^ ]+ sha256=[^ ]+ signers=[^ ]+ slot=[^ ]+ vlan=[^ ]+ uid=[0-9]+ sudo_user=[^ ]+ loginuid=[^ ]+ host=[^ ]+ reason=\"[^\"]*\"\$' '$L'"
+check "remove without an id: logged" sh -c "tail -1 '$L' | grep -q ' remove result=refused id=- .*reason=\"remove: ID is required\" h=[0-9a-f]\{64\}\$'"
+check "every line: TIME ACTION, the 12 documented fields and h=" \
+	sh -c "! grep -v -E '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z [a-z]+ result=(ok|refused|error) id=[^ ]+ serial=[^ ]+ sha256=[^ ]+ signers=[^ ]+ slot=[^ ]+ vlan=[^ ]+ uid=[0-9]+ sudo_user=[^ ]+ loginuid=[^ ]+ host=[^ ]+ reason=\"[^\"]*\" h=[0-9a-f]{64}\$' '$L'"
 totals
