@@ -248,7 +248,8 @@ static inline int as_r4_build(struct as_r4 *t)
 
 	as_r4_free_out(t);
 	t->err = "out of memory";
-	qsort(t->p, t->n, sizeof(*t->p), as_r4_cmp);
+	if (t->n)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(t->p, t->n, sizeof(*t->p), as_r4_cmp);
 	/* Duplicates: keep the last added (sorted last of its run). */
 	{
 		size_t k = 0;

@@ -28,7 +28,7 @@ expect() {
 
 check "complete -p: autoselctl completes with _autoselctl" \
 	test "$(complete -p autoselctl)" = "complete -F _autoselctl autoselctl"
-expect "every command" "--version attach audit bundle detach expire help install remove replay report rules stats status" ''
+expect "every command" "--version attach audit bundle detach expire help install recover remove replay report rules stats status" ''
 expect "st<TAB>" "stats status" st
 expect "attach <TAB>" "dev" attach ''
 expect "attach dev l<TAB>: interface names" "$(ls /sys/class/net | grep '^l' | sort | tr '\n' ' ' | sed 's/ $//')" attach dev l

@@ -188,8 +188,11 @@ else
 			funcs="$funcs $(sed -n "s/^\[$id\] FUNC '\(autosel_count_[a-z]*\)'.*/\1/p" <<<"$dump")"
 		done
 	fi
-	if [ "$(echo $funcs | tr ' ' '\n' | sort | tr '\n' ' ')" = "autosel_count_deleted autosel_count_selected " ]; then
-		ok "dkms: the module has BTF, its kfunc set resolved to autosel_count_deleted and autosel_count_selected"
+	# the kfuncs kmod/kfuncs.c registers
+	want=$(sed -n 's/^BTF_ID_FLAGS(func, \(autosel_count_[a-z]*\))$/\1/p' \
+		"$TOP/kmod/kfuncs.c" | sort | tr '\n' ' ')
+	if [ -n "$want" ] && [ "$(echo $funcs | tr ' ' '\n' | sort | tr '\n' ' ')" = "$want" ]; then
+		ok "dkms: the module has BTF, its kfunc set resolved to $want"
 	else
 		not_ok "dkms: BTF" "$(readelf -SW "$KO" 2>&1 | grep BTF)" "kfuncs in .BTF_ids:$funcs"
 	fi
