@@ -674,8 +674,9 @@ _Static_assert(sizeof(struct as_flow_key) % 8 == 0, "as_key_eq's words");
  * global function: verified once, whatever the paths of its caller.
  *
  * as_flows_find: find the flow and, in the same critical section, mark it
- * seen now -- or empty its way, if the packet ends the flow (closes) or the
- * flow has been idle too long.  Copies the entry as it was to s->fe;
+ * seen now -- or empty its way, if the packet ends the flow (closes; also
+ * how a flow of an approval no longer in force is forgotten) or the flow
+ * has been idle too long.  Copies the entry as it was to s->fe;
  * returns 1 if a flow not idle was found.  Its approval is the caller's to
  * check.
  */
@@ -706,33 +707,6 @@ int as_flows_find(struct xdp_md *ctx, __u32 bk, __u64 now, __u64 idle,
 	}
 	bpf_spin_unlock(&b->lock);
 	return found;
-}
-
-/* Empty the way of flow s->fk in bucket bk, if it has one. */
-__attribute__((noinline))
-int as_flows_forget(struct xdp_md *ctx, __u32 bk)
-{
-	struct as_flow_bucket *b;
-	struct as_scratch *s;
-	__u32 zero = 0;
-	int i;
-
-	s = bpf_map_lookup_elem(&scratch, &zero);
-	b = bpf_map_lookup_elem(&flows, &bk);
-	if (!ctx || !s || !b)
-		return 0;
-	bpf_spin_lock(&b->lock);
-#pragma unroll
-	for (i = 0; i < AS_FLOW_WAYS; i++) {
-		struct as_flow_way *w = &b->way[i];
-
-		if (w->f.last_seen_ns && as_key_eq(&w->key, &s->fk)) {
-			w->f.last_seen_ns = 0;
-			break;
-		}
-	}
-	bpf_spin_unlock(&b->lock);
-	return 0;
 }
 
 /*
@@ -1102,7 +1076,7 @@ int autosel_xdp(struct xdp_md *ctx)
 							  nf.slot, now);
 				return as_select_first(ctx, s, &nf, wire_len, 0);
 			}
-			as_flows_forget(ctx, bk);
+			as_flows_find(ctx, bk, now, idle, 1);	/* forget it */
 		}
 	}
 

@@ -856,16 +856,8 @@ static int find_in_bucket(int fam, enum host a, enum host b, uint32_t bk,
 static int find_bucket_mates(int fam, enum host a, enum host b,
 			     uint16_t *port, uint16_t *dport, int n)
 {
-	uint32_t bk = bucket_of(fam, a, 20000, b, 443), sp, dp;
-	int k = 0;
-
-	for (dp = 443; dp < 1443 && k < n; dp++)
-		for (sp = 1024; sp < 65536 && k < n; sp++)
-			if (bucket_of(fam, a, (uint16_t)sp, b, (uint16_t)dp) == bk) {
-				port[k] = (uint16_t)sp;
-				dport[k++] = (uint16_t)dp;
-			}
-	return k;
+	return find_in_bucket(fam, a, b, bucket_of(fam, a, 20000, b, 443),
+			      port, dport, n);
 }
 
 /*
