@@ -260,6 +260,10 @@ install-user: xdp user man
 	install -d -m 0755 $(DESTDIR)$(SYSTEMDUNITDIR)
 	sed 's|@LIBDIR@|$(LIBDIR)|g' dist/autosel.service.in >$(DESTDIR)$(SYSTEMDUNITDIR)/autosel.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/autosel.service
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' dist/autosel-audit-rotate.service.in \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/autosel-audit-rotate.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/autosel-audit-rotate.service
+	install -m 0644 dist/autosel-audit-rotate.timer $(DESTDIR)$(SYSTEMDUNITDIR)/
 	install -D -m 0644 $(MAN)/autoselctl.8 $(DESTDIR)$(MANDIR)/man8/autoselctl.8
 	install -D -m 0644 $(MAN)/autosel.7 $(DESTDIR)$(MANDIR)/man7/autosel.7
 	install -D -m 0644 dist/autoselctl.bash-completion $(DESTDIR)$(BASHCOMPDIR)/autoselctl

@@ -42,6 +42,8 @@ want=(
 	-rw-r--r-- usr/lib/autosel/autosel_kf.bpf.o
 	-rwxr-xr-x usr/lib/autosel/autosel-service
 	-rw-r--r-- lib/systemd/system/autosel.service
+	-rw-r--r-- lib/systemd/system/autosel-audit-rotate.service
+	-rw-r--r-- lib/systemd/system/autosel-audit-rotate.timer
 	-rw-r--r-- usr/share/man/man8/autoselctl.8.gz
 	-rw-r--r-- usr/share/man/man7/autosel.7.gz
 	-rw-r--r-- usr/share/bash-completion/completions/autoselctl
@@ -110,9 +112,10 @@ fi
 # units; MANPATH lets it check Documentation= against the package's pages.
 mkdir -p "$T/root/usr/lib/systemd"
 cp -a /usr/lib/systemd/system "$T/root/usr/lib/systemd/"
-run env MANPATH="$T/root/usr/share/man" systemd-analyze verify --root="$T/root" /lib/systemd/system/autosel.service
+run env MANPATH="$T/root/usr/share/man" systemd-analyze verify --root="$T/root" /lib/systemd/system/autosel.service \
+	/lib/systemd/system/autosel-audit-rotate.service /lib/systemd/system/autosel-audit-rotate.timer
 if [ "$rc" = 0 ] && [ -z "$out$err" ]; then
-	ok "systemd-analyze verify autosel.service: no warning"
+	ok "systemd-analyze verify autosel.service, autosel-audit-rotate.service and .timer: no warning"
 else
 	not_ok "systemd-analyze verify" "rc=$rc" "$out$err"
 fi
@@ -152,6 +155,7 @@ check "autoselctl(8) names every command of autoselctl --help ($(echo $cmds | wc
 run make -s -C "$TOP" --no-print-directory install-user DESTDIR="$T/inst" PREFIX=/usr/local
 check "make install-user PREFIX=/usr/local: the unit runs /usr/local/lib/autosel/autosel-service, pages in share/man" \
 	sh -c "[ $rc = 0 ] && grep -qx 'ExecStart=/usr/local/lib/autosel/autosel-service start' '$T/inst/usr/local/lib/systemd/system/autosel.service' &&
+		grep -qx 'ExecStart=/usr/local/sbin/autoselctl audit rotate' '$T/inst/usr/local/lib/systemd/system/autosel-audit-rotate.service' &&
 		[ -f '$T/inst/usr/local/share/man/man8/autoselctl.8' ] && [ -f '$T/inst/usr/local/share/man/man7/autosel.7' ] &&
 		[ -x '$T/inst/usr/local/lib/autosel/autosel-service' ] && [ -f '$T/inst/usr/local/share/bash-completion/completions/autoselctl' ]"
 
