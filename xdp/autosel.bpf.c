@@ -724,6 +724,7 @@ int as_flows_insert(struct xdp_md *ctx, __u32 bk, __u64 idle)
 	struct as_scratch *s;
 	struct as_flow old;
 	__u64 now, oldest = ~0ULL;
+	__u64 seen0[AS_FLOW_WAYS];
 	__u32 zero = 0, dead = 0, uid[AS_FLOW_WAYS];
 	int i, evicted = 0;
 
@@ -735,13 +736,14 @@ int as_flows_insert(struct xdp_md *ctx, __u32 bk, __u64 idle)
 	/*
 	 * Which ways hold flows of approvals no longer in force: looked up
 	 * before the lock (no calls under it), so each is taken below only
-	 * if its uid is still the one seen here.
+	 * if it still holds the entry seen here (uid and last-seen time).
 	 */
 #pragma unroll
 	for (i = 0; i < AS_FLOW_WAYS; i++) {
 		struct as_flow f = b->way[i].f;
 
 		uid[i] = f.uid;
+		seen0[i] = f.last_seen_ns;
 		if (f.last_seen_ns && !as_flow_approved(&f, now))
 			dead |= 1U << i;
 	}
@@ -757,7 +759,8 @@ int as_flows_insert(struct xdp_md *ctx, __u32 bk, __u64 idle)
 			break;
 		}
 		if (!v && (!seen || as_idle(now, seen, idle) ||
-			   ((dead >> i) & 1 && w->f.uid == uid[i])))
+			   ((dead >> i) & 1 && w->f.uid == uid[i] &&
+			    seen == seen0[i])))
 			v = w;
 		if (seen < oldest) {
 			oldest = seen;
