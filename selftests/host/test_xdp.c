@@ -980,10 +980,12 @@ TEST(flow_bucket_stale_ways_go_first)
 }
 
 /*
- * An evicted flow whose approval has ended meanwhile is not counted: it
- * would not have been followed anyway.
+ * A bucket full of the flows of an approval that has been replaced (its
+ * slot given a new uid): a new flow of the new approval takes one of their
+ * ways, and no eviction is counted -- those flows would not have been
+ * followed anyway.
  */
-TEST(flow_evicted_after_its_window_not_counted)
+TEST(flow_bucket_of_a_replaced_approval_no_eviction)
 {
 	static struct tenv t;
 	static struct frame f;
@@ -995,16 +997,13 @@ TEST(flow_evicted_after_its_window_not_counted)
 	SETUP(&t);
 	n = find_bucket_mates(4, F5, D, port, dport, AS_FLOW_WAYS + 1);
 	ASSERT_EQ(AS_FLOW_WAYS + 1, n);
-	/* slot 5's window ends at T0 + 10 s */
 	for (i = 0; i < AS_FLOW_WAYS; i++) {
 		ASSERT_EQ(0, xenv_set_now(&t.x, T0 + (uint64_t)i));
 		mkframe(&f, &s, F5, D, port[i], dport[i], PKT_TCP_SYN, 0);
 		RUN(&t, &f, SEL, 5, f.info.hdr_len);
 	}
 	ASSERT_EQ(0, xenv_slot(&t.x, 5, &c0));
-	ASSERT_EQ(0, xenv_set_approval(&t.x, 5, AS_DIR_FD, T0 - HOUR,
-				       T0 + HOUR, 105, 1));
-	/* the same slot's next approval (new uid) fills the bucket */
+	/* the same slot's next approval (a new uid) */
 	ASSERT_EQ(0, xenv_set_approval(&t.x, 5, AS_DIR_FD, T0 - HOUR,
 				       T0 + HOUR, 205, 1));
 	ASSERT_EQ(0, xenv_set_now(&t.x, T0 + 5 * NSEC));
