@@ -301,6 +301,21 @@ static int write_ids(int fd, const struct rules *r)
 	return 0;
 }
 
+/* Attach prog_fd to the port (not over another program): 0, or -1 said. */
+static int xdp_attach_port(int ifindex, int prog_fd, __u32 xdp_mode,
+			   const char *dev)
+{
+	if (AS_FAULT_FAIL("attach-xdp") ||
+	    bpf_xdp_attach(ifindex, prog_fd,
+			   xdp_mode | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL)) {
+		as_err("cannot attach to %s: %s%s", dev, strerror(errno),
+		       errno == EBUSY || errno == EEXIST ?
+		       " (another XDP program is attached)" : "");
+		return -1;
+	}
+	return 0;
+}
+
 /* First attach: load, fill, attach, pin.  Any failure undoes it all. */
 static int attach_first(const struct attach_opts *o, int ifindex,
 			__u32 xdp_mode)
@@ -441,14 +456,8 @@ static int attach_first(const struct attach_opts *o, int ifindex,
 		goto out;
 	}
 	AS_CRASH_POINT("attach-pinned");
-	if (AS_FAULT_FAIL("attach-xdp") ||
-	    bpf_xdp_attach(ifindex, prog_fd,
-			   xdp_mode | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL)) {
-		as_err("cannot attach to %s: %s%s", o->dev, strerror(errno),
-		       errno == EBUSY || errno == EEXIST ?
-		       " (another XDP program is attached)" : "");
+	if (xdp_attach_port(ifindex, prog_fd, xdp_mode, o->dev))
 		goto out;
-	}
 	attached = true;
 	AS_CRASH_POINT("attach-xdp-attached");
 	snprintf(p, sizeof(p), "%s/dev/%s", as_pin_dir(), o->dev);
@@ -543,14 +552,8 @@ static int attach_more(const struct attach_opts *o, int ifindex,
 		as_err("%s: %s", p, strerror(errno));
 		goto undo;
 	}
-	if (AS_FAULT_FAIL("attach-xdp") ||
-	    bpf_xdp_attach(ifindex, prog_fd,
-			   xdp_mode | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL)) {
-		as_err("cannot attach to %s: %s%s", o->dev, strerror(errno),
-		       errno == EBUSY || errno == EEXIST ?
-		       " (another XDP program is attached)" : "");
+	if (xdp_attach_port(ifindex, prog_fd, xdp_mode, o->dev))
 		goto out;
-	}
 	AS_CRASH_POINT("attach-xdp-attached");
 	snprintf(p, sizeof(p), "%s/dev/%s", as_pin_dir(), o->dev);
 	if (AS_FAULT_FAIL("attach-dev-pin") || bpf_obj_pin(prog_fd, p)) {
