@@ -411,21 +411,27 @@ static int as_tls_step(__u32 idx, void *data)
 	return 1;
 }
 
-static __always_inline int as_name_tls(struct as_names_scratch *ns)
+/*
+ * A ClientHello handshake message at buf[h] that ends by end at the latest
+ * (its record's end), of which buf holds the bytes below lim (lim <=
+ * ns->n): its server_name's host name (AS_NAME_SNI), or 0.  Shared by
+ * every carrier of a ClientHello: a TLS record over TCP, the CRYPTO stream
+ * of QUIC Initial packets.
+ */
+static __always_inline int as_name_hello(struct as_names_scratch *ns,
+					 __u32 h, __u32 end, __u32 lim)
 {
 	struct as_walk w = { .ns = ns };
-	__u32 n = ns->n, lim, end, p, len;
+	__u32 p, len;
 
-	if (n < 44 || as_nb(ns, 0) != 22 || as_nb(ns, 1) != 3 ||
-	    as_nb(ns, 5) != 1)
+	if (h + 4 + 2 + 32 + 1 > lim || as_nb(ns, h) != 1)
 		return 0;
-	/* this segment's part of the record, and of the handshake message */
-	end = 5 + as_nb16(ns, 3);
-	len = (as_nb(ns, 6) << 16) | as_nb16(ns, 7);
-	if (len + 9 < end)
-		end = len + 9;
-	lim = end < n ? end : n;
-	p = 9 + 2 + 32;				/* version, random */
+	len = (as_nb(ns, h + 1) << 16) | as_nb16(ns, h + 2);
+	if (h + 4 + len < end)
+		end = h + 4 + len;
+	if (end < lim)
+		lim = end;
+	p = h + 4 + 2 + 32;			/* version, random */
 	if (as_nb(ns, p) > 32)
 		return 0;
 	p += 1 + as_nb(ns, p);			/* session id, <= 32 */
@@ -448,6 +454,14 @@ static __always_inline int as_name_tls(struct as_names_scratch *ns)
 	if (ns->state != 1 || ns->at + ns->lim > ns->end)
 		return 0;
 	return as_name_text(ns, ns->at, ns->lim, 0, AS_NAME_SNI);
+}
+
+/* A TLS handshake record at buf[0]: this segment's part of it. */
+static __always_inline int as_name_tls(struct as_names_scratch *ns)
+{
+	if (ns->n < 6 || as_nb(ns, 0) != 22 || as_nb(ns, 1) != 3)
+		return 0;
+	return as_name_hello(ns, 5, 5 + as_nb16(ns, 3), ns->n);
 }
 
 static __always_inline __u32 as_lc(__u32 c)
