@@ -145,13 +145,18 @@ struct {
  * is counted (flows_evicted).
  */
 struct as_flow_bucket {
+	/* the header line: what a lookup or insert reads first */
 	struct bpf_spin_lock lock;
+	__u32 tag[AS_FLOW_WAYS];	/* the flow hash of the way's flow */
 	__u32 pad;
-	struct as_flow_way way[AS_FLOW_WAYS];
-	__u8 pad2[24];		/* 256 bytes: four cache lines */
+	__u64 seen[AS_FLOW_WAYS];	/* last seen (ns); 0: an empty way */
+	__u64 pad2;
+	struct as_flow_way way[AS_FLOW_WAYS];	/* three lines */
 };
 
 _Static_assert(sizeof(struct as_flow_bucket) == 256, "flow bucket size");
+_Static_assert(__builtin_offsetof(struct as_flow_bucket, way) == 64,
+	       "a bucket's header is one cache line");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -670,8 +675,10 @@ static __always_inline int as_key_eq(const struct as_flow_key *x,
 _Static_assert(sizeof(struct as_flow_key) % 8 == 0, "as_key_eq's words");
 
 /*
- * The flow table's operations on bucket bk for the flow key s->fk, each a
- * global function: verified once, whatever the paths of its caller.
+ * The flow table's operations for the flow key s->fk, whose flow hash is
+ * fh (its bucket: the low AS_FLOW_BUCKET_BITS), each a global function:
+ * verified once, whatever the paths of its caller.  A way is compared
+ * only where its tag is fh: a miss reads the bucket's header line alone.
  *
  * as_flows_find: find the flow and, in the same critical section, mark it
  * seen now -- or empty its way, if the packet ends the flow (closes; also
@@ -681,12 +688,12 @@ _Static_assert(sizeof(struct as_flow_key) % 8 == 0, "as_key_eq's words");
  * check.
  */
 __attribute__((noinline))
-int as_flows_find(struct xdp_md *ctx, __u32 bk, __u64 now, __u64 idle,
+int as_flows_find(struct xdp_md *ctx, __u32 fh, __u64 now, __u64 idle,
 		  __u32 closes)
 {
+	__u32 zero = 0, bk = fh & (AS_FLOW_BUCKETS - 1);
 	struct as_flow_bucket *b;
 	struct as_scratch *s;
-	__u32 zero = 0;
 	int i, found = 0;
 
 	s = bpf_map_lookup_elem(&scratch, &zero);
@@ -697,12 +704,15 @@ int as_flows_find(struct xdp_md *ctx, __u32 bk, __u64 now, __u64 idle,
 #pragma unroll
 	for (i = 0; i < AS_FLOW_WAYS; i++) {
 		struct as_flow_way *w = &b->way[i];
+		__u64 seen = b->seen[i];
 
-		if (!w->f.last_seen_ns || !as_key_eq(&w->key, &s->fk))
+		if (!seen || b->tag[i] != fh || !as_key_eq(&w->key, &s->fk))
 			continue;
-		s->fe = w->f;
-		found = !as_idle(now, w->f.last_seen_ns, idle);
-		w->f.last_seen_ns = found && !closes ? now : 0;
+		s->fe.last_seen_ns = seen;
+		s->fe.slot = w->slot;
+		s->fe.uid = w->uid;
+		found = !as_idle(now, seen, idle);
+		b->seen[i] = found && !closes ? now : 0;
 		break;
 	}
 	bpf_spin_unlock(&b->lock);
@@ -710,23 +720,22 @@ int as_flows_find(struct xdp_md *ctx, __u32 bk, __u64 now, __u64 idle,
 }
 
 /*
- * Enter flow s->fk with value s->fe into bucket bk: into its own way if
+ * Enter flow s->fk with value s->fe into its bucket: into its own way if
  * another CPU has entered it meanwhile, else the first way that is empty,
  * idle or of an approval no longer in force (a removed or replaced one:
  * its uid is gone), else the least recently seen one.  Returns 1 when
  * that pushed out a live flow, whose entry is then in s->fe.
  */
 __attribute__((noinline))
-int as_flows_insert(struct xdp_md *ctx, __u32 bk, __u64 idle)
+int as_flows_insert(struct xdp_md *ctx, __u32 fh, __u64 idle)
 {
-	struct as_flow_way *v = NULL, *lru;
+	__u32 zero = 0, dead = 0, bk = fh & (AS_FLOW_BUCKETS - 1);
+	__u32 uid[AS_FLOW_WAYS];
+	__u64 now, oldest = ~0ULL, seen0[AS_FLOW_WAYS];
 	struct as_flow_bucket *b;
 	struct as_scratch *s;
 	struct as_flow old;
-	__u64 now, oldest = ~0ULL;
-	__u64 seen0[AS_FLOW_WAYS];
-	__u32 zero = 0, dead = 0, uid[AS_FLOW_WAYS];
-	int i, evicted = 0;
+	int i, v = -1, lru = 0;
 
 	s = bpf_map_lookup_elem(&scratch, &zero);
 	b = bpf_map_lookup_elem(&flows, &bk);
@@ -734,50 +743,64 @@ int as_flows_insert(struct xdp_md *ctx, __u32 bk, __u64 idle)
 		return 0;
 	now = s->fe.last_seen_ns;
 	/*
-	 * Which ways hold flows of approvals no longer in force: looked up
-	 * before the lock (no calls under it), so each is taken below only
+	 * Which live ways hold flows of approvals no longer in force: looked
+	 * up before the lock (no calls under it), so each is taken below only
 	 * if it still holds the entry seen here (uid and last-seen time).
+	 * Empty and idle ways are free anyway: their lines are not read.
 	 */
 #pragma unroll
 	for (i = 0; i < AS_FLOW_WAYS; i++) {
-		struct as_flow f = b->way[i].f;
+		struct as_flow f;
 
+		seen0[i] = b->seen[i];
+		uid[i] = 0;
+		if (!seen0[i] || as_idle(now, seen0[i], idle))
+			continue;
+		f.last_seen_ns = seen0[i];
+		f.slot = b->way[i].slot;
+		f.uid = b->way[i].uid;
 		uid[i] = f.uid;
-		seen0[i] = f.last_seen_ns;
-		if (f.last_seen_ns && !as_flow_approved(&f, now))
+		if (!as_flow_approved(&f, now))
 			dead |= 1U << i;
 	}
-	lru = &b->way[0];
 	bpf_spin_lock(&b->lock);
 #pragma unroll
 	for (i = 0; i < AS_FLOW_WAYS; i++) {
 		struct as_flow_way *w = &b->way[i];
-		__u64 seen = w->f.last_seen_ns;
+		__u64 seen = b->seen[i];
 
-		if (seen && as_key_eq(&w->key, &s->fk)) {
-			v = w;
+		if (seen && b->tag[i] == fh && as_key_eq(&w->key, &s->fk)) {
+			v = i;
 			break;
 		}
-		if (!v && (!seen || as_idle(now, seen, idle) ||
-			   ((dead >> i) & 1 && w->f.uid == uid[i] &&
-			    seen == seen0[i])))
-			v = w;
+		if (v < 0 && (!seen || as_idle(now, seen, idle) ||
+			      ((dead >> i) & 1 && w->uid == uid[i] &&
+			       seen == seen0[i])))
+			v = i;
 		if (seen < oldest) {
 			oldest = seen;
-			lru = w;
+			lru = i;
 		}
 	}
-	if (!v) {
+	if (v < 0) {
 		v = lru;
-		old = v->f;
-		evicted = 1;
+		old.last_seen_ns = b->seen[v & (AS_FLOW_WAYS - 1)];
+		old.slot = b->way[v & (AS_FLOW_WAYS - 1)].slot;
+		old.uid = b->way[v & (AS_FLOW_WAYS - 1)].uid;
+	} else {
+		old.last_seen_ns = 0;
 	}
-	v->key = s->fk;
-	v->f = s->fe;
+	v &= AS_FLOW_WAYS - 1;
+	b->way[v].key = s->fk;
+	b->way[v].slot = s->fe.slot;
+	b->way[v].uid = s->fe.uid;
+	b->tag[v] = fh;
+	b->seen[v] = now;
 	bpf_spin_unlock(&b->lock);
-	if (evicted)
-		s->fe = old;
-	return evicted;
+	if (!old.last_seen_ns)
+		return 0;
+	s->fe = old;
+	return 1;
 }
 
 /*
@@ -989,7 +1012,7 @@ int autosel_xdp(struct xdp_md *ctx)
 	struct as_pkt *pkt;
 	__u64 now, idle, mask;
 	int ret, dom_s, dom_d, slot;
-	__u32 fh, fm, bk, g_s, g_d, kind;
+	__u32 fh, fm, g_s, g_d, kind;
 	__u64 ep;
 	__u8 dir;
 
@@ -1058,11 +1081,10 @@ int autosel_xdp(struct xdp_md *ctx)
 	fh = as_flow_hash(pkt->saddr, pkt->daddr, pkt->sport, pkt->dport,
 			  pkt->proto);
 	fm = fh >> (32 - AS_FLOWMARK_BITS);
-	bk = fh & (AS_FLOW_BUCKETS - 1);
 	ep = as_epoch(now, idle);
 	if (as_flow_marked(s, fm, ep, now < cfg->marks_all_until_ns)) {
 		as_flow_key(pkt, &s->fk);
-		if (as_flows_find(ctx, bk, now, idle, as_flow_closes(pkt))) {
+		if (as_flows_find(ctx, fh, now, idle, as_flow_closes(pkt))) {
 			nf = s->fe;
 			if (as_flow_approved(&nf, now)) {
 				nf.last_seen_ns = now;
@@ -1079,7 +1101,7 @@ int autosel_xdp(struct xdp_md *ctx)
 							  nf.slot, now);
 				return as_select_first(ctx, s, &nf, wire_len, 0);
 			}
-			as_flows_find(ctx, bk, now, idle, 1);	/* forget it */
+			as_flows_find(ctx, fh, now, idle, 1);	/* forget it */
 		}
 	}
 
@@ -1116,7 +1138,7 @@ int autosel_xdp(struct xdp_md *ctx)
 			as_flowmark_set(fm + AS_FLOWMARK_N, ep);
 		as_flow_key(pkt, &s->fk);
 		s->fe = nf;
-		if (as_flows_insert(ctx, bk, idle) &&
+		if (as_flows_insert(ctx, fh, idle) &&
 		    as_flow_approved(&s->fe, now))
 			as_count_evicted(s->fe.slot);
 	}
