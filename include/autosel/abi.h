@@ -168,7 +168,7 @@ struct as_lpm6 {
  *            1 "domestic, no indicator" (both answers, for the whole /24),
  *            2 "look further" (the /24 is not of one such value).  Most
  *            addresses stop at this one inlined load.
- *   rdir4    2^20 u32, one per /20 (2 MB): AS_R4_BLOCK clear: the value
+ *   rdir4    2^20 u32, one per /20 (4 MB): AS_R4_BLOCK clear: the value
  *            of the whole /20 (most addresses stop here, one load); set:
  *            the index in rng4 of the /20's block.
  *   rng4     u32, sized to the rule set: a block is its count n,
