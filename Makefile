@@ -156,7 +156,7 @@ fuzz-xdp: xdp
 # BENCH_QUICK=1 make bench: a smoke run.  Documentation/performance.rst.
 BENCH := $(BUILD)/bench
 BENCH_HDRS := $(wildcard include/autosel/*.h) xdp/parse_xdp.h selftests/bench/rand.h \
-	selftests/bench/legacy4.h
+	selftests/bench/legacy4.h selftests/bench/legacy6.h
 
 $(BENCH)/drop.bpf.o: selftests/bench/drop.bpf.c $(BENCH_HDRS)
 	@mkdir -p $(BENCH)

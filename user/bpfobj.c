@@ -121,6 +121,7 @@ void as_loadset_free(struct as_loadset *ls)
 	free(ls->v4);
 	free(ls->v6);
 	as_r4_free(&ls->r4);
+	as_r6_free(&ls->r6);
 	memset(ls, 0, sizeof(*ls));
 }
 
@@ -164,6 +165,29 @@ fail:
 	return -1;
 }
 
+/* Both sets' IPv6 prefixes into one range table (range6.h). */
+static int build_range6(struct as_loadset *ls, const struct rules *r,
+			char *err, size_t errlen)
+{
+	struct as_r6 *t = &ls->r6;
+
+	for (size_t i = 0; i < r->n_domestic; i++)
+		if (r->domestic[i].family == 6 &&
+		    as_r6_add(t, AS_PSET_DOM, r->domestic[i].addr,
+			      r->domestic[i].len, 1))
+			goto fail;
+	for (long i = 0; i < ls->n6; i++)
+		if (as_r6_add(t, AS_PSET_IND, ls->v6[i].pfx.addr,
+			      ls->v6[i].pfx.len, ls->v6[i].mask))
+			goto fail;
+	if (as_r6_build(t))
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, errlen, "%s", t->err);
+	return -1;
+}
+
 static int set_entries(struct bpf_object *obj, const char *name, size_t n,
 		       char *err, size_t errlen)
 {
@@ -184,8 +208,6 @@ static int set_entries(struct bpf_object *obj, const char *name, size_t n,
 int as_loadset_prepare(struct as_loadset *ls, const struct rules *r,
 		       struct bpf_object *obj, char *err, size_t errlen)
 {
-	size_t p6;
-
 	memset(ls, 0, sizeof(*ls));
 	ls->n4 = rules_lpm_entries(r, 4, &ls->v4);
 	ls->n6 = rules_lpm_entries(r, 6, &ls->v6);
@@ -208,23 +230,17 @@ int as_loadset_prepare(struct as_loadset *ls, const struct rules *r,
 			goto fail;
 	}
 	/*
-	 * The IPv4 range table and the IPv6 prefix hash are sized to the rule
-	 * set (a fresh object is opened for every rule set); the hash with
-	 * room for at least 64k entries.
+	 * The range tables are sized to the rule set (a fresh object is
+	 * opened for every rule set).
 	 */
-	p6 = (size_t)ls->n6;
-	for (size_t i = 0; i < r->n_domestic; i++)
-		p6 += r->domestic[i].family == 6;
-	if (p6 > (1U << 24)) {
-		snprintf(err, errlen, "too many IPv6 prefixes: %zu (at most %u)",
-			 p6, 1U << 24);
-		goto fail;
-	}
 	if (build_range4(ls, r, err, errlen) ||
 	    set_entries(obj, "rng4", as_r4_rng_elems(ls->r4.n_rng), err,
 			errlen) ||
 	    set_entries(obj, "val4", ls->r4.n_vals, err, errlen) ||
-	    set_entries(obj, "pfx6", p6 > 65536 ? p6 : 65536, err, errlen))
+	    build_range6(ls, r, err, errlen) ||
+	    set_entries(obj, "rng6", ls->r6.n_rng, err, errlen) ||
+	    set_entries(obj, "val6", ls->r6.n_vals, err, errlen) ||
+	    set_entries(obj, "sub6", ls->r6.n_sub, err, errlen))
 		goto fail;
 	return 0;
 fail:
@@ -251,56 +267,6 @@ static int put(struct bpf_object *obj, const char *name, const void *key,
 	return 0;
 }
 
-/* Hash entries go in batches: one syscall per PFX_BATCH entries. */
-#define PFX_BATCH	4096
-
-struct pfx_batch {
-	int fd;
-	const char *name;
-	size_t ksz, n;
-	unsigned char keys[PFX_BATCH * sizeof(struct as_pfx6_key)];
-	__u64 vals[PFX_BATCH];
-};
-
-static int pfx_flush(struct pfx_batch *b, char *err, size_t errlen)
-{
-	LIBBPF_OPTS(bpf_map_batch_opts, o, .elem_flags = BPF_ANY);
-	__u32 count = (__u32)b->n;
-
-	if (!b->n)
-		return 0;
-	if (bpf_map_update_batch(b->fd, b->keys, b->vals, &count, &o)) {
-		/* Kernels without batch support for the map: one by one. */
-		for (size_t i = 0; i < b->n; i++)
-			if (bpf_map_update_elem(b->fd, b->keys + i * b->ksz,
-						&b->vals[i], BPF_ANY)) {
-				snprintf(err, errlen, "cannot update map %s: %s",
-					 b->name, strerror(errno));
-				return -1;
-			}
-	}
-	b->n = 0;
-	return 0;
-}
-
-static int pfx_add(struct pfx_batch *b, const void *key, __u64 val,
-		   char *err, size_t errlen)
-{
-	memcpy(b->keys + b->n * b->ksz, key, b->ksz);
-	b->vals[b->n++] = val;
-	return b->n == PFX_BATCH ? pfx_flush(b, err, errlen) : 0;
-}
-
-static int add_prefix6(struct as_flat *f, struct pfx_batch *b6,
-		       unsigned int set, const struct rules_prefix *p, __u64 val,
-		       char *err, size_t errlen)
-{
-	struct as_pfx6_key k6;
-
-	as_flat_add6(f, set, p->addr, p->len, val, &k6);
-	return pfx_add(b6, &k6, val, err, errlen);
-}
-
 static int map_fd_of(struct bpf_object *obj, const char *name)
 {
 	struct bpf_map *m = as_map(obj, name);
@@ -309,58 +275,40 @@ static int map_fd_of(struct bpf_object *obj, const char *name)
 }
 
 /*
- * Write the domestic map and the indicators: IPv4's range table (built by
- * as_loadset_prepare()), IPv6's flat prefix sets.
+ * Write the domestic map and the indicators: both range tables (built by
+ * as_loadset_prepare()), through the arrays' mappings.
  */
-static int fill_prefixes(struct bpf_object *obj, const struct rules *r,
-			 struct as_loadset *ls, char *err, size_t errlen)
+static int fill_prefixes(struct bpf_object *obj, struct as_loadset *ls,
+			 char *err, size_t errlen)
 {
-	struct pfx_batch *b6 = calloc(1, sizeof(*b6));
-	struct as_flat f;
-	int ret = -1;
+	static const char *const n6[6] = AS_R6_MAP_NAMES;
+	int fd6[6];
+	size_t max6[6] = { 0 };
 
-	if (!b6) {
-		snprintf(err, errlen, "out of memory");
-		goto out_free;
-	}
 	if (as_r4_write(&ls->r4, map_fd_of(obj, "guard4"),
 			map_fd_of(obj, "rdir4"),
 			map_fd_of(obj, "rng4"), map_fd_of(obj, "val4"),
 			bpf_map__max_entries(as_map(obj, "rng4")),
 			bpf_map__max_entries(as_map(obj, "val4")))) {
 		snprintf(err, errlen, "%s: %s", ls->r4.err, strerror(errno));
-		goto out_free;
+		return -1;
 	}
-	b6->fd = map_fd_of(obj, "pfx6");
-	b6->name = "pfx6";
-	b6->ksz = sizeof(struct as_pfx6_key);
-	if (b6->fd < 0 || map_fd_of(obj, "lens") < 0 ||
-	    as_flat_mmap(&f, map_fd_of(obj, "guard6"),
-			 map_fd_of(obj, "guard48"), map_fd_of(obj, "bloom6"))) {
-		snprintf(err, errlen, "cannot map the prefix maps: %s",
-			 strerror(errno));
-		goto out_free;
+	for (int i = 0; i < 6; i++) {
+		struct bpf_map *m = as_map(obj, n6[i]);
+
+		if (!m) {
+			snprintf(err, errlen, "the XDP object has no map %s",
+				 n6[i]);
+			return -1;
+		}
+		fd6[i] = bpf_map__fd(m);
+		max6[i] = bpf_map__max_entries(m);
 	}
-	for (size_t i = 0; i < r->n_domestic; i++)
-		if (r->domestic[i].family == 6 &&
-		    add_prefix6(&f, b6, AS_PSET_DOM, &r->domestic[i], 1, err,
-				errlen))
-			goto out;
-	for (long i = 0; i < ls->n6; i++)
-		if (add_prefix6(&f, b6, AS_PSET_IND, &ls->v6[i].pfx,
-				ls->v6[i].mask, err, errlen))
-			goto out;
-	if (pfx_flush(b6, err, errlen))
-		goto out;
-	for (__u32 i = 0; i < 4; i++)
-		if (put(obj, "lens", &i, &f.lens[i], err, errlen))
-			goto out;
-	ret = 0;
-out:
-	as_flat_unmap(&f);
-out_free:
-	free(b6);
-	return ret;
+	if (as_r6_write(&ls->r6, fd6, max6)) {
+		snprintf(err, errlen, "%s: %s", ls->r6.err, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 /* Domain indicators into "domains" and "dom_names" (xdp/names.h). */
@@ -395,7 +343,7 @@ int as_maps_fill(struct bpf_object *obj, const struct rules *r,
 {
 	__u32 zero = 0;
 
-	if (fill_prefixes(obj, r, ls, err, errlen) ||
+	if (fill_prefixes(obj, ls, err, errlen) ||
 	    fill_domains(obj, r, err, errlen))
 		return -1;
 	for (__u32 i = 0; i < r->n_approvals; i++) {

@@ -13,7 +13,7 @@
 
 #include <bpf/libbpf.h>
 
-#include "autosel/range4.h"
+#include "autosel/flat.h"
 #include "rules.h"
 
 enum as_flavour {
@@ -36,6 +36,7 @@ struct as_loadset {
 	struct rules_lpm *v4, *v6;
 	long n4, n6;
 	struct as_r4 r4;	/* the IPv4 range table, built */
+	struct as_r6 r6;	/* the IPv6 range table, built */
 };
 
 const char *as_flavour_file(enum as_flavour f);
@@ -66,14 +67,14 @@ int as_maps_fill(struct bpf_object *obj, const struct rules *r,
 
 /*
  * The maps that hold the rule set, and nothing else (approvals, the
- * domestic map and the indicators as flat prefix sets): what an atomic
+ * domestic map and the indicators as range tables, the domain table): what an atomic
  * install freezes (BPF_MAP_FREEZE) once as_maps_fill() has written them.
  * config, flows, frags, flowmark, resolved, resmark, counters and tx_port
  * are run-time state and are not listed.  Fills maps[0..n) and returns n
  * (at most AS_RULE_MAPS_MAX), or -1 when max is too small or a map is
  * missing.
  */
-#define AS_RULE_MAPS_MAX	12
+#define AS_RULE_MAPS_MAX	13
 int as_rule_maps(struct bpf_object *obj, struct bpf_map **maps, int max);
 
 #endif

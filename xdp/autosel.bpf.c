@@ -44,9 +44,9 @@ struct {
 
 /*
  * The domestic map and the IP indicators (include/autosel/abi.h,
- * Documentation/performance.rst): IPv4 as one range table, IPv6 as flat
- * prefix sets.  The loader sizes rng4, val4 and pfx6 to the rule set
- * before it loads the object.
+ * Documentation/performance.rst): one range table per family.  The
+ * loader sizes rng4, val4, rng6, val6 and sub6 to the rule set before it
+ * loads the object.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -80,9 +80,18 @@ struct {
 	__type(value, struct as_val4);
 } val4 SEC(".maps");
 
+/* IPv6: the same, behind base6 and a /32 guard (range6.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, AS_GUARD6_WORDS);
+	__uint(max_entries, AS_R6_BASE_ENTRIES / 2);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct as_r4_pair);
+} base6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, AS_G6_WORDS);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, __u64);
@@ -90,34 +99,35 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, AS_GUARD_WORDS);
+	__uint(max_entries, AS_R6_DIR_ENTRIES / 2);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
-	__type(value, __u64);
-} guard48 SEC(".maps");
+	__type(value, struct as_r4_pair);
+} rdir6 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, AS_BLOOM_WORDS);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__type(key, __u32);
-	__type(value, __u64);
-} bloom6 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1 << 16);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct as_pfx6_key);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
 	__type(value, __u64);
-} pfx6 SEC(".maps");
+} rng6 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 4);
+	__uint(max_entries, 1 << 14);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
-	__type(value, struct as_lens);
-} lens SEC(".maps");
+	__type(value, struct as_val6);
+} val6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1 << 14);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct as_r6_sub);
+} sub6 SEC(".maps");
 
 /*
  * "Certainly no flow": one byte per hashed bidirectional 5-tuple, written
@@ -194,11 +204,10 @@ struct as_scratch {
 	struct as_pkt pkt;
 	struct as_flow_key fk;
 	struct as_frag_key gk;
-	struct as_pfx6_key p6;
 	struct as_res_key rk;
 	struct as_flow fe;	/* the flow-table entry found, entered, evicted */
 	/* what may open a new flow: kept here, out of the verifier's sight */
-	__u64 ind_s, ind_d;	/* IPv4: the endpoints' indicator masks */
+	__u64 ind_s, ind_d;	/* the endpoints' indicator masks */
 	__u64 ip_mask;		/* slots whose IP indicators matched */
 	__u64 res_mask;		/* slots whose answered addresses matched */
 	__u32 name_kind;	/* enum as_name_kind of the matched name */
@@ -335,14 +344,6 @@ static __always_inline int as_select(struct xdp_md *ctx,
 	return bpf_redirect_map(&tx_port, 0, XDP_DROP);
 }
 
-static __always_inline int as_bit(void *map, __u32 bit)
-{
-	__u32 w = bit >> 6;
-	__u64 *v = bpf_map_lookup_elem(map, &w);
-
-	return v ? (int)((*v >> (bit & 63)) & 1) : 0;
-}
-
 static __always_inline __u32 as_ld32(const __u8 *p)
 {
 	__u32 w;
@@ -423,124 +424,137 @@ static __always_inline int as_addr4(const __u8 *addr, __u64 *mask)
 	return v->dom != 0;
 }
 
-struct as_walk6_ctx {
-	struct as_scratch *s;
-	struct as_lens *l;
-	__u32 set, start, n, mid, end_long, end_mid;
-	__u32 w[4];
-	__u64 hit;
-};
-
-/* One length of an IPv6 walk (bpf_loop: the verifier checks it once). */
-static int as_walk6_step(__u32 idx, void *data)
+/*
+ * The value index of an IPv6 address (hi, lo: host order) in the range
+ * table: its /20's entry or a binary search of the /20's block, and for a
+ * /64 that longer prefixes split, a binary search of its sub-block.  A
+ * global function: verified once for both addresses.
+ */
+static __always_inline int as_r6_entry(__u32 i, __u64 *out)
 {
-	struct as_walk6_ctx *c = data;
-	__u64 i = (__u64)c->start + idx;	/* 64-bit: one register, one bound */
-	__u32 m[4];
-	struct as_scratch *s = c->s;
-	__u64 *v;
-	int len;
+	__u64 *p = bpf_map_lookup_elem(&rng6, &i);
 
-	if (i >= c->n || i >= AS_LENS_MAX)
-		return 1;
-	/* Lengths >= /48 (if their guard said so), 16..47 (idem), short. */
-	if (i < c->end_long && c->start != 0)
-		return 0;
-	if (i >= c->end_long && i < c->end_mid && !c->mid)
-		return 0;
-	len = c->l->len[i];
-	m[0] = c->w[0] & as_be_mask(len);
-	m[1] = c->w[1] & as_be_mask(len - 32);
-	m[2] = c->w[2] & as_be_mask(len - 64);
-	m[3] = c->w[3] & as_be_mask(len - 96);
-	if (!as_bit(&bloom6, as_bloom_idx(c->set, (__u32)len, m, 4)))
-		return 0;
-	s->p6.set = (__u8)c->set;
-	s->p6.len = (__u8)len;
-	s->p6.pad = 0;
-	__builtin_memcpy(s->p6.addr, m, 16);
-	v = bpf_map_lookup_elem(&pfx6, &s->p6);
-	if (!v)
-		return 0;
-	c->hit = *v;
-	return 1;
-}
-
-/* g: bit 0 "walk 16..47", bit 1 "walk >= 48" (as_guard). */
-static __always_inline __u64 as_walk6(struct as_scratch *s, __u32 set,
-				      const __u8 *addr, __u32 g)
-{
-	__u32 li = AS_LENS_IDX(6, set);
-	struct as_walk6_ctx c;
-
-	c.l = bpf_map_lookup_elem(&lens, &li);
-	if (!c.l)
-		return 0;
-	c.n = c.l->n;
-	c.end_long = c.l->n48;
-	c.end_mid = c.n - c.l->nshort;
-	c.mid = g & 1;
-	/* Start at the first length the guard lets through. */
-	c.start = (g & 2) ? 0 : (g & 1) ? c.end_long : c.end_mid;
-	if (c.start >= c.n)
-		return 0;
-	c.s = s;
-	c.set = set;
-	c.hit = 0;
-	c.w[0] = as_ld32(addr);
-	c.w[1] = as_ld32(addr + 4);
-	c.w[2] = as_ld32(addr + 8);
-	c.w[3] = as_ld32(addr + 12);
-	bpf_loop(c.n - c.start, as_walk6_step, &c, 0);
-	return c.hit;
+	if (!p)
+		return -1;
+	*out = *p;
+	return 0;
 }
 
 /*
- * The guard bits of an IPv6 address (abi.h), per set (bits 2*set,
- * 2*set+1): "walk the lengths 16..47", "walk the lengths >= 48"; and
- * AS_G_IND when an IP indicator could match the address (0:
- * as_lookup_ind6() finds nothing).
+ * 1 if a <= b (unsigned), 0 if not, as arithmetic (the borrow of b - a):
+ * a branch per step would double the verifier's states at every step of
+ * a search; the empty asm keeps clang from making it one.
  */
-#define AS_G_IND	16
-static __always_inline __u32 as_guard6(const __u8 *addr)
+static __always_inline __u32 as_le64(__u64 a, __u64 b)
 {
-	__u32 w, bit, g, g48 = 0, li = AS_LENS_IDX(6, AS_PSET_IND);
-	struct as_lens *l;
-	__u64 *v;
+	__u64 c = (((~b & a) | (~(b ^ a) & (b - a))) >> 63) ^ 1;
 
-	bit = as_guard6_idx(as_ld32(addr)) << 2;
-	w = bit >> 6;
-	v = bpf_map_lookup_elem(&guard6, &w);
-	g = v ? (__u32)(*v >> (bit & 63)) & 15 : 0;
-	/* A /48-or-longer prefix in this /32: which /48? */
-	if (g & 10) {
-		bit = as_guard48_idx(as_ld32(addr), as_ld32(addr + 4)) << 1;
-		w = bit >> 6;
-		v = bpf_map_lookup_elem(&guard48, &w);
-		g48 = v ? (__u32)(*v >> (bit & 63)) & 3 : 0;
-		/* keep bit 2*set+1 only where guard48 agrees */
-		g &= ~(((~g48 & 1) << 1) | ((~g48 & 2) << 2));
+	asm volatile("" : "+r"(c));
+	return (__u32)c;
+}
+
+/*
+ * The searches: the last of a block's n ranges (sorted, the first at 0)
+ * that starts at or before the address, in ceil(log2(n)) steps of a
+ * halving window, without a branch on the comparison.
+ */
+__attribute__((noinline))
+__u32 as_range6(__u64 hi, __u64 lo)
+{
+	__u64 x = hi & ((1ULL << AS_R6_OFF_BITS) - 1), e, i;
+	__u32 d, base, n, half, k, v;
+	struct as_r6_sub *sb;
+	struct as_val6 *val;
+
+	if (as_r4_entry(&rdir6, (__u32)(hi >> AS_R6_OFF_BITS), &d))
+		return 0;
+	v = d;
+	if (d & AS_R6_BLOCK) {
+		base = (d & ~AS_R6_BLOCK) + 1;
+		if (as_r6_entry(base - 1, &e))
+			return 0;
+		n = (__u32)e;
+		for (i = 0; i < AS_R6_STEPS; i++) {
+			if (n <= 1)
+				break;
+			half = n >> 1;
+			if (as_r6_entry(base + half, &e))
+				return 0;
+			base += half & -as_le64(e >> AS_R6_VAL_BITS, x);
+			n -= half;
+		}
+		if (as_r6_entry(base, &e))
+			return 0;
+		v = (__u32)e & (AS_R6_VALS_MAX - 1);
 	}
-	/* prefixes shorter than /16 are not guarded: walked for all */
-	l = bpf_map_lookup_elem(&lens, &li);
-	if ((g & 12) || !l || l->nshort)
-		g |= AS_G_IND;
-	return g;
+	val = bpf_map_lookup_elem(&val6, &v);
+	if (!val || !val->sub)
+		return v;
+	/* a /64 with longer prefixes: its own ranges, over bits 64..127 */
+	/* (a 64-bit counter: the verifier tracks its spill exactly) */
+	base = val->sub;
+	k = base - 1;
+	sb = bpf_map_lookup_elem(&sub6, &k);
+	if (!sb)
+		return 0;
+	n = (__u32)sb->off;
+	for (i = 0; i < AS_R6_STEPS; i++) {
+		if (n <= 1)
+			break;
+		half = n >> 1;
+		k = base + half;
+		sb = bpf_map_lookup_elem(&sub6, &k);
+		if (!sb)
+			return 0;
+		base += half & -as_le64(sb->off, lo);
+		n -= half;
+	}
+	sb = bpf_map_lookup_elem(&sub6, &base);
+	return sb ? (__u32)sb->val : 0;
 }
 
-/* Is addr domestic?  Same answer as an LPM trie of the domestic map. */
-static __always_inline int as_lookup_domestic6(struct as_scratch *s,
-					       const __u8 *addr, __u32 g)
+static __always_inline __u64 as_ld64be(const __u8 *p)
 {
-	return as_walk6(s, AS_PSET_DOM, addr, g & 3) != 0;
+	__u64 w;
+
+	__builtin_memcpy(&w, p, 8);
+	return __builtin_bswap64(w);
 }
 
-/* The slot mask of the longest indicator prefix covering addr (0: none). */
-static __always_inline __u64 as_lookup_ind6(struct as_scratch *s,
-					    const __u8 *addr, __u32 g)
+/*
+ * Domestic?  And the slot mask of the longest indicator prefix (0: none).
+ * The /16's entry in base6 answers for most addresses when few /16s hold
+ * prefixes; else the /32's two guard bits (one inlined load) send an
+ * address on to the range table or give it the /16's short value.
+ */
+static __always_inline int as_addr6(const __u8 *addr, __u64 *mask)
 {
-	return as_walk6(s, AS_PSET_IND, addr, (g >> 2) & 3);
+	__u64 hi = as_ld64be(addr), *gw;
+	__u32 b, v, h, w;
+	struct as_val6 *val;
+
+	*mask = 0;
+	if (as_r4_entry(&base6, (__u32)(hi >> (64 - AS_R6_BASE_BITS)), &b))
+		return 0;
+	v = b & ~AS_R6_LONG;
+	if (b & AS_R6_LONG) {
+		h = as_g6_hash((__u32)(hi >> 32));
+		w = h >> (32 - AS_G6_WORD_BITS);
+		gw = bpf_map_lookup_elem(&guard6, &w);
+		if (gw && ((*gw >> (h & 63)) & (*gw >> ((h >> 6) & 63)) & 1))
+			v = as_range6(hi, as_ld64be(addr + 8));
+	}
+	if (!v)
+		return 0;
+	val = bpf_map_lookup_elem(&val6, &v);
+	if (!val)
+		return 0;
+	*mask = val->mask;
+	return val->dom != 0;
 }
+
+/* AS_G_IND: an IP indicator could match the address (autosel_xdp). */
+#define AS_G_IND	16
 
 /*
  * One byte per mark, holding the epoch in which a flow hashing to it last
@@ -1040,20 +1054,18 @@ int autosel_xdp(struct xdp_md *ctx)
 	idle = cfg->flow_idle_ns ? cfg->flow_idle_ns : AS_FLOW_IDLE_DEFAULT_NS;
 
 	/*
-	 * IPv4: one range-table lookup per address answers both questions,
-	 * exactly; IPv6: the guard, then the walks it lets through.
+	 * One range-table lookup per address answers both questions, exactly:
+	 * domestic, and the slots of the longest indicator prefix.
 	 */
 	if (pkt->family == 4) {
 		dom_s = as_addr4(pkt->saddr, &s->ind_s);
 		dom_d = as_addr4(pkt->daddr, &s->ind_d);
-		g_s = s->ind_s ? AS_G_IND : 0;
-		g_d = s->ind_d ? AS_G_IND : 0;
 	} else {
-		g_s = as_guard6(pkt->saddr);
-		g_d = as_guard6(pkt->daddr);
-		dom_s = as_lookup_domestic6(s, pkt->saddr, g_s);
-		dom_d = as_lookup_domestic6(s, pkt->daddr, g_d);
+		dom_s = as_addr6(pkt->saddr, &s->ind_s);
+		dom_d = as_addr6(pkt->daddr, &s->ind_d);
 	}
+	g_s = s->ind_s ? AS_G_IND : 0;
+	g_d = s->ind_d ? AS_G_IND : 0;
 	if (dom_s && dom_d)
 		return as_delete(AS_DEL_DOMESTIC, wire_len);
 	dir = dom_s ? AS_DIR_DF : dom_d ? AS_DIR_FD : AS_DIR_FF;
@@ -1108,11 +1120,9 @@ int autosel_xdp(struct xdp_md *ctx)
 	/* IP indicators match the foreign endpoint(s) only. */
 	mask = 0;
 	if (!dom_s)
-		mask |= pkt->family == 4 ? s->ind_s :
-			as_lookup_ind6(s, pkt->saddr, g_s);
+		mask |= s->ind_s;
 	if (!dom_d)
-		mask |= pkt->family == 4 ? s->ind_d :
-			as_lookup_ind6(s, pkt->daddr, g_d);
+		mask |= s->ind_d;
 	s->ip_mask = mask;
 	/* Addresses answered for matched names, the same way (names.h). */
 	s->res_mask = 0;

@@ -168,7 +168,7 @@ struct as_lpm6 {
  *            1 "domestic, no indicator" (both answers, for the whole /24),
  *            2 "look further" (the /24 is not of one such value).  Most
  *            addresses stop at this one inlined load.
- *   rdir4    2^20 u32, one per /20 (2 MB): AS_R4_BLOCK clear: the value
+ *   rdir4    2^20 u32, one per /20 (4 MB): AS_R4_BLOCK clear: the value
  *            of the whole /20 (most addresses stop here, one load); set:
  *            the index in rng4 of the /20's block.
  *   rng4     u32, sized to the rule set: a block is its count n,
@@ -177,23 +177,28 @@ struct as_lpm6 {
  *            search of at most AS_R4_LO_BITS steps finds an address's.
  *   val4     ARRAY of struct as_val4, sized to the rule set; 0 is neither.
  *
- * IPv6:
- *   guard6   ARRAY of bits, four per hashed IPv6 /32 (2 MB): per set,
- *            bit 2*set "a prefix of length 16..47 intersects the /32",
- *            bit 2*set+1 "a prefix of length >= 48 lies in the /32";
- *   guard48  ARRAY of bits, two per hashed IPv6 /48 (4 MB), read only when
- *            guard6 says so: bit (set) "a prefix of length >= 48 of the set
- *            intersects the /48".
- *   bloom6   ARRAY of bits: per (set, length, masked address) of every
- *            entry of pfx6, hashed: a Bloom filter (k = 1).
- *   pfx6     HASH (set, length, masked address) -> value: every prefix.
- *   lens     per set: the lengths present in pfx6, longest first; the
- *            first n48 are /48 or longer and the last nshort shorter than
- *            /16 (not guarded: walked for every address).
- *
- * Past the guard, an IPv6 walk tries the lengths present longest first,
- * checking the Bloom bit before each hash lookup; the first hit is the
- * longest match.  ::/0 stays correct (it is walked).
+ * IPv6: the same idea, one range table for both sets (include/autosel/
+ * range6.h builds it), behind a /16 table and a /32 guard.
+ *   base6    2^16 u32, one per /16 (256 KB): AS_R6_LONG clear: the value
+ *            of the whole /16 (one load; most addresses when few /16s hold
+ *            prefixes); set: the low bits are the value of the prefixes of
+ *            /16 or shorter alone, what an address gets that the guard
+ *            clears.
+ *   guard6   ARRAY of bits (2 MB, 2^18 words): a Bloom filter over the
+ *            /32s that a prefix longer than /16 meets, two bits of one
+ *            word per /32 (as_g6_hash); read where base6 says AS_R6_LONG.
+ *   rdir6    2^20 u32, one per /20 (4 MB): AS_R6_BLOCK clear: the value of
+ *            the whole /20; set: the index in rng6 of the /20's block.
+ *   rng6     u64, sized to the rule set: a block is its count n, then n
+ *            ranges (bits 20..63 of the first address, i.e. /64 units,
+ *            << AS_R6_VAL_BITS | value), by offset, the first at 0: a
+ *            binary search of at most AS_R6_STEPS steps.
+ *   val6     ARRAY of struct as_val6, sized to the rule set; 0 is neither.
+ *            A /64 that longer prefixes split has a value of its own,
+ *            whose sub is 1 + the index in sub6 of its block:
+ *   sub6     ARRAY of struct as_r6_sub: a count (off), then the ranges of
+ *            the /64 (off: bits 64..127 of the first address; val: the
+ *            value), by offset, the first at 0.
  */
 enum as_pset {
 	AS_PSET_DOM = 0,
@@ -201,22 +206,8 @@ enum as_pset {
 	AS_PSET_MAX,
 };
 
-#define AS_GUARD6_LEN		32	/* IPv6 guard granularity (hashed) */
-#define AS_GUARD6_MIN		16	/* shorter IPv6 prefixes: not guarded */
-#define AS_GUARD48_LEN		48	/* IPv6 second guard level */
-#define AS_GUARD_IDX_BITS	24	/* positions of guard4 (/24s), guard48 */
+#define AS_GUARD_IDX_BITS	24	/* positions of guard4 (/24s) */
 #define AS_GUARD_WORDS		(1U << (AS_GUARD_IDX_BITS + 1 - 6))	/* u64, 2 bits */
-/*
- * 2^22 guard6 positions (2 MB).  With 2^24 (8 MB) a random IPv6 address
- * cost twice as much on the development machine, and 2^23 no less
- * (Documentation/performance.rst); the fuller guard at a million
- * prefixes costs less than that.
- */
-#define AS_GUARD6_IDX_BITS	22
-#define AS_GUARD6_WORDS		(1U << (AS_GUARD6_IDX_BITS + 2 - 6))	/* u64, 4 bits */
-#define AS_BLOOM_BITS		24
-#define AS_BLOOM_WORDS		(1U << (AS_BLOOM_BITS - 6))
-#define AS_LENS_MAX		132	/* 0..128, rounded up */
 #define AS_FLOWMARK_BITS	17	/* flow guard: 2^17 one-byte marks ... */
 #define AS_FLOWMARK_N		(1U << AS_FLOWMARK_BITS)
 #define AS_FLOWMARK_WORDS	(2 * AS_FLOWMARK_N / 8)	/* ... twice: u64 */
@@ -246,23 +237,36 @@ struct as_val4 {
 	__u32 pad;
 };
 
-struct as_pfx6_key {
-	__u8 set;
-	__u8 len;
-	__u16 pad;
-	__u8 addr[16];
+/* The IPv6 range table (above). */
+#define AS_R6_BASE_BITS		16
+#define AS_R6_BASE_ENTRIES	(1U << AS_R6_BASE_BITS)
+#define AS_R6_LONG		0x80000000U
+#define AS_R6_DIR_BITS		20
+#define AS_R6_DIR_ENTRIES	(1U << AS_R6_DIR_BITS)
+#define AS_R6_OFF_BITS		(64 - AS_R6_DIR_BITS)	/* offsets in a /20 */
+#define AS_R6_VAL_BITS		20
+#define AS_R6_VALS_MAX		(1U << AS_R6_VAL_BITS)
+#define AS_R6_BLOCK		0x80000000U
+#define AS_R6_STEPS		32	/* binary search: 2^32 ranges a block */
+/*
+ * 2^18 guard6 words (2 MB): with 8 MB an IPv6 guard cost twice as much on
+ * the development machine (Documentation/performance.rst).
+ */
+#define AS_G6_WORD_BITS		18
+#define AS_G6_WORDS		(1U << AS_G6_WORD_BITS)
+
+_Static_assert(AS_R6_OFF_BITS + AS_R6_VAL_BITS == 64, "rng6 entry");
+
+struct as_val6 {
+	__u64 mask;		/* indicator slot mask (0: none) */
+	__u32 dom;		/* 1: domestic */
+	__u32 sub;		/* 0, or 1 + the index of a block in sub6 */
 };
 
-/* lens entry (family == 4 ? 0 : 2) + set: lengths in pfx6, longest first. */
-struct as_lens {
-	__u8 n;			/* lengths in len[] */
-	__u8 nshort;		/* the last nshort: not guarded */
-	__u8 n48;		/* the first n48: IPv6 /48 or longer */
-	__u8 pad;
-	__u8 len[AS_LENS_MAX];
+struct as_r6_sub {
+	__u64 off;		/* a block's first entry: its count */
+	__u64 val;
 };
-
-#define AS_LENS_IDX(family, set)	(((family) == 4 ? 0 : 2) + (set))
 
 /* The hashes shared by the loader and the data path (plain u32 words). */
 static inline __u32 as_mix32(__u32 h, __u32 w)
@@ -297,31 +301,11 @@ static inline __u32 as_be_mask(int bits)
 	return m;
 }
 
-/* Guard position of an IPv6 address: a hash of its first 32 bits. */
-static inline __u32 as_guard6_idx(__u32 w0)
+/* guard6: the hash of a /32 (host order); its top bits pick the word. */
+static inline __u32 as_g6_hash(__u32 w32)
 {
-	return as_fin32(as_mix32(0x6a09e667U, w0)) >> (32 - AS_GUARD6_IDX_BITS);
+	return as_fin32(as_mix32(0x6a09e667U, w32));
 }
-
-/* Second-level guard position of an IPv6 address: its first 48 bits. */
-static inline __u32 as_guard48_idx(__u32 w0, __u32 w1)
-{
-	return as_fin32(as_mix32(as_mix32(0x3c6ef372U, w0),
-				 w1 & as_be_mask(16))) >> (32 - AS_GUARD_IDX_BITS);
-}
-
-/* Bloom bit of a (set, length, masked address): w are the address words. */
-static inline __u32 as_bloom_idx(__u32 set, __u32 len, const __u32 *w,
-				 int nw)
-{
-	__u32 h = as_mix32(0xbb67ae85U, (set << 8) | len);
-	int i;
-
-	for (i = 0; i < nw; i++)
-		h = as_mix32(h, w[i]);
-	return as_fin32(h) >> (32 - AS_BLOOM_BITS);
-}
-
 
 /*
  * Bidirectional flow key: endpoint "a" is the lower of the two

@@ -37,7 +37,8 @@
  * and filled alike (the same prefixes, domains, address tables), and
  * every autosel row times A and B in one process, round by round in
  * turn, and prints A, B, B - A and B / A (no peers).  The bench's own
- * builder (flat.h, abi.h) writes the rule maps of both, so an object
+ * builder (range4.h, range6.h, abi.h; legacy4.h and legacy6.h for objects
+ * from before the range tables) writes the rule maps of both, so an object
  * whose maps it does not know is refused (layout_check()).
  *
  * BPF_PROG_TEST_RUN does not restore the frame between repeats: a
@@ -59,8 +60,8 @@
 
 #include "autosel/abi.h"
 #include "autosel/flat.h"
-#include "autosel/range4.h"
 #include "legacy4.h"
+#include "legacy6.h"
 #include "domains.h"		/* user/: the loader's domain table writer */
 #include "names_pkt.h"		/* selftests/host: DNS and TLS payloads */
 #include "bench.h"
@@ -543,8 +544,30 @@ static int has_range4(struct bpf_object *o)
 	return bpf_object__find_map_by_name(o, "rdir4") != NULL;
 }
 
-/* The range table of the rule set: built once per count, for every object. */
+/* Does object o hold IPv6 in a range table (else the legacy6.h layout)? */
+static int has_range6(struct bpf_object *o)
+{
+	return bpf_object__find_map_by_name(o, "rdir6") != NULL;
+}
+
+/* The range tables of the rule set: built once per count, for every object. */
 static struct as_r4 r4;
+static struct as_r6 r6;
+
+static int build_range6(const struct bp *ind, size_t nind)
+{
+	as_r6_free(&r6);
+	for (size_t j = 0; j < ndom; j++)
+		if (dom[j].family == 6 &&
+		    as_r6_add(&r6, AS_PSET_DOM, dom[j].addr, dom[j].len, 1))
+			return -ENOMEM;
+	for (size_t j = 0; j < nind; j++)
+		if (ind[j].family == 6 &&
+		    as_r6_add(&r6, AS_PSET_IND, ind[j].addr, ind[j].len,
+			      ind[j].mask))
+			return -ENOMEM;
+	return as_r6_build(&r6) ? -ENOMEM : 0;
+}
 
 static int build_range4(const struct bp *ind, size_t nind)
 {
@@ -571,19 +594,40 @@ static int add(struct as_flat *f, struct l4_maps *m4, struct batch *b4,
 		return m4 && l4_add(m4, &f->lens[AS_LENS_IDX(4, set)], set,
 				    p->addr, p->len, v, &k4) ?
 		       push(b4, &k4, v) : 0;
+	if (!b6)
+		return 0;
 	as_flat_add6(f, set, p->addr, p->len, v, &k6);
 	return push(b6, &k6, v);
 }
 
+static int write_range6(struct bpf_object *o)
+{
+	static const char *const names[6] = AS_R6_MAP_NAMES;
+	size_t max[6];
+	int fd[6];
+
+	for (int i = 0; i < 6; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(o, names[i]);
+
+		if (!m)
+			return -ENOENT;
+		fd[i] = bpf_map__fd(m);
+		max[i] = bpf_map__max_entries(m);
+	}
+	return as_r6_write(&r6, fd, max) ? -errno : 0;
+}
+
 /*
- * The loader's steps (user/bpfobj.c): the range table (built by
- * load_filled()) and the arrays through mmap, hashes in batches.
+ * The loader's steps (user/bpfobj.c): the range tables (built by
+ * load_filled()) through mmap; for an object of the legacy layouts
+ * (legacy4.h, legacy6.h) their arrays through mmap and hashes in batches.
  */
 static int fill_rules(struct bpf_object *o, const struct bp *ind, size_t nind)
 {
 	static struct batch b4, b6;
 	struct l4_maps m4 = { 0 }, *pm4 = NULL;
-	struct as_flat f;
+	struct batch *pb6 = NULL;
+	struct as_flat f = { 0 };
 	__u32 i;
 	int err = 0;
 
@@ -607,21 +651,30 @@ static int fill_rules(struct bpf_object *o, const struct bp *ind, size_t nind)
 			return -errno;
 		pm4 = &m4;
 	}
-	if (as_flat_mmap(&f, mfd(o, "guard6"), mfd(o, "guard48"),
-			 mfd(o, "bloom6"))) {
-		err = -errno;
-		l4_unmap(&m4);
-		return err;
+	if (has_range6(o)) {
+		err = write_range6(o);
+		if (err || !pm4) {
+			l4_unmap(&m4);
+			return err;
+		}
+	} else {
+		if (as_flat_mmap(&f, mfd(o, "guard6"), mfd(o, "guard48"),
+				 mfd(o, "bloom6"))) {
+			err = -errno;
+			l4_unmap(&m4);
+			return err;
+		}
+		pb6 = &b6;
 	}
 	for (size_t j = 0; j < ndom && !err; j++)
-		err = add(&f, pm4, &b4, &b6, AS_PSET_DOM, &dom[j], 1);
+		err = add(&f, pm4, &b4, pb6, AS_PSET_DOM, &dom[j], 1);
 	for (size_t j = 0; j < nind && !err; j++)
-		err = add(&f, pm4, &b4, &b6, AS_PSET_IND, &ind[j], ind[j].mask);
+		err = add(&f, pm4, &b4, pb6, AS_PSET_IND, &ind[j], ind[j].mask);
 	if (!err && pm4)
 		err = flush(&b4);
-	if (!err)
+	if (!err && pb6)
 		err = flush(&b6);
-	for (i = 0; i < 4 && !err; i++)
+	for (i = 0; i < 4 && !err && mfd(o, "lens") >= 0; i++)
 		if (bpf_map_update_elem(mfd(o, "lens"), &i, &f.lens[i], BPF_ANY))
 			err = -errno;
 	as_flat_unmap(&f);
@@ -1058,25 +1111,32 @@ static const struct map_layout {
 	__u32 key, value, entries;
 	int grow;
 	int v4;		/* 0: every object; 1: range table; 2: legacy4.h's */
+	int v6;		/* the same for IPv6: 1 range table; 2 legacy6.h's */
 } layout[] = {
-	{ "config", 4, sizeof(struct as_config), 1, 1, 0 },
-	{ "approvals", 4, sizeof(struct as_approval), AS_MAX_SLOTS, 0, 0 },
-	{ "tx_port", 4, 4, 0, 0, 0 },
-	{ "rdir4", 4, sizeof(struct as_r4_pair), AS_R4_DIR_ENTRIES / 2, 0, 1 },
-	{ "rng4", 4, sizeof(struct as_r4_pair), 0, 0, 1 },
-	{ "val4", 4, sizeof(struct as_val4), 0, 0, 1 },
-	{ "dir4", 4, sizeof(struct l4_dir4), L4_DIR4_ENTRIES, 0, 2 },
-	{ "guard4", 4, 8, AS_GUARD_WORDS, 0, 0 },
-	{ "bloom4", 4, 8, AS_BLOOM_WORDS, 0, 2 },
-	{ "pfx4", sizeof(struct l4_pfx4_key), 8, 0, 0, 2 },
-	{ "guard6", 4, 8, AS_GUARD6_WORDS, 0, 0 },
-	{ "guard48", 4, 8, AS_GUARD_WORDS, 0, 0 },
-	{ "bloom6", 4, 8, AS_BLOOM_WORDS, 0, 0 },
-	{ "pfx6", sizeof(struct as_pfx6_key), 8, 0, 0, 0 },
-	{ "lens", 4, sizeof(struct as_lens), 4, 0, 0 },
-	{ "counters", 4, 8, AS_C_MAX, 0, 0 },
-	{ "bench_mode", 4, sizeof(struct bench_mode), 1, 1, 0 },
-	{ "bench_addrs", 4, 16, BENCH_ADDRS, 0, 0 },
+	{ "config", 4, sizeof(struct as_config), 1, 1, 0, 0 },
+	{ "approvals", 4, sizeof(struct as_approval), AS_MAX_SLOTS, 0, 0, 0 },
+	{ "tx_port", 4, 4, 0, 0, 0, 0 },
+	{ "rdir4", 4, sizeof(struct as_r4_pair), AS_R4_DIR_ENTRIES / 2, 0, 1, 0 },
+	{ "rng4", 4, sizeof(struct as_r4_pair), 0, 0, 1, 0 },
+	{ "val4", 4, sizeof(struct as_val4), 0, 0, 1, 0 },
+	{ "dir4", 4, sizeof(struct l4_dir4), L4_DIR4_ENTRIES, 0, 2, 0 },
+	{ "guard4", 4, 8, AS_GUARD_WORDS, 0, 0, 0 },
+	{ "bloom4", 4, 8, AS_BLOOM_WORDS, 0, 2, 0 },
+	{ "pfx4", sizeof(struct l4_pfx4_key), 8, 0, 0, 2, 0 },
+	{ "base6", 4, sizeof(struct as_r4_pair), AS_R6_BASE_ELEMS, 0, 0, 1 },
+	{ "guard6", 4, 8, AS_G6_WORDS, 0, 0, 1 },
+	{ "rdir6", 4, sizeof(struct as_r4_pair), AS_R6_DIR_ELEMS, 0, 0, 1 },
+	{ "rng6", 4, 8, 0, 0, 0, 1 },
+	{ "val6", 4, sizeof(struct as_val6), 0, 0, 0, 1 },
+	{ "sub6", 4, sizeof(struct as_r6_sub), 0, 0, 0, 1 },
+	{ "guard6", 4, 8, AS_GUARD6_WORDS, 0, 0, 2 },
+	{ "guard48", 4, 8, AS_GUARD_WORDS, 0, 0, 2 },
+	{ "bloom6", 4, 8, AS_BLOOM_WORDS, 0, 0, 2 },
+	{ "pfx6", sizeof(struct as_pfx6_key), 8, 0, 0, 0, 2 },
+	{ "lens", 4, sizeof(struct as_lens), 4, 0, 0, 2 },
+	{ "counters", 4, 8, AS_C_MAX, 0, 0, 0 },
+	{ "bench_mode", 4, sizeof(struct bench_mode), 1, 1, 0, 0 },
+	{ "bench_addrs", 4, 16, BENCH_ADDRS, 0, 0, 0 },
 };
 
 #define NLAYOUT	(sizeof(layout) / sizeof(layout[0]))
@@ -1084,14 +1144,14 @@ static const struct map_layout {
 /* 0, or -1 with a line on stderr: the bench would fill this object wrong. */
 static int layout_check(struct bpf_object *o, const char *path)
 {
-	int v4 = has_range4(o) ? 1 : 2;
+	int v4 = has_range4(o) ? 1 : 2, v6 = has_range6(o) ? 1 : 2;
 
 	for (size_t i = 0; i < NLAYOUT; i++) {
 		const struct map_layout *l = &layout[i];
 		struct bpf_map *m = bpf_object__find_map_by_name(o, l->name);
 		__u32 ks, vs, ne;
 
-		if (l->v4 && l->v4 != v4)
+		if ((l->v4 && l->v4 != v4) || (l->v6 && l->v6 != v6))
 			continue;
 		if (!m) {
 			fprintf(stderr, "bench: %s has no map %s: not a layout "
@@ -1251,8 +1311,23 @@ static int load_filled(struct bpf_object *o, const char *path,
 		bpf_map__set_max_entries(bpf_object__find_map_by_name(o, "pfx4"),
 					 (__u32)(p4 > 65536 ? p4 : 65536));
 	}
-	bpf_map__set_max_entries(bpf_object__find_map_by_name(o, "pfx6"),
-				 (__u32)(p6 > 65536 ? p6 : 65536));
+	if (has_range6(o)) {
+		t0 = now_s();
+		if (build_range6(ind, nind)) {
+			fprintf(stderr, "bench: IPv6 range table: %s\n", r6.err);
+			return -1;
+		}
+		build_s += now_s() - t0;
+		bpf_map__set_max_entries(bpf_object__find_map_by_name(o, "rng6"),
+					 (__u32)r6.n_rng);
+		bpf_map__set_max_entries(bpf_object__find_map_by_name(o, "val6"),
+					 (__u32)r6.n_vals);
+		bpf_map__set_max_entries(bpf_object__find_map_by_name(o, "sub6"),
+					 (__u32)r6.n_sub);
+	} else {
+		bpf_map__set_max_entries(bpf_object__find_map_by_name(o, "pfx6"),
+					 (__u32)(p6 > 65536 ? p6 : 65536));
+	}
 	if (size_domains(o, n))
 		return -1;
 	m0 = kmem_settled();

@@ -20,6 +20,7 @@
 
 #include "../ksft.h"
 #include "xdp_env.h"
+#include "autosel/range6.h"
 
 struct lpm_pfx {
 	int fam, len, dom;
@@ -80,8 +81,8 @@ static void rnd_addr(int fam, uint8_t *x, const struct lpm_pfx *near)
 static int gen_prefixes(struct lpm_pfx *ps, int with_root)
 {
 	static const int l4[] = { 0, 8, 12, 16, 17, 20, 23, 24, 25, 28, 31, 32 };
-	static const int l6[] = { 0, 8, 15, 16, 20, 29, 32, 40, 47, 48, 56, 64,
-				  100, 128 };
+	static const int l6[] = { 0, 8, 15, 16, 17, 20, 21, 29, 32, 40, 44, 47,
+				  48, 56, 63, 64, 65, 100, 127, 128 };
 	int np = 0;
 
 	for (int i = 0; i < nprefixes; i++) {
@@ -90,7 +91,7 @@ static int gen_prefixes(struct lpm_pfx *ps, int with_root)
 
 		memset(p, 0, sizeof(*p));
 		p->fam = r32() % 2 ? 4 : 6;
-		p->len = p->fam == 4 ? l4[r32() % 12] : l6[r32() % 14];
+		p->len = p->fam == 4 ? l4[r32() % 12] : l6[r32() % 20];
 		if (p->len == 0 && (!with_root || r32() % 4))
 			p->len = p->fam == 4 ? 24 : 48;
 		p->dom = r32() % 6 == 0;
@@ -126,13 +127,16 @@ static int gen_prefixes(struct lpm_pfx *ps, int with_root)
 	return np;
 }
 
-/* An indicator no other prefix covers, of length > 0: -1 if none. */
-static int pick_withheld(const struct lpm_pfx *ps, int np)
+/*
+ * An indicator of family fam (withhold: 4 or 6) no other prefix covers, of
+ * length > 0: -1 if none.
+ */
+static int pick_withheld(const struct lpm_pfx *ps, int np, int fam)
 {
 	for (int i = 0; i < np; i++) {
 		int covered = 0;
 
-		if (ps[i].dom || ps[i].len == 0)
+		if (ps[i].dom || ps[i].len == 0 || ps[i].fam != fam)
 			continue;
 		for (int j = 0; j < np && !covered; j++)
 			covered = j != i && ps[j].len <= ps[i].len &&
@@ -206,7 +210,8 @@ static size_t make_frame(uint8_t *f, int fam, const uint8_t *s,
 }
 
 /*
- * One seed: prefixes into the program (all, or all but withheld), then
+ * One seed: prefixes into the program (all, or all but one indicator of
+ * family withhold, 4 or 6, when not 0), then
  * npackets packets compared with the brute force.  Returns the number of
  * mismatches; *nsel the packets the brute force selects.
  */
@@ -233,7 +238,7 @@ static long lpm_compare(struct ksft_ctx *_ksft, uint64_t seed, int with_root,
 	rng = seed;
 	np = gen_prefixes(ps, with_root);
 	if (withhold) {
-		wi = pick_withheld(ps, np);
+		wi = pick_withheld(ps, np, withhold);
 		ASSERT_LE(0, wi);
 	}
 	for (int i = 0; i < np; i++) {
@@ -277,7 +282,8 @@ static long lpm_compare(struct ksft_ctx *_ksft, uint64_t seed, int with_root,
 	ksft_print("seed %llx%s: %d prefixes%s, %ld packets, %ld selected, "
 		   "%ld mismatches\n", (unsigned long long)seed,
 		   with_root ? " (with /0)" : "", np,
-		   withhold ? " (one indicator withheld from the program)" : "",
+		   withhold == 4 ? " (one IPv4 indicator withheld from the program)" :
+		   withhold ? " (one IPv6 indicator withheld from the program)" : "",
 		   npackets, *nsel, bad);
 	xenv_close(&e);
 	free(r);
@@ -299,12 +305,163 @@ LPM_SAME(flat_sets_eq_lpm_with_root, 88172645463325252ULL, 1)
 LPM_SAME(flat_sets_eq_lpm_seed_1234567, 0x1234567ULL, 0)
 LPM_SAME(flat_sets_eq_lpm_seed_feed, 0xfeedULL, 0)
 
-/* The comparison itself: one indicator missing must show. */
+/* The comparison itself: one indicator missing must show, either family. */
 TEST(withheld_indicator_is_caught)
 {
-	long nsel, bad = lpm_compare(_ksft, 0x1234567ULL, 0, 1, &nsel);
+	long nsel, bad = lpm_compare(_ksft, 0x1234567ULL, 0, 4, &nsel);
 
 	ASSERT_LT(0, bad);
+	bad = lpm_compare(_ksft, 0xfeedULL, 0, 6, &nsel);
+	ASSERT_LT(0, bad);
+}
+
+/*
+ * The IPv6 range table's builder and its lookup (include/autosel/range6.h,
+ * the data path's algorithm in user space) against brute force, without
+ * BPF: prefixes of every length 0..128 in a few clusters (at 0, in
+ * 2001:db8::/32, at the top of the space, around a /16, /20 and /64
+ * boundary), both sets, duplicates; addresses at and next to every
+ * prefix's first and last address and at random.  What the data path adds
+ * on top (the map layout, the verifier's bounds) difftest's packets check.
+ */
+static as_u128 r128(void)
+{
+	return ((as_u128)r32() << 96) | ((as_u128)r32() << 64) |
+	       ((as_u128)r32() << 32) | r32();
+}
+
+static void put128(uint8_t *a, as_u128 x)
+{
+	for (int i = 15; i >= 0; i--, x >>= 8)
+		a[i] = (uint8_t)x;
+}
+
+struct r6p {
+	as_u128 start, last;
+	int len, set;
+	uint64_t val;
+};
+
+static void brute6(const struct r6p *ps, int np, as_u128 x, int *dom,
+		   uint64_t *mask)
+{
+	int ld = -1, li = -1;
+
+	*dom = 0;
+	*mask = 0;
+	/* the later of two equal prefixes wins, as in the builder */
+	for (int i = 0; i < np; i++) {
+		if (x < ps[i].start || x > ps[i].last)
+			continue;
+		if (ps[i].set == AS_PSET_DOM && ps[i].len >= ld) {
+			ld = ps[i].len;
+			*dom = ps[i].val != 0;
+		}
+		if (ps[i].set == AS_PSET_IND && ps[i].len >= li) {
+			li = ps[i].len;
+			*mask = ps[i].val;
+		}
+	}
+}
+
+static long range6_compare(uint64_t seed, int np, long *naddr)
+{
+	static const as_u128 bases[] = {
+		0,
+		(as_u128)0x20010db8ULL << 96,
+		~(as_u128)0,
+		(as_u128)0x2400ULL << 112,		/* a /16 boundary */
+		(as_u128)0x2a0010ULL << 104,		/* a /20 boundary */
+		((as_u128)0x2a01000000001234ULL << 64),	/* a /64 boundary */
+	};
+	struct r6p *ps = calloc((size_t)np, sizeof(*ps));
+	struct as_r6 t;
+	long bad = 0;
+
+	*naddr = 0;
+	if (!ps)
+		return -1;
+	rng = seed;
+	as_r6_init(&t);
+	for (int i = 0; i < np; i++) {
+		as_u128 b = bases[r32() % 6], span;
+		int len = (int)(r32() % 129);
+		uint8_t a[16];
+
+		/* mostly near the base: a random distance of random width */
+		if (r32() % 8)
+			b ^= r128() >> (r32() % 128);
+		else
+			b = r128();
+		if (r32() % 4 == 0)
+			len = (int)(r32() % 2 ? 64 + r32() % 65 : 16 + r32() % 8);
+		span = as_r6_span((unsigned int)len);
+		ps[i].start = b & ~span;
+		ps[i].last = ps[i].start + span;
+		ps[i].len = len;
+		ps[i].set = r32() % 5 == 0 ? AS_PSET_DOM : AS_PSET_IND;
+		ps[i].val = ps[i].set == AS_PSET_DOM ? 1 :
+			    (uint64_t)r32() << 32 | r32();
+		if (i && r32() % 20 == 0) {	/* the same prefix again */
+			ps[i].start = ps[i - 1].start;
+			ps[i].last = ps[i - 1].last;
+			ps[i].len = ps[i - 1].len;
+			ps[i].set = ps[i - 1].set;
+		}
+		put128(a, ps[i].start);
+		if (as_r6_add(&t, (unsigned int)ps[i].set, a,
+			      (unsigned int)ps[i].len, ps[i].val))
+			return -1;
+	}
+	if (as_r6_build(&t)) {
+		ksft_print("as_r6_build: %s\n", t.err);
+		return -1;
+	}
+	for (int i = 0; i < np; i++)
+		for (int k = 0; k < 8; k++) {
+			as_u128 x = k < 2 ? ps[i].start - (as_u128)k :
+				    k < 4 ? ps[i].last + (as_u128)(k - 2) :
+				    k < 6 ? ps[i].start + (r128() & ps[i].last &
+							   ~ps[i].start) :
+				    r128() >> (r32() % 128);
+			uint64_t m, wm;
+			int d, wd;
+			uint8_t a[16];
+
+			if (k == 6)
+				x = ps[i].start ^ ((as_u128)1 << (r32() % 128));
+			put128(a, x);
+			d = as_r6_lookup(&t, a, &m);
+			brute6(ps, np, x, &wd, &wm);
+			(*naddr)++;
+			if (d != wd || m != wm) {
+				if (bad < 5)
+					ksft_print("range6 mismatch at %016llx%016llx: "
+						   "dom %d mask %llx, expected %d %llx\n",
+						   (unsigned long long)(x >> 64),
+						   (unsigned long long)x, d,
+						   (unsigned long long)m, wd,
+						   (unsigned long long)wm);
+				bad++;
+			}
+		}
+	ksft_print("range6 seed %llx: %d prefixes, %zu ranges, %zu values, "
+		   "%zu sub entries, %ld addresses, %ld mismatches\n",
+		   (unsigned long long)seed, np, t.n_rng, t.n_vals, t.n_sub,
+		   *naddr, bad);
+	as_r6_free(&t);
+	free(ps);
+	return bad;
+}
+
+TEST(range6_eq_brute_force)
+{
+	static const int sizes[] = { 1, 10, 300, 2000 };
+	long n;
+
+	for (int i = 0; i < 4; i++)
+		ASSERT_EQ(0, range6_compare(0xabcdef12ULL + (uint64_t)i,
+					    sizes[i], &n));
 }
 
 int main(int argc, char **argv)

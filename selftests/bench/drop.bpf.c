@@ -15,7 +15,7 @@
  *   touch_64m   MB indexed by the address's /24 (what any exact per-/24
  *               structure must read) -- guard4 is 4 MB
  *   touch_hash  the same with one lookup per address in a hash table of
- *               2^20 entries (pfx6 at a million prefixes is one)
+ *               2^20 entries (pfx4/pfx6 of the old layouts at 1M were such)
  *   rand_peer   the varying step, then a tail call into peer_prog[0]:
  *               random addresses for a peer loaded from an object the
  *               bench did not build (xdp-filter), and with bare_drop in

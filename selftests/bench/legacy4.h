@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 
 #include "autosel/abi.h"
+#include "legacy6.h"	/* struct as_lens, the Bloom filter's size */
 
 #define L4_DIR4_LEN		16
 #define L4_GUARD4_LEN		24

@@ -80,27 +80,21 @@ int xenv_open(struct xenv *e, int *skip, char *why, size_t whylen)
 	e->prog = bpf_program__fd(prog);
 	e->config = map_fd(e, "config");
 	e->approvals = map_fd(e, "approvals");
-	e->pfx6 = map_fd(e, "pfx6");
-	e->lens = map_fd(e, "lens");
 	e->flows = map_fd(e, "flows");
 	e->frags = map_fd(e, "frags");
 	e->counters = map_fd(e, "counters");
 	e->slot_counters = map_fd(e, "slot_counters");
 	e->tx_port = map_fd(e, "tx_port");
-	if (e->config < 0 || e->approvals < 0 ||
-	    e->pfx6 < 0 || e->lens < 0 || e->flows < 0 ||
+	if (e->config < 0 || e->approvals < 0 || e->flows < 0 ||
 	    e->frags < 0 || e->counters < 0 || e->slot_counters < 0 ||
 	    e->tx_port < 0) {
 		snprintf(why, whylen, "%s: a map of the contract is missing", path);
 		goto fail;
 	}
-	e->flat = calloc(1, sizeof(struct as_flat));
 	e->r4 = calloc(1, sizeof(struct as_r4));
-	if (!e->flat || !e->r4 ||
-	    as_flat_mmap(e->flat, map_fd(e, "guard6"), map_fd(e, "guard48"),
-			 map_fd(e, "bloom6"))) {
-		snprintf(why, whylen, "%s: cannot map the prefix arrays: %s",
-			 path, strerror(errno));
+	e->r6 = calloc(1, sizeof(struct as_r6));
+	if (!e->r4 || !e->r6) {
+		snprintf(why, whylen, "out of memory");
 		goto fail;
 	}
 	e->ncpus = libbpf_num_possible_cpus();
@@ -119,12 +113,10 @@ int xenv_open(struct xenv *e, int *skip, char *why, size_t whylen)
 	}
 	return 0;
 fail:
-	if (e->flat)
-		as_flat_unmap(e->flat);
-	free(e->flat);
-	e->flat = NULL;
 	free(e->r4);
 	e->r4 = NULL;
+	free(e->r6);
+	e->r6 = NULL;
 	bpf_object__close(e->obj);
 	e->obj = NULL;
 	return -1;
@@ -132,14 +124,14 @@ fail:
 
 void xenv_close(struct xenv *e)
 {
-	if (e->flat)
-		as_flat_unmap(e->flat);
-	free(e->flat);
-	e->flat = NULL;
 	if (e->r4)
 		as_r4_free(e->r4);
 	free(e->r4);
 	e->r4 = NULL;
+	if (e->r6)
+		as_r6_free(e->r6);
+	free(e->r6);
+	e->r6 = NULL;
 	bpf_object__close(e->obj);
 	e->obj = NULL;
 }
@@ -188,23 +180,31 @@ int xenv_set_no_decap(struct xenv *e, uint32_t no_decap)
 /* Empty every map of the prefix sets, as a fresh object has them. */
 int xenv_clear_prefixes(struct xenv *e)
 {
-	struct as_flat *f = e->flat;
-	uint8_t key[32];
-	__u32 li;
-
-	memset(f->guard6, 0, AS_FLAT_GUARD6_SIZE);
-	memset(f->guard48, 0, AS_FLAT_GUARD_SIZE);
-	memset(f->bloom6, 0, AS_FLAT_BLOOM_SIZE);
-	memset(f->lens, 0, sizeof(f->lens));
-	for (li = 0; li < 4; li++)
-		if (bpf_map_update_elem(e->lens, &li, &f->lens[li], BPF_ANY))
-			return -errno;
-	/* from the first key each time: the one before is gone */
-	while (!bpf_map_get_next_key(e->pfx6, NULL, key))
-		if (bpf_map_delete_elem(e->pfx6, key))
-			return -errno;
 	as_r4_free(e->r4);
-	e->r4_dirty = 1;
+	as_r6_free(e->r6);
+	e->r4_dirty = e->r6_dirty = 1;
+	return 0;
+}
+
+static int sync6(struct xenv *e)
+{
+	static const char *const names[6] = AS_R6_MAP_NAMES;
+	struct as_r6 *t = e->r6;
+	size_t max[6];
+	int fd[6];
+
+	for (int i = 0; i < 6; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(e->obj,
+								 names[i]);
+
+		if (!m)
+			return -ENOENT;
+		fd[i] = bpf_map__fd(m);
+		max[i] = bpf_map__max_entries(m);
+	}
+	errno = 0;
+	if (as_r6_build(t) || as_r6_write(t, fd, max))
+		return errno ? -errno : -ENOMEM;
 	return 0;
 }
 
@@ -213,7 +213,14 @@ int xenv_sync(struct xenv *e)
 	struct as_r4 *t = e->r4;
 	struct bpf_map *rng = bpf_object__find_map_by_name(e->obj, "rng4");
 	struct bpf_map *val = bpf_object__find_map_by_name(e->obj, "val4");
+	int err;
 
+	if (e->r6_dirty) {
+		err = sync6(e);
+		if (err)
+			return err;
+		e->r6_dirty = 0;
+	}
 	if (!e->r4_dirty)
 		return 0;
 	if (!rng || !val)
@@ -260,17 +267,12 @@ int xenv_set_approval(struct xenv *e, uint32_t slot, uint8_t type,
 }
 
 /*
- * Add a prefix the way the loader does: IPv4 to the range table (written
- * at the next run), IPv6 to the flat sets -- the arrays through their
- * mapping, the hash entry and the lengths with syscalls.
+ * Add a prefix the way the loader does: to the family's range table,
+ * built and written at the next run.
  */
 static int add_prefix(struct xenv *e, unsigned int set, int family,
 		      const uint8_t *addr, uint32_t plen, uint64_t val)
 {
-	struct as_flat *f = e->flat;
-	struct as_pfx6_key k6;
-	__u32 li;
-
 	if (family == 4) {
 		if (plen > 32)
 			return -EINVAL;
@@ -281,12 +283,10 @@ static int add_prefix(struct xenv *e, unsigned int set, int family,
 	}
 	if (plen > 128)
 		return -EINVAL;
-	as_flat_add6(f, set, addr, plen, val, &k6);
-	if (bpf_map_update_elem(e->pfx6, &k6, &val, BPF_ANY))
-		return -errno;
-	li = AS_LENS_IDX(family, set);
-	return bpf_map_update_elem(e->lens, &li, &f->lens[li], BPF_ANY) ?
-	       -errno : 0;
+	if (as_r6_add(e->r6, set, addr, plen, val))
+		return -ENOMEM;
+	e->r6_dirty = 1;
+	return 0;
 }
 
 int xenv_add_domestic(struct xenv *e, int family, const uint8_t *addr,

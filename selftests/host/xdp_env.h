@@ -18,11 +18,10 @@ struct xenv {
 	struct bpf_object *obj;
 	int prog;
 	int config, approvals;
-	int pfx6, lens;			/* the flat prefix sets (abi.h) */
 	int flows, frags, counters, slot_counters, tx_port;
-	void *flat;			/* struct as_flat: the mmapped arrays */
 	void *r4;			/* struct as_r4: IPv4's prefixes */
-	int r4_dirty;			/* added to since last written */
+	void *r6;			/* struct as_r6: IPv6's prefixes */
+	int r4_dirty, r6_dirty;		/* added to since last written */
 	int ncpus;
 	uint64_t now;			/* config.fixed_now_ns in force */
 };
@@ -71,7 +70,7 @@ int xenv_set_marks_all(struct xenv *e, uint64_t until_ns);
 /* config.no_decap: 1 = the outer headers decide on every port (issue #13). */
 int xenv_set_no_decap(struct xenv *e, uint32_t no_decap);
 /*
- * Empty the domestic map and the indicators (flat sets, hashes, lengths):
+ * Empty the domestic map and the indicators (both range tables):
  * with xenv_add_*() after it, a new rule set as a swap brings it, but with
  * this object's flows and marks.
  */
@@ -91,7 +90,7 @@ int xenv_add_indicator(struct xenv *e, int family, const uint8_t *addr,
 		       uint32_t plen, uint64_t mask);
 
 /*
- * IPv4 prefixes are collected and the range table rebuilt and written
+ * Prefixes are collected and the range tables rebuilt and written
  * before the next run (xenv_run() does it); for a test_run of its own, a
  * test calls this first.  Returns 0 or -errno.
  */
