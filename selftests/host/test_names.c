@@ -2189,6 +2189,165 @@ TEST(real_clients_dig_openssl_curl)
 	xenv_close(&t.x);
 }
 
+#ifndef AUTOSEL_NAMES_SPLIT_CLIENTS
+#define AUTOSEL_NAMES_SPLIT_CLIENTS "selftests/host/names_split_clients.sh"
+#endif
+
+/*
+ * A real client's ClientHello over several segments: openssl s_client
+ * with ~700 bytes of ALPN, its segments made small by the server's MSS
+ * (names_split_clients.sh), the server_name ending in the 2nd or the 3rd
+ * segment.  Expected from the capture alone: the segments before the one
+ * in which "c2.example" ends are deleted, that one and the rest of the
+ * flow selected (sni) until a FIN or RST; other.invalid never.
+ */
+TEST(real_client_split_hello)
+{
+	const char *script = getenv("AUTOSEL_NAMES_SPLIT_CLIENTS");
+	static struct rc_set set;
+	static struct tenv t;
+	static struct frame fr;
+	static uint8_t stream[AS_HELLO_MAX];
+	static int decide[RC_MAX], ended[RC_MAX];
+	char cmd[1024], pcap[] = "/tmp/autosel-split-XXXXXX";
+	int i, j, fd, rc, flows = 0, named = 0, deep = 0, bad = 0;
+	uint64_t split0;
+
+	xenv_readable_maps = hello_readable;
+	SETUP(&t);
+	xenv_readable_maps = NULL;
+	if (!script || !*script)
+		script = AUTOSEL_NAMES_SPLIT_CLIENTS;
+	if (access(script, X_OK))
+		SKIP(return, "no %s", script);
+	fd = mkstemp(pcap);
+	ASSERT_LE(0, fd);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "%s %s >/dev/null 2>&1", script, pcap);
+	rc = system(cmd);
+	if (WEXITSTATUS(rc) == 4) {
+		unlink(pcap);
+		SKIP(return, "a client tool is missing (%s)", script);
+	}
+	ASSERT_EQ(0, WEXITSTATUS(rc));
+	{
+		char dir[] = "/tmp/autosel-split-dXXXXXX", link[1200];
+
+		ASSERT_NE(NULL, mkdtemp(dir));
+		snprintf(link, sizeof(link), "%s/split.pcap", dir);
+		ASSERT_EQ(0, rename(pcap, link));
+		ASSERT_EQ(1, names_pcap_each(dir, rc_collect, &set));
+		unlink(link);
+		rmdir(dir);
+	}
+	split0 = names_event(&t, AS_NE_HELLO_SPLIT);
+	/* per flow (its first frame): the frame in which the name ends */
+	for (i = 0; i < set.n; i++) {
+		struct rc_frame *f = &set.f[i];
+		uint32_t base = 0, seq;
+		size_t hi = 0, k;
+		int first = -1, nseg = 0, seg = 0;
+
+		decide[i] = -1;
+		if (!f->parsed)
+			continue;
+		for (j = 0; j < i; j++)
+			if (set.f[j].parsed && !memcmp(&set.f[j].k, &f->k, sizeof(f->k)))
+				break;
+		if (j < i)
+			continue;		/* not the flow's first frame */
+		flows++;
+		memset(stream, 0, sizeof(stream));
+		for (j = i; j < set.n; j++) {
+			struct rc_frame *g = &set.f[j];
+			struct as_pkt p;
+			size_t plen, o;
+
+			if (!g->parsed || memcmp(&g->k, &f->k, sizeof(f->k)))
+				continue;
+			memset(&p, 0, sizeof(p));
+			as_parse(g->b, g->b + g->len, &p);
+			plen = g->len - p.hdr_len;
+			if (p.dport != 443 || !plen)
+				continue;
+			seq = (uint32_t)g->b[p.l4_off + 4] << 24 |
+			      (uint32_t)g->b[p.l4_off + 5] << 16 |
+			      (uint32_t)g->b[p.l4_off + 6] << 8 | g->b[p.l4_off + 7];
+			if (first < 0) {
+				first = j;
+				base = seq;
+			}
+			o = seq - base;
+			nseg++;
+			if (o + plen > sizeof(stream))
+				continue;
+			memcpy(stream + o, g->b + p.hdr_len, plen);
+			if (o + plen > hi)
+				hi = o + plen;
+			/* the first segment in which the whole name is held */
+			for (k = 0; decide[i] < 0 && k + 10 <= hi; k++) {
+				if (!memcmp(stream + k, "c2.example", 10)) {
+					decide[i] = j;
+					seg = nseg;
+				}
+			}
+		}
+		if (decide[i] >= 0) {
+			named++;
+			ksft_print("real split client: flow :%u-:%u, the name ends in segment %d\n",
+				   f->k.pa, f->k.pb, seg);
+			if (seg < 2 || seg > AS_HELLO_SEGS)
+				bad = 1;
+			if (seg >= 3)
+				deep++;
+		}
+	}
+	EXPECT_EQ(6, flows);
+	EXPECT_EQ(4, named);
+	EXPECT_LE(2, deep);
+	EXPECT_EQ(0, bad);
+	for (i = 0; i < set.n; i++) {
+		struct rc_frame *f = &set.f[i];
+		int want = DEL(AS_DEL_NO_MATCH), first = i;
+
+		ended[i] = 0;
+		if (!f->parsed)
+			continue;
+		for (j = 0; j < i; j++)
+			if (set.f[j].parsed && !memcmp(&set.f[j].k, &f->k, sizeof(f->k))) {
+				first = j;
+				break;
+			}
+		if (decide[first] >= 0 && i >= decide[first] && !ended[first]) {
+			want = SEL(0);
+			if (f->fin)
+				ended[first] = 1;
+		}
+		memcpy(fr.b, f->b, f->len < sizeof(fr.b) ? f->len : sizeof(fr.b));
+		fr.len = f->len < sizeof(fr.b) ? f->len : sizeof(fr.b);
+		{
+			struct as_pkt pkt;
+
+			memset(&pkt, 0, sizeof(pkt));
+			as_parse(fr.b, fr.b + fr.len, &pkt);
+			fr.hdr_len = pkt.hdr_len;
+		}
+		fr.kind = AS_KIND_SNI;
+		snprintf(fr.what, sizeof(fr.what), "captured frame %d (:%u-:%u)",
+			 i + 1, f->k.pa, f->k.pb);
+		run(_ksft, &t, &fr, want, "c2.example");
+	}
+	for (i = 0; i < set.n; i++)
+		free(set.f[i].b);
+	/* every ClientHello, named or not, decided over its segments */
+	EXPECT_EQ(split0 + 6, names_event(&t, AS_NE_HELLO_SPLIT));
+	EXPECT_EQ(0, names_event(&t, AS_NE_HELLO_INCOMPLETE));
+	EXPECT_LIVE(&t, 0);
+	EXPECT_TRUE(scratch_clean(&t));
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
 /*
  * test_names --load OBJ: load an object (verifier only), e.g. the kfunc one,
  * and print the verifier's statistics of each program (log level 4), so a
