@@ -24,11 +24,11 @@
  *   SNI   TCP, any port: a payload that starts with a TLS handshake record
  *         holding a ClientHello; session id, cipher suites and compression
  *         methods are skipped, then up to AS_TLS_MAX_EXT extensions are
- *         walked to server_name (type 0), whose first entry must be a
- *         host_name.  Only the bytes of this segment are seen: a
- *         ClientHello whose server_name extension does not lie whole in the
- *         first segment gives no name (documented limit; the record may
- *         itself go on in the next segment).
+ *         walked (to the end: an encrypted_client_hello after
+ *         server_name is counted, names_ech); server_name (type 0)'s
+ *         first entry must be a host_name.  A ClientHello whose
+ *         server_name does not lie whole in its first segment is put
+ *         together from the next ones (hello_tcp.h).
  *   HTTP  TCP, any port: a payload that starts with an HTTP/1.x method and a
  *         space; the first "Host:" header line (name case-insensitive) of
  *         the header block in this segment; the port and surrounding blanks
