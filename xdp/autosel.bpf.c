@@ -1110,7 +1110,7 @@ int autosel_xdp(struct xdp_md *ctx)
 					       (dom_d ? 0 : 2), now);
 	mask |= s->res_mask;
 	/* Domain indicators: DNS question, TLS SNI, HTTP Host (names.h). */
-	mask |= as_match_names(ctx, pkt, &s->name_kind, now, !mask);
+	mask |= as_match_names(ctx, pkt, &s->name_kind, now, !mask, fh);
 	if (!mask)
 		return as_delete(AS_DEL_NO_MATCH, wire_len);
 	slot = as_match(mask, dir, now, &reason, &uid);

@@ -86,6 +86,14 @@ static __always_inline __u8 *as_hello_mark(__u32 slot)
 	return m ? m + (slot & 7) : NULL;
 }
 
+/* May the flow of hash fh have a live state?  The split path's gate. */
+static __always_inline int as_hello_marked(__u32 fh)
+{
+	__u8 *m = as_hello_mark(fh & (AS_HELLO_SLOTS - 1));
+
+	return m && *m == (0x80 | (fh >> 25));
+}
+
 static int as_hello_wipe_step(__u32 i, void *data)
 {
 	struct as_hello_walk *c = data;
@@ -223,7 +231,9 @@ static __always_inline void as_hello_sweep(__u32 slot, __u64 now)
 }
 
 /*
- * After as_names_extract(): returns the kind of the packet's name, which
+ * After as_names_extract(), for a segment that holds a ClientHello record
+ * or passes as_hello_marked(); h is the packet's as_flow_hash().  Returns
+ * the kind of the packet's name, which
  * is extract's own unless the segment goes on a split ClientHello.  May
  * start a state (split: the packet's addresses matched nothing), go on
  * one, decide it; counts the ECH and split events of the ClientHellos it
@@ -232,12 +242,12 @@ static __always_inline void as_hello_sweep(__u32 slot, __u64 now)
  */
 __attribute__((noinline))
 int as_hello_tcp(struct xdp_md *ctx, struct as_pkt *pkt, __u64 now,
-		 __u32 split)
+		 __u32 split, __u32 h)
 {
 	struct as_names_scratch *ns;
 	struct as_hello_walk c;
 	struct as_hello *v;
-	__u32 zero = 0, h, slot, tag, off, end, avail, seq, o, len, rec;
+	__u32 zero = 0, slot, tag, off, end, avail, seq, o, len, rec;
 	int kind, mine = 0, take = 0, start, res = 0;
 	__u8 *m;
 
@@ -254,9 +264,7 @@ int as_hello_tcp(struct xdp_md *ctx, struct as_pkt *pkt, __u64 now,
 	if (end <= off)
 		return kind;
 	avail = end - off;
-	h = as_flow_hash(pkt->saddr, pkt->daddr, pkt->sport, pkt->dport,
-			 pkt->proto);
-	slot = h & (AS_HELLO_SLOTS - 1);
+	slot = h & (AS_HELLO_SLOTS - 1);	/* h: as_flow_hash() */
 	tag = 0x80 | (h >> 25);
 	m = as_hello_mark(slot);
 	rec = ns->hrec;

@@ -1074,7 +1074,7 @@ out:
  */
 static __always_inline __u64 as_match_names(struct xdp_md *ctx,
 					    struct as_pkt *pkt, __u32 *kind,
-					    __u64 now, __u32 split)
+					    __u64 now, __u32 split, __u32 fh)
 {
 	struct as_names_scratch *ns;
 	__u32 zero = 0;
@@ -1084,14 +1084,15 @@ static __always_inline __u64 as_match_names(struct xdp_md *ctx,
 
 	*kind = AS_NAME_NONE;
 	k = as_names_extract(ctx, pkt);
-	if (pkt->proto == AS_IPPROTO_TCP)
-		k = as_hello_tcp(ctx, pkt, now, split);
+	ns = bpf_map_lookup_elem(&names_scratch, &zero);
+	if (!ns)
+		return 0;
+	/* a ClientHello record, or a segment of a flow with a split one */
+	if (pkt->proto == AS_IPPROTO_TCP && (ns->hrec || as_hello_marked(fh)))
+		k = as_hello_tcp(ctx, pkt, now, split, fh);
 	if (k != AS_NAME_NONE && as_names_lookup(ctx)) {
-		ns = bpf_map_lookup_elem(&names_scratch, &zero);
-		if (ns) {
-			mask = ns->mask;
-			*kind = ns->kind;
-		}
+		mask = ns->mask;
+		*kind = ns->kind;
 	}
 	as_names_wipe(ctx);
 	return mask;
