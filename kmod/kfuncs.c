@@ -94,12 +94,30 @@ noinline void autosel_count_evicted(u32 slot)
 	as_count_slot(slot, AS_S_FLOWS_EVICTED, 1);
 }
 
+/**
+ * autosel_count_names - count one event of the name extraction
+ * @event: enum as_names_event (an encrypted_client_hello read, a
+ *	ClientHello read over several segments, one given up); out of range
+ *	is counted in invalid_calls only
+ *
+ * Not a verdict: the packet is accounted by one of the calls above.
+ */
+noinline void autosel_count_names(u32 event)
+{
+	if (unlikely(event >= AS_NE_MAX)) {
+		as_count(AS_K_INVALID_CALLS, 1);
+		return;
+	}
+	as_count(AS_C_NAMES + event, 1);
+}
+
 __diag_pop();
 
 BTF_SET8_START(as_kfunc_ids)
 BTF_ID_FLAGS(func, autosel_count_deleted)
 BTF_ID_FLAGS(func, autosel_count_selected)
 BTF_ID_FLAGS(func, autosel_count_evicted)
+BTF_ID_FLAGS(func, autosel_count_names)
 BTF_SET8_END(as_kfunc_ids)
 
 static const struct btf_kfunc_id_set as_kfunc_set = {

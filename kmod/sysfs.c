@@ -52,6 +52,10 @@ AS_CATTR(deleted_expired, AS_C_DEL_REASON + AS_DEL_EXPIRED);
 AS_CATTR(deleted_malformed, AS_C_DEL_REASON + AS_DEL_MALFORMED);
 AS_CATTR(deleted_non_ip, AS_C_DEL_REASON + AS_DEL_NON_IP);
 AS_CATTR(deleted_fragment, AS_C_DEL_REASON + AS_DEL_FRAGMENT);
+/* In AS_NAMES_EVENT_NAMES order: names_<event>. */
+AS_CATTR(names_ech, AS_C_NAMES + AS_NE_ECH);
+AS_CATTR(names_hello_split, AS_C_NAMES + AS_NE_HELLO_SPLIT);
+AS_CATTR(names_hello_incomplete, AS_C_NAMES + AS_NE_HELLO_INCOMPLETE);
 AS_CATTR(records, AS_K_RECORDS);
 AS_CATTR(record_bytes, AS_K_RECORD_BYTES);
 AS_CATTR(enforced, AS_K_ENFORCED);
@@ -131,6 +135,9 @@ static struct attribute *as_attrs[] = {
 	&as_cattr_deleted_malformed.attr.attr,
 	&as_cattr_deleted_non_ip.attr.attr,
 	&as_cattr_deleted_fragment.attr.attr,
+	&as_cattr_names_ech.attr.attr,
+	&as_cattr_names_hello_split.attr.attr,
+	&as_cattr_names_hello_incomplete.attr.attr,
 	&as_cattr_records.attr.attr,
 	&as_cattr_record_bytes.attr.attr,
 	&as_cattr_enforced.attr.attr,
@@ -155,6 +162,8 @@ int as_sysfs_init(void)
 
 	/* A new reason needs its deleted_<reason> file above. */
 	BUILD_BUG_ON(AS_DEL_MAX != 7);
+	/* A new names event needs its names_<event> file above. */
+	BUILD_BUG_ON(AS_NE_MAX != 3);
 
 	/* The counters were zeroed just before (as_counters_init). */
 	as_load_time_ns = ktime_get_real_ns();

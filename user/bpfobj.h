@@ -69,8 +69,8 @@ int as_maps_fill(struct bpf_object *obj, const struct rules *r,
  * The maps that hold the rule set, and nothing else (approvals, the
  * domestic map and the indicators as range tables, the domain table): what an atomic
  * install freezes (BPF_MAP_FREEZE) once as_maps_fill() has written them.
- * config, flows, frags, flowmark, resolved, resmark, counters and tx_port
- * are run-time state and are not listed.  Fills maps[0..n) and returns n
+ * config, flows, frags, flowmark, resolved, resmark, hello, hellomark,
+ * counters and tx_port are run-time state and are not listed.  Fills maps[0..n) and returns n
  * (at most AS_RULE_MAPS_MAX), or -1 when max is too small or a map is
  * missing.
  */

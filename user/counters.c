@@ -14,6 +14,7 @@
 static const char *const reason_names[] = AS_REASON_NAMES;
 static const char *const dir_names[] = AS_DIR_NAMES;
 static const char *const kind_names[] = AS_KIND_NAMES;
+static const char *const names_events[] = AS_NAMES_EVENT_NAMES;
 
 void as_print_flow_kinds(FILE *f, const uint64_t k[AS_KIND_NR], bool json)
 {
@@ -145,6 +146,10 @@ static void print_json(FILE *f, const struct as_report *r)
 	for (int i = 0; i < AS_DEL_MAX; i++)
 		fprintf(f, "%s\"%s\":%" PRIu64, i ? "," : "", reason_names[i],
 			c[AS_C_DEL_REASON + i]);
+	fprintf(f, "},\"names\":{");
+	for (int i = 0; i < AS_NE_MAX; i++)
+		fprintf(f, "%s\"%s\":%" PRIu64, i ? "," : "", names_events[i],
+			c[AS_C_NAMES + i]);
 	fprintf(f, "},\"approvals\":");
 	as_print_approvals_json(f, r->slots);
 	fprintf(f, "}\n");
@@ -187,6 +192,10 @@ static void print_human(FILE *f, const struct as_report *r)
 	for (int i = 0; i < AS_DEL_MAX; i++)
 		fprintf(f, "  %-24s %" PRIu64 "\n", reason_names[i],
 			c[AS_C_DEL_REASON + i]);
+	fprintf(f, "%-26s\n", "names (not verdicts)");
+	for (int i = 0; i < AS_NE_MAX; i++)
+		fprintf(f, "  %-24s %" PRIu64 "\n", names_events[i],
+			c[AS_C_NAMES + i]);
 	for (int i = 0; i < AS_MAX_SLOTS; i++) {
 		const struct as_report_slot *s = &r->slots[i];
 

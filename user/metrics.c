@@ -19,6 +19,7 @@
 static const char *const reason_names[] = AS_REASON_NAMES;
 static const char *const dir_names[] = AS_DIR_NAMES;
 static const char *const kind_names[] = AS_KIND_NAMES;
+static const char *const names_events[] = AS_NAMES_EVENT_NAMES;
 
 /*
  * A label value: '\\', '"' and newline escaped as the format says; the
@@ -147,6 +148,11 @@ void as_metrics_print(FILE *f, const struct as_report *r)
 			reason_names[i], c[AS_C_DEL_REASON + i]);
 	one(f, "autosel_deleted_bytes_total", "counter",
 	    "Bytes of the deleted packets.", c[AS_C_DELETED_BYTES]);
+	head(f, "autosel_names_events_total", "counter",
+	     "What the name extraction met (ech: ClientHellos with encrypted_client_hello, matched on the outer name only; hello_split: ClientHellos read over several TCP segments; hello_incomplete: those given up).");
+	for (int i = 0; i < AS_NE_MAX; i++)
+		fprintf(f, "autosel_names_events_total{event=\"%s\"} %" PRIu64 "\n",
+			names_events[i], c[AS_C_NAMES + i]);
 	per_approval(f, r, "autosel_approval_selected_packets_total", "counter",
 		     "Packets selected for an approval.", F_PACKETS);
 	per_approval(f, r, "autosel_approval_selected_flows_total", "counter",

@@ -38,6 +38,7 @@
 static const char *const reason_names[] = AS_REASON_NAMES;
 static const char *const dir_names[] = AS_DIR_NAMES;
 static const char *const kind_names[] = AS_KIND_NAMES;
+static const char *const names_events[] = AS_NAMES_EVENT_NAMES;
 
 /* ---- report ---------------------------------------------------------------- */
 
@@ -225,7 +226,7 @@ int as_report_from_module(struct as_report *r)
 	struct dirent *e;
 	DIR *d;
 
-	for (int i = 0; i < AS_C_MAX; i++) {
+	for (int i = 0; i < AS_C_NAMES; i++) {
 		if (i < AS_C_DEL_REASON)
 			snprintf(p, sizeof(p), "%s/%s", AS_SYSFS, names[i]);
 		else
@@ -233,6 +234,12 @@ int as_report_from_module(struct as_report *r)
 				 reason_names[i - AS_C_DEL_REASON]);
 		if (read_u64(p, &r->c[i]))
 			return -1;
+	}
+	/* Not verdicts; a module older than them has none: 0. */
+	for (int i = 0; i < AS_NE_MAX; i++) {
+		snprintf(p, sizeof(p), "%s/names_%s", AS_SYSFS, names_events[i]);
+		if (read_u64(p, &r->c[AS_C_NAMES + i]))
+			r->c[AS_C_NAMES + i] = 0;
 	}
 	snprintf(p, sizeof(p), "%s/approvals", AS_SYSFS);
 	d = opendir(p);

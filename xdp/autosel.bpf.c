@@ -241,6 +241,7 @@ extern void autosel_count_deleted(__u32 reason, __u32 wire_len) __ksym;
 extern void autosel_count_selected(__u32 slot, __u32 wire_len,
 				   __u32 kept_len, __u32 new_flow) __ksym;
 extern void autosel_count_evicted(__u32 slot) __ksym;
+extern void autosel_count_names(__u32 event) __ksym;
 #else
 static __always_inline void as_count(__u32 idx, __u64 v)
 {
@@ -250,6 +251,16 @@ static __always_inline void as_count(__u32 idx, __u64 v)
 		*c += v;
 }
 #endif
+
+/* An event of the name extraction (names.h, hello_tcp.h): no verdict. */
+static __always_inline void as_count_names(__u32 event)
+{
+#ifdef AUTOSEL_KFUNCS
+	autosel_count_names(event);
+#else
+	as_count(AS_C_NAMES + event, 1);
+#endif
+}
 
 /* The one place a deletion is accounted. */
 static __always_inline int as_delete(__u32 reason, __u32 wire_len)
@@ -1131,7 +1142,7 @@ int autosel_xdp(struct xdp_md *ctx)
 					       (dom_d ? 0 : 2), now);
 	mask |= s->res_mask;
 	/* Domain indicators: DNS question, TLS SNI, HTTP Host (names.h). */
-	mask |= as_match_names(ctx, pkt, &s->name_kind);
+	mask |= as_match_names(ctx, pkt, &s->name_kind, now, !mask, fh);
 	if (!mask)
 		return as_delete(AS_DEL_NO_MATCH, wire_len);
 	slot = as_match(mask, dir, now, &reason, &uid);

@@ -24,11 +24,11 @@
  *   SNI   TCP, any port: a payload that starts with a TLS handshake record
  *         holding a ClientHello; session id, cipher suites and compression
  *         methods are skipped, then up to AS_TLS_MAX_EXT extensions are
- *         walked to server_name (type 0), whose first entry must be a
- *         host_name.  Only the bytes of this segment are seen: a
- *         ClientHello whose server_name extension does not lie whole in the
- *         first segment gives no name (documented limit; the record may
- *         itself go on in the next segment).
+ *         walked (to the end: an encrypted_client_hello after
+ *         server_name is counted, names_ech); server_name (type 0)'s
+ *         first entry must be a host_name.  A ClientHello whose
+ *         server_name does not lie whole in its first segment is put
+ *         together from the next ones (hello_tcp.h).
  *   HTTP  TCP, any port: a payload that starts with an HTTP/1.x method and a
  *         space; the first "Host:" header line (name case-insensitive) of
  *         the header block in this segment; the port and surrounding blanks
@@ -85,6 +85,9 @@ struct as_names_scratch {
 	__u32 p_nw, p_ref, wk;
 	__u64 p_fp, p_cmask, p_top, p_dots, h;
 	__s32 state;			/* 0 going, 1 done/found, -1 no name */
+	/* the ClientHello walked: encrypted_client_hello seen; its record's end */
+	__u32 ech, hrec;
+	struct as_hello_key hk;		/* split ClientHellos: this segment's */
 	/* resolve-and-follow (as_resolve_learn), wiped like the rest */
 	__u32 rr, nrr, learned, r_slot, r_uid;
 	__u64 r_now, r_until;
@@ -377,19 +380,27 @@ static __always_inline int as_name_text(struct as_names_scratch *ns,
 	return kind;
 }
 
-/* One TLS extension from buf[pos]; server_name's name goes to at/lim. */
+#define AS_TLS_EXT_ECH		0xfe0d	/* encrypted_client_hello */
+
+/*
+ * One TLS extension from buf[pos]: server_name's name goes to at/lim
+ * (state 1), encrypted_client_hello sets ech.  The walk goes on past
+ * server_name to the end of what buf holds, so that an ECH extension
+ * after it is seen too; a server_name that does not lie whole in it, or
+ * is malformed, ends the walk without a name (state -1).
+ */
 static int as_tls_step(__u32 idx, void *data)
 {
 	struct as_names_scratch *ns = ((struct as_walk *)data)->ns;
 	__u32 q = ns->pos, type, elen, list, nlen;
 
-	if (q + 4 > ns->end) {
-		ns->state = -1;		/* no server_name in what we have */
-		return 1;
-	}
+	if (q + 4 > ns->end)
+		return 1;		/* the end of what we have */
 	type = as_nb16(ns, q);
 	elen = as_nb16(ns, q + 2);
-	if (type) {
+	if (type == AS_TLS_EXT_ECH)
+		ns->ech = 1;
+	if (type || ns->state) {
 		ns->pos = q + 4 + elen;
 		return 0;
 	}
@@ -408,7 +419,8 @@ static int as_tls_step(__u32 idx, void *data)
 	ns->at = q + 9;
 	ns->lim = nlen;
 	ns->state = 1;
-	return 1;
+	ns->pos = q + 4 + elen;
+	return 0;
 }
 
 /*
@@ -450,17 +462,22 @@ static __always_inline int as_name_hello(struct as_names_scratch *ns,
 	ns->pos = p;
 	ns->end = p + len < lim ? p + len : lim;
 	ns->state = 0;
+	ns->at = 0;
 	bpf_loop(AS_TLS_MAX_EXT, as_tls_step, &w, 0);
 	if (ns->state != 1 || ns->at + ns->lim > ns->end)
 		return 0;
 	return as_name_text(ns, ns->at, ns->lim, 0, AS_NAME_SNI);
 }
 
-/* A TLS handshake record at buf[0]: this segment's part of it. */
+/*
+ * A TLS handshake record at buf[0]: this segment's part of it.  hrec: the
+ * record's end, for the split path (hello_tcp.h).
+ */
 static __always_inline int as_name_tls(struct as_names_scratch *ns)
 {
 	if (ns->n < 6 || as_nb(ns, 0) != 22 || as_nb(ns, 1) != 3)
 		return 0;
+	ns->hrec = 5 + as_nb16(ns, 3);
 	return as_name_hello(ns, 5, 5 + as_nb16(ns, 3), ns->n);
 }
 
@@ -606,6 +623,8 @@ int as_names_extract(struct xdp_md *ctx, struct as_pkt *pkt)
 	ns->len = 0;
 	ns->n = 0;
 	ns->kind = AS_NAME_NONE;
+	ns->hrec = 0;
+	ns->ech = 0;
 	if (cfg && (cfg->flags & AS_NAMES_F_OFF))
 		return AS_NAME_NONE;
 	if (pkt->frag == AS_FRAG_LATER ||
@@ -1043,28 +1062,37 @@ out:
 	return learned;
 }
 
+#include "hello_tcp.h"
+
 /*
  * The hook: domain indicators' slot mask for this packet (0: none), and in
  * *kind what carried the name (enum as_name_kind; AS_NAME_NONE with mask 0).
  * kind should point into a map value: a value read from memory is unknown
- * to the verifier, so it does not split the states that follow.
+ * to the verifier, so it does not split the states that follow.  split:
+ * may a ClientHello that goes on in the next segments be read on
+ * (hello_tcp.h; 0 when the packet's addresses matched already).
  */
 static __always_inline __u64 as_match_names(struct xdp_md *ctx,
-					    struct as_pkt *pkt, __u32 *kind)
+					    struct as_pkt *pkt, __u32 *kind,
+					    __u64 now, __u32 split, __u32 fh)
 {
 	struct as_names_scratch *ns;
 	__u32 zero = 0;
+	int k;
 
 	__u64 mask = 0;
 
 	*kind = AS_NAME_NONE;
-	if (as_names_extract(ctx, pkt) != AS_NAME_NONE &&
-	    as_names_lookup(ctx)) {
-		ns = bpf_map_lookup_elem(&names_scratch, &zero);
-		if (ns) {
-			mask = ns->mask;
-			*kind = ns->kind;
-		}
+	k = as_names_extract(ctx, pkt);
+	ns = bpf_map_lookup_elem(&names_scratch, &zero);
+	if (!ns)
+		return 0;
+	/* a ClientHello record, or a segment of a flow with a split one */
+	if (pkt->proto == AS_IPPROTO_TCP && (ns->hrec || as_hello_marked(fh)))
+		k = as_hello_tcp(ctx, pkt, now, split, fh);
+	if (k != AS_NAME_NONE && as_names_lookup(ctx)) {
+		mask = ns->mask;
+		*kind = ns->kind;
 	}
 	as_names_wipe(ctx);
 	return mask;

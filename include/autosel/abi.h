@@ -50,6 +50,21 @@ enum as_reason {
 #define AS_DIR_NAMES { "ff", "fd", "df", "dd" }
 
 /*
+ * What the name extraction met that the Commission should see counted
+ * (Documentation/domains.rst): not verdicts, so not part of seen =
+ * selected + deleted.  Global counters AS_C_NAMES + event; sysfs
+ * names_<name>, `autoselctl stats` "names".
+ */
+enum as_names_event {
+	AS_NE_ECH = 0,		/* ClientHellos read that carry encrypted_client_hello */
+	AS_NE_HELLO_SPLIT,	/* ClientHellos read over more than one TCP segment */
+	AS_NE_HELLO_INCOMPLETE,	/* split ClientHellos given up before a decision */
+	AS_NE_MAX,
+};
+
+#define AS_NAMES_EVENT_NAMES { "ech", "hello_split", "hello_incomplete" }
+
+/*
  * Global counters of the host (module-less) build, one PERCPU_ARRAY entry
  * each.  The module keeps the same set in its own per-CPU storage.
  */
@@ -63,7 +78,8 @@ enum as_counter {
 	AS_C_DELETED,
 	AS_C_DELETED_BYTES,
 	AS_C_DEL_REASON,		/* + enum as_reason */
-	AS_C_MAX = AS_C_DEL_REASON + AS_DEL_MAX,
+	AS_C_NAMES = AS_C_DEL_REASON + AS_DEL_MAX,	/* + enum as_names_event */
+	AS_C_MAX = AS_C_NAMES + AS_NE_MAX,
 };
 
 /*

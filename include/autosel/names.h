@@ -107,6 +107,28 @@ struct as_res {
 	__u32 uid;			/* the approval's uid when learned */
 };
 
+/*
+ * A TLS ClientHello spread over the first TCP segments of a flow
+ * (xdp/hello_tcp.h, Documentation/domains.rst): at most AS_HELLO_MAX
+ * bytes over at most AS_HELLO_SEGS segments are put together, in the
+ * ARRAY "hello" of AS_HELLO_SLOTS states (one per hashed flow), each
+ * given up AS_HELLO_TTL_NS after its first segment.  Keyed by the
+ * segment's direction: the client's addresses and ports as they are.
+ */
+#define AS_HELLO_MAX		4096	/* bytes, the record header included */
+#define AS_HELLO_SEGS		4	/* segments, the first included */
+#define AS_HELLO_SLOTS		512
+#define AS_HELLO_TTL_NS		(2ULL * 1000000000ULL)
+
+struct as_hello_key {
+	__u8 saddr[16];			/* IPv4 in the first four bytes */
+	__u8 daddr[16];
+	__u16 sport;			/* host order */
+	__u16 dport;
+	__u8 family;
+	__u8 pad[3];
+};
+
 /* May byte c be part of a label?  (Before case folding.) */
 static inline int as_name_byte_ok(__u8 c)
 {

@@ -57,6 +57,8 @@ struct tls_opt {
 	int no_sni;
 	int ciphers_lie, ext_lie, sni_lie, list_lie, name_type;
 	size_t record_extra;		/* the record claims this much more */
+	int ech;			/* encrypted_client_hello after server_name */
+	size_t pad_after;		/* bytes of padding after server_name */
 };
 
 /* A TLS 1.2-style ClientHello record with server_name sni. */
@@ -110,6 +112,20 @@ static inline size_t tls_hello(uint8_t *o, const char *sni,
 		n += 9 + sl;
 	}
 	*sni_end = n;
+	if (op->ech) {			/* outer ECHClientHello, random bytes */
+		pkt_put16(o + n, 0xfe0d);
+		pkt_put16(o + n + 2, 60);
+		o[n + 4] = 0;		/* outer */
+		for (i = 5; i < 64; i++)
+			o[n + i] = (uint8_t)(i * 37);
+		n += 64;
+	}
+	if (op->pad_after) {
+		pkt_put16(o + n, 21);
+		pkt_put16(o + n + 2, (uint16_t)op->pad_after);
+		memset(o + n + 4, 0, op->pad_after);
+		n += 4 + op->pad_after;
+	}
 	/* supported_versions, key_share-ish filler after it */
 	pkt_put16(o + n, 43);
 	pkt_put16(o + n + 2, 3);

@@ -940,6 +940,347 @@ TEST(scratch_wiped_after_every_packet)
 	xenv_close(&t.x);
 }
 
+/* ---- ClientHellos over several segments (xdp/hello_tcp.h) ----------- */
+
+static const char *const hello_readable[] = { "hello", NULL };
+
+/* Segment [a, b) of the payload m, client D -> server F, seq isn + a. */
+static void seg_frame(struct frame *f, int fam, enum host dst, uint16_t sport,
+		      const uint8_t *m, size_t a, size_t b, uint32_t isn,
+		      const char *what)
+{
+	mk(f, fam, 6, D, dst, sport, 443, m + a, b - a, 0, what);
+	/* no tunnel: the TCP header is the last 32 bytes (12 of options) */
+	pkt_put32(f->b + f->hdr_len - 32 + 4, isn + (uint32_t)a);
+	f->kind = AS_KIND_SNI;
+}
+
+/*
+ * The split states (needs the map made readable): how many slots are
+ * live (state != 0), -1 on error; *dirty when an empty slot holds any
+ * byte that is not zero, or the marks do not count the live slots.
+ */
+static int hello_live(struct tenv *t, bool *dirty)
+{
+	int fd = map_fd(&t->x, "hello"), mfd = map_fd(&t->x, "hellomark");
+	struct bpf_map_info info;
+	__u32 il = sizeof(info), k;
+	int live = 0, marks = 0;
+	uint8_t *v;
+	size_t i;
+
+	*dirty = false;
+	memset(&info, 0, sizeof(info));
+	if (fd < 0 || mfd < 0 || bpf_obj_get_info_by_fd(fd, &info, &il))
+		return -1;
+	v = malloc(info.value_size);
+	if (!v)
+		return -1;
+	for (k = 0; k < info.max_entries; k++) {
+		uint32_t state;
+
+		if (bpf_map_lookup_elem(fd, &k, v)) {
+			free(v);
+			return -1;
+		}
+		memcpy(&state, v + 4, 4);	/* after the spin lock */
+		if (state) {
+			live++;
+			continue;
+		}
+		for (i = 0; i < info.value_size; i++)
+			if (v[i])
+				*dirty = true;
+	}
+	free(v);
+	for (k = 0; k < AS_HELLO_SLOTS / 8; k++) {
+		uint8_t w[8];
+
+		if (bpf_map_lookup_elem(mfd, &k, w))
+			return -1;
+		for (i = 0; i < 8; i++)
+			marks += w[i] != 0;
+	}
+	if (marks != live)
+		*dirty = true;
+	return live;
+}
+
+static uint64_t names_event(struct tenv *t, int ev)
+{
+	uint64_t c[AS_C_MAX];
+
+	if (xenv_counters(&t->x, c))
+		return ~0ULL;
+	return c[AS_C_NAMES + ev];
+}
+
+#define EXPECT_LIVE(t, n) do {							\
+	bool _dirty;								\
+	EXPECT_EQ((n), hello_live((t), &_dirty));				\
+	EXPECT_FALSE(_dirty);							\
+} while (0)
+
+/*
+ * A ClientHello of ~1.6 KB (a post-quantum key share's size) whose
+ * server_name lies past the first segment: put together over 2 and 3
+ * segments, in order, out of order, with a retransmission, over IPv4 and
+ * IPv6.  Every segment before the one that completes the name is deleted
+ * (no_match); that one is selected and opens the flow (sni), the rest of
+ * the flow follows.  The state is gone and zeroed after each decision.
+ */
+TEST(tls_hello_split_over_segments)
+{
+	struct tls_opt op = { .sid_len = 32, .pad_before = 1500 };
+	static const char data[] = "later data";
+	static struct tenv t;
+	static struct frame f;
+	static uint8_t m[PKT_MAX];
+	uint64_t split0;
+	size_t n, e;
+	int fam;
+
+	xenv_readable_maps = hello_readable;
+	SETUP(&t);
+	xenv_readable_maps = NULL;
+	split0 = names_event(&t, AS_NE_HELLO_SPLIT);
+	n = tls_hello(m, "c2.example", &op, &e);
+	ASSERT_LT(1000, e - 20);
+	for (fam = 4; fam <= 6; fam += 2) {
+		uint16_t p = (uint16_t)(fam * 1000);
+
+		/* 2 segments, the name in the second */
+		seg_frame(&f, fam, F, p, m, 0, 1000, 7000, "2 segments, first");
+		run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+		EXPECT_LIVE(&t, 1);
+		EXPECT_TRUE(scratch_clean(&t));
+		seg_frame(&f, fam, F, p, m, 1000, n, 7000, "2 segments, second");
+		run(_ksft, &t, &f, SEL(0), "c2.example");
+		EXPECT_LIVE(&t, 0);
+		EXPECT_TRUE(scratch_clean(&t));
+		/* the flow goes on, both ways */
+		mk(&f, fam, 6, D, F, p, 443, data, sizeof(data), 40, "next");
+		run(_ksft, &t, &f, SEL(0), NULL);
+		mk(&f, fam, 6, F, D, 443, p, data, sizeof(data), 40, "reply");
+		run(_ksft, &t, &f, SEL(0), NULL);
+
+		/* 3 segments */
+		p++;
+		seg_frame(&f, fam, F, p, m, 0, 500, 1, "3 segments, first");
+		run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+		seg_frame(&f, fam, F, p, m, 500, 1100, 1, "3 segments, second");
+		run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+		EXPECT_LIVE(&t, 1);
+		seg_frame(&f, fam, F, p, m, 1100, n, 1, "3 segments, third");
+		run(_ksft, &t, &f, SEL(0), "c2.example");
+		EXPECT_LIVE(&t, 0);
+
+		/* the server_name extension cut by the segment boundary */
+		p++;
+		seg_frame(&f, fam, F, p, m, 0, e - 5, 0xfffffff0U, "cut in the name");
+		run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+		seg_frame(&f, fam, F, p, m, e - 5, n, 0xfffffff0U, "the name's end");
+		run(_ksft, &t, &f, SEL(0), "c2.example");
+		EXPECT_LIVE(&t, 0);
+
+		/* out of order: the third before the second */
+		p++;
+		seg_frame(&f, fam, F, p, m, 0, 500, 99, "ooo, first");
+		run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+		seg_frame(&f, fam, F, p, m, 1100, n, 99, "ooo, third early");
+		run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+		EXPECT_LIVE(&t, 1);
+		seg_frame(&f, fam, F, p, m, 500, 1100, 99, "ooo, second fills the hole");
+		run(_ksft, &t, &f, SEL(0), "c2.example");
+		EXPECT_LIVE(&t, 0);
+
+		/* a retransmitted first segment changes nothing */
+		p++;
+		seg_frame(&f, fam, F, p, m, 0, 1000, 5, "retransmit, first");
+		run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+		run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+		EXPECT_LIVE(&t, 1);
+		seg_frame(&f, fam, F, p, m, 1000, n, 5, "retransmit, second");
+		run(_ksft, &t, &f, SEL(0), "c2.example");
+		EXPECT_LIVE(&t, 0);
+		EXPECT_TRUE(scratch_clean(&t));
+	}
+	/* 5 ClientHellos per family, decided over several segments */
+	EXPECT_EQ(split0 + 10, names_event(&t, AS_NE_HELLO_SPLIT));
+	EXPECT_EQ(0, names_event(&t, AS_NE_HELLO_INCOMPLETE));
+	EXPECT_EQ(0, names_event(&t, AS_NE_ECH));
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
+/*
+ * Split ClientHellos that do not select: a name in no rule, a name in no
+ * rule's direction; the bounds (4 segments, 4096 bytes, 2 s), a new
+ * ClientHello on the same ports, a flow whose address already matched
+ * (no state).  Each ends with no state left and the counts it gives.
+ */
+TEST(tls_hello_split_unmatched_and_bounds)
+{
+	struct tls_opt op = { .sid_len = 32, .pad_before = 1500 };
+	static struct tenv t;
+	static struct frame f;
+	static uint8_t m[PKT_MAX];
+	uint64_t split0, inc0;
+	size_t n, e, a;
+	uint8_t addr[16];
+
+	xenv_readable_maps = hello_readable;
+	SETUP(&t);
+	xenv_readable_maps = NULL;
+	split0 = names_event(&t, AS_NE_HELLO_SPLIT);
+	inc0 = names_event(&t, AS_NE_HELLO_INCOMPLETE);
+
+	/* a name in no rule: decided, not selected */
+	n = tls_hello(m, "nothing.example", &op, &e);
+	seg_frame(&f, 4, F, 5000, m, 0, 1000, 1, "no rule, first");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	seg_frame(&f, 4, F, 5000, m, 1000, n, 1, "no rule, second");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	EXPECT_LIVE(&t, 0);
+	EXPECT_EQ(split0 + 1, names_event(&t, AS_NE_HELLO_SPLIT));
+	/* the fd approval's name from the domestic client: direction */
+	n = tls_hello(m, "in.example", &op, &e);
+	seg_frame(&f, 4, F, 5001, m, 0, 1000, 1, "other direction, first");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	seg_frame(&f, 4, F, 5001, m, 1000, n, 1, "other direction, second");
+	run(_ksft, &t, &f, DEL(AS_DEL_DIRECTION), NULL);
+	EXPECT_LIVE(&t, 0);
+	/* the record whole without server_name: decided, no name */
+	op.no_sni = 1;
+	n = tls_hello(m, "c2.example", &op, &e);
+	seg_frame(&f, 6, F, 5002, m, 0, 1000, 1, "no sni, first");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	seg_frame(&f, 6, F, 5002, m, 1000, n, 1, "no sni, second");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	EXPECT_LIVE(&t, 0);
+	EXPECT_EQ(split0 + 3, names_event(&t, AS_NE_HELLO_SPLIT));
+	EXPECT_EQ(inc0, names_event(&t, AS_NE_HELLO_INCOMPLETE));
+	op.no_sni = 0;
+
+	/* the name past 4 segments of 900 bytes: given up at the 4th */
+	op.pad_before = 3800;
+	n = tls_hello(m, "c2.example", &op, &e);
+	for (a = 0; a < 5; a++) {
+		seg_frame(&f, 4, F, 5003, m, a * 900, (a + 1) * 900, 1, "4 segments");
+		run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+		EXPECT_LIVE(&t, a < 3 ? 1 : 0);
+	}
+	EXPECT_EQ(inc0 + 1, names_event(&t, AS_NE_HELLO_INCOMPLETE));
+	/* past 4096 bytes: given up when they are held */
+	op.pad_before = 4200;
+	n = tls_hello(m, "c2.example", &op, &e);
+	seg_frame(&f, 4, F, 5004, m, 0, 2100, 1, "4096 bytes, first");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	seg_frame(&f, 4, F, 5004, m, 2100, n, 1, "4096 bytes, second");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	EXPECT_LIVE(&t, 0);
+	EXPECT_EQ(inc0 + 2, names_event(&t, AS_NE_HELLO_INCOMPLETE));
+	op.pad_before = 1500;
+	n = tls_hello(m, "c2.example", &op, &e);
+
+	/* the next segment more than 2 s later: judged alone */
+	seg_frame(&f, 4, F, 5005, m, 0, 1000, 1, "late, first");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	ASSERT_EQ(0, xenv_set_now(&t.x, T0 + 3 * NSEC));
+	seg_frame(&f, 4, F, 5005, m, 1000, n, 1, "late, second");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	EXPECT_LIVE(&t, 0);
+	EXPECT_EQ(inc0 + 3, names_event(&t, AS_NE_HELLO_INCOMPLETE));
+	ASSERT_EQ(0, xenv_set_now(&t.x, T0));
+
+	/* a new ClientHello on the same ports (another ISN) starts over */
+	seg_frame(&f, 4, F, 5006, m, 0, 1000, 1, "reused ports, old first");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	seg_frame(&f, 4, F, 5006, m, 0, 1000, 77777, "reused ports, new first");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	EXPECT_LIVE(&t, 1);
+	EXPECT_EQ(inc0 + 4, names_event(&t, AS_NE_HELLO_INCOMPLETE));
+	seg_frame(&f, 4, F, 5006, m, 1000, n, 77777, "reused ports, new second");
+	run(_ksft, &t, &f, SEL(0), "c2.example");
+	EXPECT_LIVE(&t, 0);
+
+	/* the other direction's segments are not the client's */
+	seg_frame(&f, 4, F, 5007, m, 0, 1000, 1, "client first");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	mk(&f, 4, 6, F, D, 443, 5007, m + 1000, n - 1000, 0, "from the server");
+	pkt_put32(f.b + f.hdr_len - 32 + 4, 1001);
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	EXPECT_LIVE(&t, 1);
+	seg_frame(&f, 4, F, 5007, m, 1000, n, 1, "client second");
+	run(_ksft, &t, &f, SEL(0), "c2.example");
+	EXPECT_LIVE(&t, 0);
+
+	/* the address already matched (an IP indicator): no state */
+	addr_of(4, F2, addr);
+	ASSERT_EQ(0, xenv_add_indicator(&t.x, 4, addr, 32, 1ULL << 0));
+	seg_frame(&f, 4, F2, 5008, m, 0, 1000, 1, "ip-selected, first");
+	f.kind = AS_KIND_IP;
+	run(_ksft, &t, &f, SEL(0), NULL);
+	EXPECT_LIVE(&t, 0);
+	EXPECT_TRUE(scratch_clean(&t));
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
+/*
+ * encrypted_client_hello (0xfe0d): matched on the outer server_name, and
+ * counted (names_ech) once per ClientHello decided, split or not; the
+ * split state cannot be read from user space.
+ */
+TEST(tls_ech_counted_and_matched_on_the_outer_name)
+{
+	struct tls_opt op = { .sid_len = 32, .ech = 1 };
+	static struct tenv t;
+	static struct frame f;
+	static uint8_t m[PKT_MAX];
+	uint64_t ech0;
+	size_t n, e;
+	__u32 k = 0;
+
+	SETUP(&t);
+	ech0 = names_event(&t, AS_NE_ECH);
+	tls_frame(&f, 4, D, F, 6000, 443, "c2.example", &op);
+	run(_ksft, &t, &f, SEL(0), "c2.example");
+	EXPECT_EQ(ech0 + 1, names_event(&t, AS_NE_ECH));
+	tls_frame(&f, 6, D, F, 6001, 443, "public.example", &op);
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	EXPECT_EQ(ech0 + 2, names_event(&t, AS_NE_ECH));
+	/* without the extension: not counted */
+	op.ech = 0;
+	tls_frame(&f, 4, D, F, 6002, 443, "c2.example", &op);
+	run(_ksft, &t, &f, SEL(0), "c2.example");
+	EXPECT_EQ(ech0 + 2, names_event(&t, AS_NE_ECH));
+	/* ECH before the padding, the name past the first segment */
+	op.ech = 1;
+	op.pad_before = 1500;
+	n = tls_hello(m, "c2.example", &op, &e);
+	seg_frame(&f, 4, F, 6003, m, 0, 1000, 1, "ech split, first");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	EXPECT_EQ(ech0 + 2, names_event(&t, AS_NE_ECH));
+	seg_frame(&f, 4, F, 6003, m, 1000, n, 1, "ech split, second");
+	run(_ksft, &t, &f, SEL(0), "c2.example");
+	EXPECT_EQ(ech0 + 3, names_event(&t, AS_NE_ECH));
+	/* a ClientHello of a flow already selected is not read: not counted */
+	tls_frame(&f, 4, D, F, 6000, 443, "c2.example", &op);
+	run(_ksft, &t, &f, SEL(0), NULL);
+	EXPECT_EQ(ech0 + 3, names_event(&t, AS_NE_ECH));
+	/* the split state holds ClientHello bytes: write-only */
+	{
+		static uint8_t v[2 * AS_HELLO_MAX + 256];
+
+		errno = 0;
+		EXPECT_EQ(-EPERM, bpf_map_lookup_elem(map_fd(&t.x, "hello"), &k, v));
+		EXPECT_EQ(EPERM, errno);
+	}
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
 /* ---- resolve-and-follow ----------------------------------------------- */
 
 /* Answered (or not) foreign addresses: 192.0.2.i, 2001:db8:5::i. */
@@ -1844,6 +2185,165 @@ TEST(real_clients_dig_openssl_curl)
 	EXPECT_LE(12, named);
 	/* per family at least a handshake and a ClientHello without SNI */
 	EXPECT_LE(8, followed);
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
+#ifndef AUTOSEL_NAMES_SPLIT_CLIENTS
+#define AUTOSEL_NAMES_SPLIT_CLIENTS "selftests/host/names_split_clients.sh"
+#endif
+
+/*
+ * A real client's ClientHello over several segments: openssl s_client
+ * with ~700 bytes of ALPN, its segments made small by the server's MSS
+ * (names_split_clients.sh), the server_name ending in the 2nd or the 3rd
+ * segment.  Expected from the capture alone: the segments before the one
+ * in which "c2.example" ends are deleted, that one and the rest of the
+ * flow selected (sni) until a FIN or RST; other.invalid never.
+ */
+TEST(real_client_split_hello)
+{
+	const char *script = getenv("AUTOSEL_NAMES_SPLIT_CLIENTS");
+	static struct rc_set set;
+	static struct tenv t;
+	static struct frame fr;
+	static uint8_t stream[AS_HELLO_MAX];
+	static int decide[RC_MAX], ended[RC_MAX];
+	char cmd[1024], pcap[] = "/tmp/autosel-split-XXXXXX";
+	int i, j, fd, rc, flows = 0, named = 0, deep = 0, bad = 0;
+	uint64_t split0;
+
+	xenv_readable_maps = hello_readable;
+	SETUP(&t);
+	xenv_readable_maps = NULL;
+	if (!script || !*script)
+		script = AUTOSEL_NAMES_SPLIT_CLIENTS;
+	if (access(script, X_OK))
+		SKIP(return, "no %s", script);
+	fd = mkstemp(pcap);
+	ASSERT_LE(0, fd);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "%s %s >/dev/null 2>&1", script, pcap);
+	rc = system(cmd);
+	if (WEXITSTATUS(rc) == 4) {
+		unlink(pcap);
+		SKIP(return, "a client tool is missing (%s)", script);
+	}
+	ASSERT_EQ(0, WEXITSTATUS(rc));
+	{
+		char dir[] = "/tmp/autosel-split-dXXXXXX", link[1200];
+
+		ASSERT_NE(NULL, mkdtemp(dir));
+		snprintf(link, sizeof(link), "%s/split.pcap", dir);
+		ASSERT_EQ(0, rename(pcap, link));
+		ASSERT_EQ(1, names_pcap_each(dir, rc_collect, &set));
+		unlink(link);
+		rmdir(dir);
+	}
+	split0 = names_event(&t, AS_NE_HELLO_SPLIT);
+	/* per flow (its first frame): the frame in which the name ends */
+	for (i = 0; i < set.n; i++) {
+		struct rc_frame *f = &set.f[i];
+		uint32_t base = 0, seq;
+		size_t hi = 0, k;
+		int first = -1, nseg = 0, seg = 0;
+
+		decide[i] = -1;
+		if (!f->parsed)
+			continue;
+		for (j = 0; j < i; j++)
+			if (set.f[j].parsed && !memcmp(&set.f[j].k, &f->k, sizeof(f->k)))
+				break;
+		if (j < i)
+			continue;		/* not the flow's first frame */
+		flows++;
+		memset(stream, 0, sizeof(stream));
+		for (j = i; j < set.n; j++) {
+			struct rc_frame *g = &set.f[j];
+			struct as_pkt p;
+			size_t plen, o;
+
+			if (!g->parsed || memcmp(&g->k, &f->k, sizeof(f->k)))
+				continue;
+			memset(&p, 0, sizeof(p));
+			as_parse(g->b, g->b + g->len, &p);
+			plen = g->len - p.hdr_len;
+			if (p.dport != 443 || !plen)
+				continue;
+			seq = (uint32_t)g->b[p.l4_off + 4] << 24 |
+			      (uint32_t)g->b[p.l4_off + 5] << 16 |
+			      (uint32_t)g->b[p.l4_off + 6] << 8 | g->b[p.l4_off + 7];
+			if (first < 0) {
+				first = j;
+				base = seq;
+			}
+			o = seq - base;
+			nseg++;
+			if (o + plen > sizeof(stream))
+				continue;
+			memcpy(stream + o, g->b + p.hdr_len, plen);
+			if (o + plen > hi)
+				hi = o + plen;
+			/* the first segment in which the whole name is held */
+			for (k = 0; decide[i] < 0 && k + 10 <= hi; k++) {
+				if (!memcmp(stream + k, "c2.example", 10)) {
+					decide[i] = j;
+					seg = nseg;
+				}
+			}
+		}
+		if (decide[i] >= 0) {
+			named++;
+			ksft_print("real split client: flow :%u-:%u, the name ends in segment %d\n",
+				   f->k.pa, f->k.pb, seg);
+			if (seg < 2 || seg > AS_HELLO_SEGS)
+				bad = 1;
+			if (seg >= 3)
+				deep++;
+		}
+	}
+	EXPECT_EQ(6, flows);
+	EXPECT_EQ(4, named);
+	EXPECT_LE(2, deep);
+	EXPECT_EQ(0, bad);
+	for (i = 0; i < set.n; i++) {
+		struct rc_frame *f = &set.f[i];
+		int want = DEL(AS_DEL_NO_MATCH), first = i;
+
+		ended[i] = 0;
+		if (!f->parsed)
+			continue;
+		for (j = 0; j < i; j++)
+			if (set.f[j].parsed && !memcmp(&set.f[j].k, &f->k, sizeof(f->k))) {
+				first = j;
+				break;
+			}
+		if (decide[first] >= 0 && i >= decide[first] && !ended[first]) {
+			want = SEL(0);
+			if (f->fin)
+				ended[first] = 1;
+		}
+		memcpy(fr.b, f->b, f->len < sizeof(fr.b) ? f->len : sizeof(fr.b));
+		fr.len = f->len < sizeof(fr.b) ? f->len : sizeof(fr.b);
+		{
+			struct as_pkt pkt;
+
+			memset(&pkt, 0, sizeof(pkt));
+			as_parse(fr.b, fr.b + fr.len, &pkt);
+			fr.hdr_len = pkt.hdr_len;
+		}
+		fr.kind = AS_KIND_SNI;
+		snprintf(fr.what, sizeof(fr.what), "captured frame %d (:%u-:%u)",
+			 i + 1, f->k.pa, f->k.pb);
+		run(_ksft, &t, &fr, want, "c2.example");
+	}
+	for (i = 0; i < set.n; i++)
+		free(set.f[i].b);
+	/* every ClientHello, named or not, decided over its segments */
+	EXPECT_EQ(split0 + 6, names_event(&t, AS_NE_HELLO_SPLIT));
+	EXPECT_EQ(0, names_event(&t, AS_NE_HELLO_INCOMPLETE));
+	EXPECT_LIVE(&t, 0);
+	EXPECT_TRUE(scratch_clean(&t));
 	check_totals(_ksft, &t);
 	xenv_close(&t.x);
 }

@@ -38,6 +38,8 @@ static int map_fd(struct xenv *e, const char *name)
 	return m ? bpf_map__fd(m) : -1;
 }
 
+const char *const *xenv_readable_maps;
+
 int xenv_open(struct xenv *e, int *skip, char *why, size_t whylen)
 {
 	const char *path = getenv("AUTOSEL_BPF_OBJ");
@@ -64,6 +66,14 @@ int xenv_open(struct xenv *e, int *skip, char *why, size_t whylen)
 	if (!e->obj) {
 		snprintf(why, whylen, "open %s: %s", path, strerror(errno));
 		return -1;
+	}
+	for (int i = 0; xenv_readable_maps && xenv_readable_maps[i]; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(e->obj,
+							 xenv_readable_maps[i]);
+
+		if (m)
+			bpf_map__set_map_flags(m, bpf_map__map_flags(m) &
+					       ~(__u32)BPF_F_WRONLY);
 	}
 	err = bpf_object__load(e->obj);
 	if (err) {

@@ -61,6 +61,12 @@ struct xrun {
  * *skip clear on a real failure (object missing, load refused).
  */
 int xenv_open(struct xenv *e, int *skip, char *why, size_t whylen);
+/*
+ * Test-only: the maps named here (NULL-terminated; NULL: none) lose
+ * BPF_F_WRONLY before the next xenv_open() loads, so that a test can read
+ * back what the program leaves in them.
+ */
+extern const char *const *xenv_readable_maps;
 void xenv_close(struct xenv *e);
 
 int xenv_set_now(struct xenv *e, uint64_t now_ns);

@@ -29,7 +29,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-tap_plan 17
+tap_plan 18
 
 for _ in 1 2 3 4 5 6 7 8; do umount /sys/fs/bpf 2>/dev/null || break; done
 setup() {
@@ -118,6 +118,9 @@ check "deleted by reason equals --json, one series per reason, their sum = delet
 	test "$(pq '({k: p("autosel_deleted_packets_total", reason=k) for k in d["deleted_by_reason"]} == d["deleted_by_reason"],
 	  len([k for k in prom if k[0] == "autosel_deleted_packets_total"]), sum(v for k, v in prom.items() if k[0] == "autosel_deleted_packets_total") == d["deleted"])')" = \
 	"(True, 7, True)"
+check "names events equal --json: one series per event (ech, hello_split, hello_incomplete)" \
+	test "$(pq '({k: p("autosel_names_events_total", event=k) for k in d["names"]} == d["names"], list(d["names"]))')" = \
+	"(True, ['ech', 'hello_split', 'hello_incomplete'])"
 check "per approval equals --json: packets, flows, flows by kind, bytes, kept, window" \
 	test "$(pq '[(a["id"], p("autosel_approval_selected_packets_total", approval=a["id"], type=a["type"]) == a["packets"] > 0,
 	  p("autosel_approval_selected_flows_total", approval=a["id"], type=a["type"]) == a["flows"],

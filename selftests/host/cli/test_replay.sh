@@ -4,15 +4,16 @@
 # autoselctl replay on a capture made by mkpcap.py: counters, the records
 # written (lengths, link type, timestamps, no canary), tunnels (with and
 # without --no-decap), link types other
-# than Ethernet, --now, nested indicators of different approvals, and
-# refusals that leave no output file behind.
+# than Ethernet, --now, nested indicators of different approvals, a real
+# TLS client whose ClientHello spans several segments (the names events),
+# and refusals that leave no output file behind.
 . "$(dirname "$0")/lib.sh"
 need_root "replay"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 R=$HERE/rules-good.txt
 
-tap_plan 28
+tap_plan 31
 
 j() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
 # caplen,len of every record of a classic pcap
@@ -109,6 +110,32 @@ check "--no-decap: the outer headers decide (3 domestic, gretap outer selected f
 	test "$(j "$TMP/tun-nd.json" '(d["selected"], d["deleted_by_reason"]["domestic"], d["deleted_by_reason"]["no_match"])')" = "(1, 3, 0)"
 check "--no-decap: the record ends at the outer IP header (GRE is payload)" \
 	test "$(recs "$TMP/tun-nd.pcap")" = "34/144"
+
+# A real client's ClientHellos over small segments (test_names has the
+# per-packet verdicts): replay counts them in "names", the text too.
+cat > "$TMP/sni.rules" <<'EOF2'
+domestic 10.0.0.0/8
+domestic fd00::/8
+approval T-SNI-1 type df from 2026-01-01T00:00:00Z until 2036-01-01T00:00:00Z
+domain c2.example
+EOF2
+"$TOP/selftests/host/names_split_clients.sh" "$TMP/split.pcap" >/dev/null 2>&1
+src=$?
+if [ $src = 0 ]; then
+	run "$AUTOSELCTL" replay --rules "$TMP/sni.rules" --pcap "$TMP/split.pcap" --out "$TMP/split-out.pcap" --json
+	echo "$out" > "$TMP/split.json"
+	check "split ClientHellos: exit 0; names: 6 read over segments, none given up, no ECH" \
+		test "$rc,$(j "$TMP/split.json" '(list(d["names"].items()))')" = \
+		"0,[('ech', 0), ('hello_split', 6), ('hello_incomplete', 0)]"
+	check "split ClientHellos: the 4 c2.example connections opened by sni, nothing kept after the headers" \
+		sh -c "test \"\$0\" = \"[(4, [('ip', 0), ('dns', 0), ('sni', 4), ('http', 0)])]\" && ! grep -q CANARY '$TMP/split-out.pcap' && ! grep -q c2.example '$TMP/split-out.pcap'" \
+		"$(j "$TMP/split.json" '[(a["flows"], list(a["flows_by_kind"].items())) for a in d["approvals"]]')"
+	run "$AUTOSELCTL" replay --rules "$TMP/sni.rules" --pcap "$TMP/split.pcap"
+	check "split ClientHellos: the text lists the names events" \
+		sh -c "printf '%s\n' \"\$0\" | grep -qx '  hello_split  *6'" "$out"
+else
+	for i in 1 2 3; do skip "split ClientHellos" "names_split_clients.sh: exit $src"; done
+fi
 
 printf 'not a capture\n' > "$TMP/junk.pcap"
 run "$AUTOSELCTL" replay --rules "$R" --pcap "$TMP/junk.pcap" --out "$TMP/junk-out.pcap"

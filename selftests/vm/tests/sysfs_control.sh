@@ -29,7 +29,8 @@ ctl() {
 COUNTERS="seen seen_bytes selected selected_bytes kept_bytes
 discarded_payload_bytes deleted deleted_bytes deleted_no_match
 deleted_domestic deleted_direction deleted_expired deleted_malformed
-deleted_non_ip deleted_fragment records record_bytes enforced
+deleted_non_ip deleted_fragment names_ech names_hello_split
+names_hello_incomplete records record_bytes enforced
 records_dropped stack_dropped invalid_calls"
 
 SHA=0123456789abcdef0123456789ABCDEF0123456789abcdef0123456789abcdef
