@@ -681,23 +681,7 @@ static __always_inline void as_count_evicted(__u32 slot)
 #endif
 }
 
-static __always_inline int as_key_eq(const struct as_flow_key *x,
-				     const struct as_flow_key *y)
-{
-	__u64 a, b;
-	int i;
-
-#pragma unroll
-	for (i = 0; i < (int)sizeof(*x); i += 8) {
-		__builtin_memcpy(&a, (const __u8 *)x + i, 8);
-		__builtin_memcpy(&b, (const __u8 *)y + i, 8);
-		if (a != b)
-			return 0;
-	}
-	return 1;
-}
-
-_Static_assert(sizeof(struct as_flow_key) % 8 == 0, "as_key_eq's words");
+_Static_assert(sizeof(struct as_flow_key) % 8 == 0, "as_words_eq's words");
 
 /*
  * The flow table's operations for the flow key s->fk, whose flow hash is
@@ -731,7 +715,8 @@ int as_flows_find(struct xdp_md *ctx, __u32 fh, __u64 now, __u64 idle,
 		struct as_flow_way *w = &b->way[i];
 		__u64 seen = b->seen[i];
 
-		if (!seen || b->tag[i] != fh || !as_key_eq(&w->key, &s->fk))
+		if (!seen || b->tag[i] != fh ||
+		    !as_words_eq(&w->key, &s->fk, sizeof(w->key)))
 			continue;
 		s->fe.last_seen_ns = seen;
 		s->fe.slot = w->slot;
@@ -794,7 +779,8 @@ int as_flows_insert(struct xdp_md *ctx, __u32 fh, __u64 idle)
 		struct as_flow_way *w = &b->way[i];
 		__u64 seen = b->seen[i];
 
-		if (seen && b->tag[i] == fh && as_key_eq(&w->key, &s->fk)) {
+		if (seen && b->tag[i] == fh &&
+		    as_words_eq(&w->key, &s->fk, sizeof(w->key))) {
 			v = i;
 			break;
 		}

@@ -171,23 +171,7 @@ static __always_inline void as_hello_release(struct as_hello *v)
 	bpf_spin_unlock(&v->lock);
 }
 
-static __always_inline int as_hello_key_eq(const struct as_hello_key *x,
-					   const struct as_hello_key *y)
-{
-	__u64 a, b;
-	int i;
-
-#pragma unroll
-	for (i = 0; i < (int)sizeof(*x); i += 8) {
-		__builtin_memcpy(&a, (const __u8 *)x + i, 8);
-		__builtin_memcpy(&b, (const __u8 *)y + i, 8);
-		if (a != b)
-			return 0;
-	}
-	return 1;
-}
-
-_Static_assert(sizeof(struct as_hello_key) % 8 == 0, "as_hello_key_eq's words");
+_Static_assert(sizeof(struct as_hello_key) % 8 == 0, "as_words_eq's words");
 
 /* The segment's bytes from packet offset off into v->buf[o, o + len). */
 static __always_inline int as_hello_put(struct xdp_md *ctx,
@@ -290,7 +274,8 @@ int as_hello_tcp(struct xdp_md *ctx, struct as_pkt *pkt, __u64 now,
 	if (!v)
 		return kind;
 	bpf_spin_lock(&v->lock);
-	if (v->state == AS_HELLO_LIVE && as_hello_key_eq(&v->key, &ns->hk)) {
+	if (v->state == AS_HELLO_LIVE &&
+	    as_words_eq(&v->key, &ns->hk, sizeof(v->key))) {
 		v->state = AS_HELLO_BUSY;
 		mine = 1;
 	} else if (start && v->state != AS_HELLO_BUSY) {

@@ -158,6 +158,23 @@ struct {
 	__type(value, __u64);
 } resmark SEC(".maps");
 
+/* Are the n bytes (a multiple of 8) at x and y equal?  Word loads. */
+static __always_inline int as_words_eq(const void *x, const void *y,
+				       const int n)
+{
+	__u64 a, b;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < n; i += 8) {
+		__builtin_memcpy(&a, (const __u8 *)x + i, 8);
+		__builtin_memcpy(&b, (const __u8 *)y + i, 8);
+		if (a != b)
+			return 0;
+	}
+	return 1;
+}
+
 static __always_inline __u32 as_nb(const struct as_names_scratch *ns, __u32 i)
 {
 	return ns->buf[AS_NAMES_IDX(i)];
