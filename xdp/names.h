@@ -40,8 +40,10 @@
  * (the headers parsed fine): the packet is judged by its IP indicators and,
  * without any, deleted as no_match.
  *
- * Cost: nothing for packets of selected flows; for others a port test (UDP)
- * or a 16-byte peek (TCP with payload); a name is read once into the scratch
+ * Cost: nothing for packets of selected flows; for others a test in line of
+ * the headers and the first payload byte (as_names_may), and only a payload
+ * on a DNS port, or a TCP one that starts with a TLS handshake byte or an
+ * upper-case letter, pays the call and a 16-byte peek; a name is read once into the scratch
  * buffer and walked once, right to left, 8 bytes per step, with one probe
  * of the open-addressed "domains" per dot and one for the whole name (an
  * inlined array load, ~1.3 slots on a miss).  Independent of the number
@@ -1082,6 +1084,46 @@ out:
 #include "hello_tcp.h"
 
 /*
+ * Can this packet carry a name?  Decided from its headers and the first
+ * payload byte, read in place, so that most packets (pure ACKs, TLS
+ * records other than a handshake, UDP off the DNS ports, ICMP, later
+ * fragments) pay no call and leave nothing to wipe.  It says yes wherever
+ * as_names_extract() or as_hello_tcp() could find a name, and more.
+ */
+static __always_inline int as_names_may(struct xdp_md *ctx,
+					const struct as_pkt *pkt, __u32 fh)
+{
+	const void *end = (const void *)(long)ctx->data_end;
+	const __u8 *p = (const void *)(long)ctx->data;
+	const struct as_names_cfg *cfg;
+	__u32 zero = 0, off;
+
+	if (pkt->frag == AS_FRAG_LATER)
+		return 0;
+	if (pkt->proto == AS_IPPROTO_TCP && as_hello_marked(fh))
+		return 1;
+	if (pkt->proto != AS_IPPROTO_TCP && pkt->proto != AS_IPPROTO_UDP)
+		return 0;
+	if (pkt->ip_len && (__u32)pkt->l3_off + pkt->ip_len <= pkt->hdr_len)
+		return 0;		/* no payload */
+	cfg = bpf_map_lookup_elem(&names_cfg, &zero);
+	if (cfg && (cfg->flags & AS_NAMES_F_OFF))
+		return 0;
+	if (as_is_dns_port(cfg, pkt->sport) || as_is_dns_port(cfg, pkt->dport))
+		return 1;
+	if (pkt->proto != AS_IPPROTO_TCP)
+		return 0;
+	/* a TLS handshake record, or an HTTP method (upper case) */
+	off = pkt->hdr_len;
+	if (off > 0x3fff)	/* keeps p's range the verifier's to check */
+		return 1;
+	p += off;
+	if ((const void *)(p + 1) > end)
+		return 1;	/* not in the linear part: let extract read */
+	return *p == 22 || (*p >= 'A' && *p <= 'Z');
+}
+
+/*
  * The hook: domain indicators' slot mask for this packet (0: none), and in
  * *kind what carried the name (enum as_name_kind; AS_NAME_NONE with mask 0).
  * kind should point into a map value: a value read from memory is unknown
@@ -1100,6 +1142,8 @@ static __always_inline __u64 as_match_names(struct xdp_md *ctx,
 	__u64 mask = 0;
 
 	*kind = AS_NAME_NONE;
+	if (!as_names_may(ctx, pkt, fh))
+		return 0;
 	k = as_names_extract(ctx, pkt);
 	ns = bpf_map_lookup_elem(&names_scratch, &zero);
 	if (!ns)
