@@ -16,12 +16,14 @@
 #define AUTOSEL_RANGE4_H
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #include "autosel/abi.h"
+#include "autosel/psort.h"
 
 struct as_r4_pfx {
 	uint32_t start;		/* host order, host bits zero */
@@ -248,8 +250,8 @@ static inline int as_r4_build(struct as_r4 *t)
 
 	as_r4_free_out(t);
 	t->err = "out of memory";
-	if (t->n)	/* qsort(NULL, 0, ...) is undefined */
-		qsort(t->p, t->n, sizeof(*t->p), as_r4_cmp);
+	as_psort(t->p, t->n, sizeof(*t->p), offsetof(struct as_r4_pfx, set),
+		 as_r4_cmp);
 	/* Duplicates: keep the last added (sorted last of its run). */
 	{
 		size_t k = 0;

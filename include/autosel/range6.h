@@ -30,12 +30,14 @@
 #define AUTOSEL_RANGE6_H
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #include "autosel/abi.h"
+#include "autosel/psort.h"
 
 typedef unsigned __int128 as_u128;
 
@@ -337,8 +339,8 @@ static inline int as_r6_build(struct as_r6 *t)
 
 	as_r6_free_out(t);
 	t->err = "out of memory";
-	if (t->n)	/* qsort(NULL, 0, ...) is undefined */
-		qsort(t->p, t->n, sizeof(*t->p), as_r6_cmp);
+	as_psort(t->p, t->n, sizeof(*t->p), offsetof(struct as_r6_pfx, set),
+		 as_r6_cmp);
 	{	/* duplicates: keep the last added (sorted last of its run) */
 		size_t n = 0;
 

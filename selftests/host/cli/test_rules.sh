@@ -43,6 +43,8 @@ CASES=(
 "approval line malformed|approval X type fd|1: expected 'approval ID type ff|fd|df from TIME until TIME'"
 "duplicate indicator in one approval|$A\nip 198.51.100.0/24\nip 198.51.100.0/24|3: duplicate indicator 198.51.100.0/24 (first at line 2)"
 "duplicate domestic prefix|domestic 192.0.2.0/24\ndomestic 192.0.2.0/24|2: duplicate domestic prefix 192.0.2.0/24 (first at line 1)"
+"the first repeat of several|$A\nip 2001:db8::/32\nip 198.51.100.7\nip 2001:db8::/32\nip 198.51.100.7/32\nip 2001:db8::/32|4: duplicate indicator 2001:db8::/32 (first at line 2)"
+"same address, other length, other family|$A\nip 198.51.100.0/24\nip 198.51.100.0/25\nip ::c633:6400/120\nip 198.51.100.0/24|5: duplicate indicator 198.51.100.0/24 (first at line 2)"
 )
 
 tap_plan $((${#CASES[@]} + 6))
