@@ -19,24 +19,11 @@
 # Exit 4 when a tool is missing (the caller skips), 1 on failure.
 set -u
 OUT=$1
-for t in ip tcpdump dig openssl curl python3; do
-	command -v $t >/dev/null || { echo "names_clients: no $t"; exit 4; }
-done
-C=asn-c$$ S=asn-s$$ TMP=$(mktemp -d)
-cleanup() {
-	[ -n "${TD:-}" ] && kill $TD 2>/dev/null
-	ip netns pids $S 2>/dev/null | xargs -r kill 2>/dev/null
-	ip netns del $C 2>/dev/null
-	ip netns del $S 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-ip netns add $C && ip netns add $S || exit 1
-ip link add vc$$ netns $C type veth peer name vs$$ netns $S || exit 1
+. "$(dirname "$0")/clients_lib.sh"
+clients_need names_clients ip tcpdump dig openssl curl python3 ss
+clients_pair asn
 ip -n $C addr add 10.1.2.3/8 dev vc$$
 ip -n $S addr add 198.51.100.7/24 dev vs$$
-ip -n $C link set vc$$ up; ip -n $C link set lo up
-ip -n $S link set vs$$ up; ip -n $S link set lo up
 ip -n $C route add 198.51.100.0/24 dev vc$$
 ip -n $S route add 10.0.0.0/8 dev vs$$
 ip -n $C addr add fd00:1::3/64 dev vc$$ nodad
@@ -93,20 +80,10 @@ ip netns exec $S openssl s_server -quiet -accept 443 -cert "$TMP/c.pem" -key "$T
 	-www >/dev/null 2>&1 &
 (cd "$TMP/www" && exec ip netns exec $S python3 -m http.server 80 --bind 198.51.100.7) >/dev/null 2>&1 &
 (cd "$TMP/www" && exec ip netns exec $S python3 -m http.server 80 --bind 2001:db8:100::7) >/dev/null 2>&1 &
-ip netns exec $C tcpdump -i vc$$ -w "$OUT" -U -s 0 -n 'not arp and not icmp6' >/dev/null 2>&1 &
-TD=$!
-# wait for the servers (python may take a while to start)
-i=0
-while [ $i -lt 100 ]; do
-	l=$(ip netns exec $S ss -lntu 2>/dev/null)
-	case "$l" in *198.51.100.7:53*) ;; *) sleep 0.1; i=$((i + 1)); continue ;; esac
-	case "$l" in *:443*) ;; *) sleep 0.1; i=$((i + 1)); continue ;; esac
-	case "$l" in *198.51.100.7:80*) ;; *) sleep 0.1; i=$((i + 1)); continue ;; esac
-	case "$l" in *2001:db8:100::7*:53*) ;; *) sleep 0.1; i=$((i + 1)); continue ;; esac
-	case "$l" in *2001:db8:100::7*:80*) break ;; esac
-	sleep 0.1; i=$((i + 1))
-done
-sleep 0.5
+clients_capture "$OUT" 'not arp and not icmp6'
+# the servers (python may take a while to start)
+clients_listening 198.51.100.7:53 :443 198.51.100.7:80 2001:db8:100::7]:53 \
+	2001:db8:100::7]:80
 cl() { ip netns exec $C "$@" >/dev/null 2>&1; }
 for a in 198.51.100.7 2001:db8:100::7; do
 	u=$a; q=A; case $a in *:*) u="[$a]"; q=AAAA ;; esac
@@ -127,8 +104,4 @@ for a in 198.51.100.7 2001:db8:100::7; do
 	echo "GET /CANARY-AUTOSEL HTTP/1.0" | cl timeout 5 openssl s_client \
 		-quiet -connect $r:443 -noservername
 done
-sleep 1
-kill $TD; wait $TD 2>/dev/null
-TD=
-[ -s "$OUT" ] || exit 1
-exit 0
+clients_done "$OUT"

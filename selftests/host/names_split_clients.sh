@@ -20,24 +20,11 @@
 # Exit 4 when a tool is missing (the caller skips), 1 on failure.
 set -u
 OUT=$1
-for t in ip tcpdump openssl ss; do
-	command -v $t >/dev/null || { echo "names_split_clients: no $t"; exit 4; }
-done
-C=ass-c$$ S=ass-s$$ TMP=$(mktemp -d)
-cleanup() {
-	[ -n "${TD:-}" ] && kill $TD 2>/dev/null
-	ip netns pids $S 2>/dev/null | xargs -r kill 2>/dev/null
-	ip netns del $C 2>/dev/null
-	ip netns del $S 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-ip netns add $C && ip netns add $S || exit 1
-ip link add vc$$ netns $C type veth peer name vs$$ netns $S || exit 1
+. "$(dirname "$0")/clients_lib.sh"
+clients_need names_split_clients ip tcpdump openssl ss
+clients_pair ass
 ip -n $C link set vc$$ gso_max_segs 1 || exit 1
 ip -n $S link set vs$$ gso_max_segs 1 || exit 1
-ip -n $C link set vc$$ up; ip -n $C link set lo up
-ip -n $S link set vs$$ up; ip -n $S link set lo up
 ip -n $C addr add 10.1.2.3/8 dev vc$$
 ip -n $C addr add 10.1.2.4/8 dev vc$$
 ip -n $S addr add 198.51.100.7/24 dev vs$$
@@ -59,14 +46,8 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/k.pem" -out "$TMP/c.pem"
 	-subj /CN=c2.example -days 1 >/dev/null 2>&1 || exit 1
 ip netns exec $S openssl s_server -quiet -accept 443 -cert "$TMP/c.pem" \
 	-key "$TMP/k.pem" >/dev/null 2>&1 &
-ip netns exec $C tcpdump -i vc$$ -w "$OUT" -U -s 0 -n 'tcp port 443' >/dev/null 2>&1 &
-TD=$!
-i=0
-while [ $i -lt 100 ]; do
-	case "$(ip netns exec $S ss -lnt 2>/dev/null)" in *:443*) break ;; esac
-	sleep 0.1; i=$((i + 1))
-done
-sleep 0.5
+clients_capture "$OUT" 'tcp port 443'
+clients_listening :443
 # eight protocol names of 80 bytes: ~700 bytes of ALPN
 ALPN=p0
 for i in 0 1 2 3 4 5 6 7; do
@@ -84,8 +65,4 @@ for a in 198.51.100 2001:db8:100:: ; do
 	cl "$y" c2.example
 	cl "$x" other.invalid
 done
-sleep 1
-kill $TD; wait $TD 2>/dev/null
-TD=
-[ -s "$OUT" ] || exit 1
-exit 0
+clients_done "$OUT"
