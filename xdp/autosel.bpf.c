@@ -694,7 +694,12 @@ _Static_assert(sizeof(struct as_flow_key) % 8 == 0, "as_words_eq's words");
  * how a flow of an approval no longer in force is forgotten) or the flow
  * has been idle too long.  Copies the entry as it was to s->fe;
  * returns 1 if a flow not idle was found.  Its approval is the caller's to
- * check.
+ * check.  A bucket where no live way carries the tag fh does not hold the
+ * flow: that is read without the lock (aligned 4- and 8-byte loads, never
+ * torn), so a packet of a flow not in the table -- every new flow's --
+ * takes no lock.  A flow that another CPU enters at that moment may not be
+ * seen: the same as a find just before that insert, which the lock could
+ * not order either (the find and the insert are two critical sections).
  */
 __attribute__((noinline))
 int as_flows_find(struct xdp_md *ctx, __u32 fh, __u64 now, __u64 idle,
@@ -709,6 +714,12 @@ int as_flows_find(struct xdp_md *ctx, __u32 fh, __u64 now, __u64 idle,
 	b = bpf_map_lookup_elem(&flows, &bk);
 	if (!ctx || !s || !b)
 		return 0;
+#pragma unroll
+	for (i = 0; i < AS_FLOW_WAYS; i++)
+		found |= b->tag[i] == fh && b->seen[i];
+	if (!found)
+		return 0;
+	found = 0;
 	bpf_spin_lock(&b->lock);
 #pragma unroll
 	for (i = 0; i < AS_FLOW_WAYS; i++) {
@@ -1023,7 +1034,7 @@ int autosel_xdp(struct xdp_md *ctx)
 	struct as_pkt *pkt;
 	__u64 now, idle, mask;
 	int ret, dom_s, dom_d, slot;
-	__u32 fh, fm, g_s, g_d, kind;
+	__u32 fh, fm, g_s, g_d, kind, keyed;
 	__u64 ep;
 	__u8 dir;
 
@@ -1091,8 +1102,10 @@ int autosel_xdp(struct xdp_md *ctx)
 			  pkt->proto);
 	fm = fh >> (32 - AS_FLOWMARK_BITS);
 	ep = as_epoch(now, idle);
+	keyed = 0;
 	if (as_flow_marked(s, fm, ep, now < cfg->marks_all_until_ns)) {
 		as_flow_key(pkt, &s->fk);
+		keyed = 1;
 		if (as_flows_find(ctx, fh, now, idle, as_flow_closes(pkt))) {
 			nf = s->fe;
 			if (as_flow_approved(&nf, now)) {
@@ -1143,7 +1156,8 @@ int autosel_xdp(struct xdp_md *ctx)
 		/* Not opened by its addresses (an answer's expires first). */
 		if (!((s->ip_mask >> slot) & 1))
 			as_flowmark_set(fm + AS_FLOWMARK_N, ep);
-		as_flow_key(pkt, &s->fk);
+		if (!keyed)	/* the flow marks spared the lookup above */
+			as_flow_key(pkt, &s->fk);
 		s->fe = nf;
 		if (as_flows_insert(ctx, fh, idle) &&
 		    as_flow_approved(&s->fe, now))

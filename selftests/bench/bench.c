@@ -32,6 +32,9 @@
  * BENCH_N=1000000 (or a list, BENCH_N=1,1000000): those counts only, no
  * peers (reference, libpcap, xdp-filter).
  *
+ * BENCH_ROUNDS=R (at most 15), BENCH_REPEAT=N: R runs of N repeats per
+ * figure instead of 5 of 10^6 (the median of more runs is steadier here).
+ *
  * BENCH_ROWS="part|part": only the autosel rows whose name contains a part
  * (and not the last count's other frames), e.g. BENCH_ROWS="new flows".
  *
@@ -1502,6 +1505,12 @@ int main(int argc, char **argv)
 		counts = counts_quick;
 		ncounts = 2;
 	}
+	/* BENCH_ROUNDS (3..15, odd), BENCH_REPEAT: more rounds, a steadier median */
+	if (getenv("BENCH_ROUNDS") && atoi(getenv("BENCH_ROUNDS")) >= 1)
+		rounds = atoi(getenv("BENCH_ROUNDS")) > 15 ? 15 :
+			 atoi(getenv("BENCH_ROUNDS"));
+	if (getenv("BENCH_REPEAT") && atoi(getenv("BENCH_REPEAT")) >= 1)
+		repeat = (__u32)atoi(getenv("BENCH_REPEAT"));
 	/*
 	 * For working on some sizes: BENCH_N=1000000 or BENCH_N=1,1000000
 	 * (no reference, no libpcap, no xdp-filter).
