@@ -778,7 +778,9 @@ int as_flows_find(struct xdp_md *ctx, __u32 fh, __u64 now, __u64 idle,
  * another CPU has entered it meanwhile, else the first way that is empty,
  * idle or of an approval no longer in force (a removed or replaced one:
  * its uid is gone), else the least recently seen one.  Returns 1 when
- * that pushed out a live flow, whose entry is then in s->fe.
+ * that pushed out a live flow, whose entry is then in s->fe; 2 when the
+ * flow was there, live (another CPU entered it since this one looked, or
+ * the flow marks spared the look): this packet did not open it.
  */
 __attribute__((noinline))
 int as_flows_insert(struct xdp_md *ctx, __u32 fh, __u64 idle)
@@ -790,7 +792,7 @@ int as_flows_insert(struct xdp_md *ctx, __u32 fh, __u64 idle)
 	struct as_flow_bucket *b;
 	struct as_scratch *s;
 	struct as_flow old;
-	int i, v = -1, lru = 0;
+	int i, v = -1, lru = 0, own = 0;
 
 	s = bpf_map_lookup_elem(&scratch, &zero);
 	b = bpf_map_lookup_elem(&flows, &bk);
@@ -827,6 +829,7 @@ int as_flows_insert(struct xdp_md *ctx, __u32 fh, __u64 idle)
 		if (seen && b->tag[i] == tag &&
 		    as_fk_eq(&b->key[i], &s->fk)) {
 			v = i;
+			own = !as_idle(now, seen, idle);
 			break;
 		}
 		if (v < 0 && (!seen || as_idle(now, seen, idle) ||
@@ -853,6 +856,8 @@ int as_flows_insert(struct xdp_md *ctx, __u32 fh, __u64 idle)
 	b->tag[v] = tag;
 	b->seen[v] = now;
 	bpf_spin_unlock(&b->lock);
+	if (own)
+		return 2;
 	if (!old.last_seen_ns)
 		return 0;
 	s->fe = old;
@@ -1202,6 +1207,7 @@ int autosel_xdp(struct xdp_md *ctx)
 	nf.slot = slot;
 	nf.uid = uid;
 	nf.last_seen_ns = now;
+	ret = 0;
 	if (!as_flow_closes(pkt)) {
 		as_flowmark_set(fm, ep);
 		/* Not opened by its addresses (an answer's expires first). */
@@ -1210,8 +1216,8 @@ int autosel_xdp(struct xdp_md *ctx)
 		if (!keyed)	/* the flow marks spared the lookup above */
 			as_flow_key(pkt, &s->fk);
 		s->fe = nf;
-		if (as_flows_insert(ctx, fh, idle) &&
-		    as_flow_approved(&s->fe, now))
+		ret = as_flows_insert(ctx, fh, idle);
+		if (ret == 1 && as_flow_approved(&s->fe, now))
 			as_count_evicted(s->fe.slot);
 	}
 	if (pkt->proto == AS_IPPROTO_UDP || pkt->proto == AS_IPPROTO_TCP)
@@ -1226,7 +1232,9 @@ int autosel_xdp(struct xdp_md *ctx)
 		kind = AS_KIND_DNS;
 	else
 		kind = s->name_kind;
-	return as_select_first(ctx, s, &nf, wire_len, AS_NEW_FLOW(kind));
+	/* a flow already entered is counted once, by the packet that did */
+	return as_select_first(ctx, s, &nf, wire_len,
+			       ret == 2 ? 0 : AS_NEW_FLOW(kind));
 }
 
 char LICENSE[] SEC("license") = "GPL";
