@@ -1090,7 +1090,7 @@ int autosel_xdp(struct xdp_md *ctx)
 	struct as_pkt *pkt;
 	__u64 now, idle, mask;
 	int ret, dom_s, dom_d, slot;
-	__u32 fh, fm, g_s, g_d, kind, keyed;
+	__u32 fh, fm, g_s, g_d, kind;
 	__u64 ep;
 	__u8 dir;
 
@@ -1158,10 +1158,8 @@ int autosel_xdp(struct xdp_md *ctx)
 			  pkt->proto);
 	fm = fh >> (32 - AS_FLOWMARK_BITS);
 	ep = as_epoch(now, idle);
-	keyed = 0;
 	if (as_flow_marked(s, fm, ep, now < cfg->marks_all_until_ns)) {
 		as_flow_key(pkt, &s->fk);
-		keyed = 1;
 		if (as_flows_find(ctx, fh, now, idle, as_flow_closes(pkt))) {
 			nf = s->fe;
 			if (as_flow_approved(&nf, now)) {
@@ -1213,8 +1211,12 @@ int autosel_xdp(struct xdp_md *ctx)
 		/* Not opened by its addresses (an answer's expires first). */
 		if (!((s->ip_mask >> slot) & 1))
 			as_flowmark_set(fm + AS_FLOWMARK_N, ep);
-		if (!keyed)	/* the flow marks spared the lookup above */
-			as_flow_key(pkt, &s->fk);
+		/*
+		 * Again (a few word moves): a flag saying it was built above
+		 * split the verifier's states from here on (6.1: 482k ->
+		 * 757k processed instructions).
+		 */
+		as_flow_key(pkt, &s->fk);
 		s->fe = nf;
 		ret = as_flows_insert(ctx, fh, idle);
 		if (ret == 1 && as_flow_approved(&s->fe, now))
