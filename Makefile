@@ -198,30 +198,39 @@ $(BENCH)/veth_blast: selftests/bench/veth_blast.c
 # OBJ (A, an autosel_rand.bpf.o) and of this tree (B) in turn in one
 # process; BENCH_AB_REV=REV builds A from commit REV's include/, xdp/ and
 # selftests/bench/ (git archive) into build/bench/ab/HASH/.  BENCH_N picks
-# the counts (BENCH_N=1,1000000).  No difftest, no peers, no veth run.
+# the counts (BENCH_N=1,1000000), BENCH_ROWS the rows (bench.c).  Several
+# objects or revisions (BENCH_AB=A1,A2 or BENCH_AB_REV="R1 R2": ablations)
+# are timed in turn with B.  No difftest, no peers, no veth run.
 ifneq ($(BENCH_AB_REV),)
-BENCH_AB_HASH := $(shell git rev-parse --short=12 --verify -q \
-	'$(BENCH_AB_REV)^{commit}')
-ifeq ($(BENCH_AB_HASH),)
-$(error BENCH_AB_REV=$(BENCH_AB_REV): not a commit of this repository)
+# One object per revision: BENCH_AB_REV="REV1 REV2 ..." (or with commas)
+# times them all as A1, A2, ... against this tree (ablations).
+comma := ,
+empty :=
+space := $(empty) $(empty)
+BENCH_AB_REVS := $(subst $(comma), ,$(BENCH_AB_REV))
+BENCH_AB_HASHES := $(foreach r,$(BENCH_AB_REVS),$(shell git rev-parse \
+	--short=12 --verify -q '$(r)^{commit}'))
+ifneq ($(words $(BENCH_AB_HASHES)),$(words $(BENCH_AB_REVS)))
+$(error BENCH_AB_REV=$(BENCH_AB_REV): not all commits of this repository)
 endif
-BENCH_AB_DIR := $(BENCH)/ab/$(BENCH_AB_HASH)
-BENCH_AB := $(BENCH_AB_DIR)/autosel_rand.bpf.o
+BENCH_AB_OBJS := $(foreach h,$(BENCH_AB_HASHES),$(BENCH)/ab/$(h)/autosel_rand.bpf.o)
+BENCH_AB := $(subst $(space),$(comma),$(strip $(BENCH_AB_OBJS)))
 
-$(BENCH_AB):
-	rm -rf $(BENCH_AB_DIR)/src
-	mkdir -p $(BENCH_AB_DIR)/src
-	git archive $(BENCH_AB_HASH) include xdp selftests/bench | \
-		tar -x -C $(BENCH_AB_DIR)/src
+$(BENCH)/ab/%/autosel_rand.bpf.o:
+	rm -rf $(BENCH)/ab/$*/src
+	mkdir -p $(BENCH)/ab/$*/src
+	git archive $* include xdp selftests/bench | \
+		tar -x -C $(BENCH)/ab/$*/src
 	$(CLANG) -O2 -g -Wall -Werror -target bpf -I$(ARCH_INC) \
-		-I$(BENCH_AB_DIR)/src/include -I$(BENCH_AB_DIR)/src/selftests/bench \
-		-DAS_BENCH_RAND -c $(BENCH_AB_DIR)/src/xdp/autosel.bpf.c -o $@
+		-I$(BENCH)/ab/$*/src/include -I$(BENCH)/ab/$*/src/selftests/bench \
+		-DAS_BENCH_RAND -c $(BENCH)/ab/$*/src/xdp/autosel.bpf.c -o $@
 endif
 
 ifneq ($(BENCH_AB),)
 bench: deps
 	@$(MAKE) --no-print-directory $(BENCH)/drop.bpf.o \
-		$(BENCH)/autosel_rand.bpf.o $(BENCH)/bench $(BENCH_AB)
+		$(BENCH)/autosel_rand.bpf.o $(BENCH)/bench \
+		$(subst $(comma), ,$(BENCH_AB))
 	BENCH_AB=$(BENCH_AB) $(BENCH)/bench $(BENCH)/autosel_rand.bpf.o \
 		$(BENCH)/drop.bpf.o $(BENCH)/bench-ab.json
 else

@@ -347,22 +347,16 @@ struct as_flow {
 /*
  * The flow table: AS_FLOW_BUCKETS buckets of AS_FLOW_WAYS entries (an
  * ARRAY, one bucket per element, under a spin lock of its own), chosen by
- * the flow hash; a new flow takes an empty or idle way of its bucket, else
- * the least recently seen one, which is counted (flows_evicted).  2^18
- * flows in 16 MB, every lookup and insert one bucket.  A bucket's first
- * cache line holds its lock and, per way, the flow hash (a tag) and the
- * last-seen time; the keys and approvals follow (xdp/autosel.bpf.c).
+ * the low half of the flow hash; a new flow takes an empty or idle way of
+ * its bucket, else the least recently seen one, which is counted
+ * (flows_evicted).  2^18 flows in 16 MB, every lookup and insert one
+ * bucket.  A bucket's first cache line holds its lock and, per way, the
+ * top half of the flow hash (a tag), the slot and approval uid and the
+ * last-seen time; the keys follow (xdp/autosel.bpf.c).
  */
 #define AS_FLOW_WAYS		4
 #define AS_FLOW_BUCKET_BITS	16
 #define AS_FLOW_BUCKETS		(1U << AS_FLOW_BUCKET_BITS)
-
-/* One way of a bucket, its time aside (as_flow_bucket.seen[]). */
-struct as_flow_way {
-	struct as_flow_key key;
-	__u32 slot;
-	__u32 uid;
-};
 
 static inline __u32 as_xor4w(const __u8 *a)
 {

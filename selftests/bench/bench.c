@@ -32,6 +32,12 @@
  * BENCH_N=1000000 (or a list, BENCH_N=1,1000000): those counts only, no
  * peers (reference, libpcap, xdp-filter).
  *
+ * BENCH_ROUNDS=R (at most 15), BENCH_REPEAT=N: R runs of N repeats per
+ * figure instead of 5 of 10^6 (the median of more runs is steadier here).
+ *
+ * BENCH_ROWS="part|part": only the autosel rows whose name contains a part
+ * (and not the last count's other frames), e.g. BENCH_ROWS="new flows".
+ *
  * A/B mode, BENCH_AB=OBJ (make bench BENCH_AB=... or BENCH_AB_REV=...):
  * OBJ is A, AUTOSEL_RAND_OBJ is B.  At each count both are opened, sized
  * and filled alike (the same prefixes, domains, address tables), and
@@ -39,7 +45,9 @@
  * turn, and prints A, B, B - A and B / A (no peers).  The bench's own
  * builder (range4.h, range6.h, abi.h; legacy4.h and legacy6.h for objects
  * from before the range tables) writes the rule maps of both, so an object
- * whose maps it does not know is refused (layout_check()).
+ * whose maps it does not know is refused (layout_check()).  A list,
+ * BENCH_AB=A1,A2,... (up to 7: ablations), times every A and B in turn
+ * and prints B's ns and, per A, its ns and B - A.
  *
  * BPF_PROG_TEST_RUN does not restore the frame between repeats: a
  * selected frame is truncated by the first repeat, and its flow is in the
@@ -83,8 +91,38 @@ static int rounds = 5;
 static __u32 repeat = 1000000;
 static int quick;
 static int only_n;
-static int ab;			/* A/B mode: two objects */
+static int ab;			/* A/B mode: two objects (or more, below) */
 static double ab_b = -1;	/* B's figure for the next row(), A/B mode */
+/*
+ * More than one A (BENCH_AB=A1,A2,...): every object's figure for the
+ * next row(), B last; ab_nx objects (0: the two-object format).
+ */
+#define MAX_SUBJ	8
+static double ab_x[MAX_SUBJ];
+static int ab_nx;
+static const char *rows_only;	/* BENCH_ROWS: the rows to run, or all */
+
+/*
+ * BENCH_ROWS="part|part...": run only the rows whose name contains one
+ * of the parts (for ablations: fewer rows, less time); unset: all.
+ */
+static int want(const char *name)
+{
+	const char *p = rows_only;
+
+	if (!p || !*p)
+		return 1;
+	while (*p) {
+		size_t n = strcspn(p, "|");
+
+		if (n && memmem(name, strlen(name), p, n))
+			return 1;
+		p += n;
+		if (*p)
+			p++;
+	}
+	return 0;
+}
 static FILE *json;
 static int json_first = 1;
 
@@ -115,6 +153,27 @@ void row(const char *base, double base_ns, double ns,
 	snprintf(r->base, sizeof(r->base), "%s", base);
 	r->ns = ns;
 	r->base_ns = base_ns;
+	if (ab_nx) {
+		double b = ab_x[ab_nx - 1];
+
+		printf("%-58s %7.0f", r->name, b);
+		for (int k = 0; k + 1 < ab_nx; k++)
+			printf(" %7.0f %+6.0f", ab_x[k], b - ab_x[k]);
+		printf("\n");
+		fflush(stdout);
+		if (json) {
+			fprintf(json, "%s\n  {\"name\": \"%s\", \"b_ns\": %.1f, "
+				"\"a_ns\": [", json_first ? "" : ",", r->name, b);
+			for (int k = 0; k + 1 < ab_nx; k++)
+				fprintf(json, "%s%.1f", k ? ", " : "", ab_x[k]);
+			fprintf(json, "], \"baseline\": \"%s\", "
+				"\"baseline_ns\": %.1f}", base, base_ns);
+			json_first = 0;
+		}
+		ab_nx = 0;
+		ab_b = -1;
+		return;
+	}
 	if (ab_b >= 0) {
 		double b = ab_b;
 
@@ -197,7 +256,7 @@ static unsigned char outbuf[16384];
 static int time_progs(const int *fd, int n, const void *pkt, size_t len,
 		      __u32 *retval, double *ns)
 {
-	__u32 d[2][16];
+	__u32 d[MAX_SUBJ][16];
 	int i, j;
 
 	for (i = 0; i < rounds; i++) {
@@ -1019,19 +1078,19 @@ static void verdict_mix(const char *label, const double a[AS_C_MAX],
  */
 struct subj {
 	int n;
-	struct bpf_object *o[2];
-	int fd[2];
+	struct bpf_object *o[MAX_SUBJ];
+	int fd[MAX_SUBJ];
 	int tun;		/* every bench_mode has l3_off (tunnel rows) */
 };
 
-static const char *const subj_name[2] = { "A", "B" };
+static const char *subj_name[MAX_SUBJ] = { "A", "B" };
 
 /* time_prog() on every object, in turn; B's figure waits for row(). */
 static double s_time(const struct subj *s, const void *pkt, size_t len,
 		     __u32 *retval)
 {
-	__u32 rv[2] = { 0, 0 };
-	double ns[2];
+	__u32 rv[MAX_SUBJ] = { 0 };
+	double ns[MAX_SUBJ];
 
 	if (time_progs(s->fd, s->n, pkt, len, rv, ns))
 		return -1;
@@ -1041,6 +1100,11 @@ static double s_time(const struct subj *s, const void *pkt, size_t len,
 			note("# A and B differ: verdict %u against %u\n",
 			     rv[0], rv[1]);
 	}
+	if (s->n > 2) {
+		ab_nx = s->n;
+		for (int k = 0; k < s->n; k++)
+			ab_x[k] = ns[k];
+	}
 	if (retval)
 		*retval = rv[0];
 	return ns[0];
@@ -1049,7 +1113,7 @@ static double s_time(const struct subj *s, const void *pkt, size_t len,
 /* s_time() with the verdict mix of what each object ran. */
 static double s_time_mix(const struct subj *s, const void *pkt, size_t len)
 {
-	double a[2][AS_C_MAX], b[2][AS_C_MAX], ns;
+	double a[MAX_SUBJ][AS_C_MAX], b[MAX_SUBJ][AS_C_MAX], ns;
 	int k;
 
 	for (k = 0; k < s->n; k++)
@@ -1057,7 +1121,7 @@ static double s_time_mix(const struct subj *s, const void *pkt, size_t len)
 	ns = s_time(s, pkt, len, NULL);
 	for (k = 0; k < s->n; k++) {
 		counters_read(s->o[k], b[k]);
-		verdict_mix(s->n == 2 ? subj_name[k] : NULL, a[k], b[k]);
+		verdict_mix(s->n >= 2 ? subj_name[k] : NULL, a[k], b[k]);
 	}
 	return ns;
 }
@@ -1250,7 +1314,7 @@ static int ab_compare(struct bpf_object *a, struct bpf_object *b, int verbose)
 			if (!o) {
 				if (verbose)
 					note("# map %s: only in %s%s\n", name,
-					     subj_name[k], known ? "" :
+					     k ? "B" : "A", known ? "" :
 					     " (not filled by the bench)");
 				continue;
 			}
@@ -1441,6 +1505,12 @@ int main(int argc, char **argv)
 		counts = counts_quick;
 		ncounts = 2;
 	}
+	/* BENCH_ROUNDS (3..15, odd), BENCH_REPEAT: more rounds, a steadier median */
+	if (getenv("BENCH_ROUNDS") && atoi(getenv("BENCH_ROUNDS")) >= 1)
+		rounds = atoi(getenv("BENCH_ROUNDS")) > 15 ? 15 :
+			 atoi(getenv("BENCH_ROUNDS"));
+	if (getenv("BENCH_REPEAT") && atoi(getenv("BENCH_REPEAT")) >= 1)
+		repeat = (__u32)atoi(getenv("BENCH_REPEAT"));
 	/*
 	 * For working on some sizes: BENCH_N=1000000 or BENCH_N=1,1000000
 	 * (no reference, no libpcap, no xdp-filter).
@@ -1457,11 +1527,33 @@ int main(int argc, char **argv)
 		counts = some;
 		only_n = 1;
 	}
-	/* A/B: ab_path is A, as_path B; the autosel rows only. */
+	/*
+	 * A/B: ab_path is A, as_path B; the autosel rows only.  A list
+	 * (A1,A2,...: ablations) times every A and B in turn, B last.
+	 */
+	static const char *paths[MAX_SUBJ];
+	static char *ab_list;
+	static char names_buf[MAX_SUBJ][8];
+	int nsubj = 1;
+
 	if (ab_path && *ab_path) {
 		ab = 1;
 		only_n = 1;
+		ab_list = strdup(ab_path);
+		nsubj = 0;
+		for (char *t = strtok(ab_list, ","); t && nsubj < MAX_SUBJ - 1;
+		     t = strtok(NULL, ","))
+			paths[nsubj++] = t;
+		if (nsubj > 1)
+			for (int k = 0; k < nsubj; k++) {
+				snprintf(names_buf[k], sizeof(names_buf[k]),
+					 "A%d", k + 1);
+				subj_name[k] = names_buf[k];
+			}
+		subj_name[nsubj] = "B";
 	}
+	paths[nsubj++] = as_path;
+	rows_only = getenv("BENCH_ROWS");
 	libbpf_set_print(NULL);
 	json = fopen(json_path, "w");
 	if (json)
@@ -1553,15 +1645,24 @@ int main(int argc, char **argv)
 	set_mode(d, 0, 0);
 
 	gen_domestic();
-	if (ab)
+	if (ab && nsubj == 2)
 		note("# A/B: A = %s, B = %s, in turn in every round\n"
 		     "%-58s %9s %9s %8s %7s\n", ab_path, as_path, "case", "A ns",
 		     "B ns", "B-A", "B/A");
+	if (nsubj > 2) {
+		for (int k = 0; k < nsubj; k++)
+			note("# %s = %s\n", subj_name[k], paths[k]);
+		note("# in turn in every round; per A: its ns and B - A\n%-58s %7s",
+		     "case", "B ns");
+		for (int k = 0; k + 1 < nsubj; k++)
+			note(" %7s %6s", subj_name[k], "B-A");
+		note("\n");
+	}
 	for (size_t c = 0; c < ncounts; c++) {
 		size_t n = counts[c], nind, ndoms = 0;
 		struct bp *ind = gen_ind(n, &nind);
-		const char *path[2] = { ab ? ab_path : as_path, as_path };
-		struct subj sj = { .n = ab ? 2 : 1, .tun = 1 };
+		const char *const *path = paths;
+		struct subj sj = { .n = nsubj, .tun = 1 };
 		double ns;
 		__u32 naddrs;
 
@@ -1580,43 +1681,73 @@ int main(int argc, char **argv)
 			bm = bpf_object__find_map_by_name(sj.o[k], "bench_mode");
 			sj.tun &= bpf_map__value_size(bm) >= sizeof(struct bench_mode);
 		}
-		if (ab && ab_compare(sj.o[0], sj.o[1], c == 0))
-			return 1;
+		for (int k = 0; ab && k + 1 < sj.n; k++)
+			if (ab_compare(sj.o[k], sj.o[sj.n - 1], c == 0))
+				return 1;
 		for (int k = 0; k < sj.n; k++) {
-			if (load_filled(sj.o[k], path[k], ab ? (k ? ", B" : ", A") : "",
+			char label[16] = "";
+
+			if (ab)
+				snprintf(label, sizeof(label), ", %s", subj_name[k]);
+			if (load_filled(sj.o[k], path[k], label,
 					ind, nind, n, &ndoms))
 				return 1;
 			sj.fd[k] = prog_fd(sj.o[k], "autosel_xdp");
 		}
 
 		s_mode(&sj, 0, 0);
-		ns = s_time(&sj, v4, sizeof(v4), &rv);
-		if (rv != XDP_DROP)
-			note("# unexpected verdict %u\n", rv);
-		row("drop", drop, ns, "autosel deleted, IPv4 64 B, repeated, N=%zu", n);
-		ns = s_time(&sj, v6, sizeof(v6), &rv);
-		if (rv != XDP_DROP)
-			note("# unexpected verdict %u\n", rv);
-		row("drop", drop, ns, "autosel deleted, IPv6 78 B, repeated, N=%zu", n);
-		ns = s_time(&sj, sel4, sizeof(sel4), &rv);
-		if (rv != XDP_REDIRECT)
-			note("# unexpected verdict %u\n", rv);
-		row("drop", drop, ns, "autosel selected (known flow), IPv4, N=%zu", n);
-		ns = s_time(&sj, sel6, sizeof(sel6), &rv);
-		if (rv != XDP_REDIRECT)
-			note("# unexpected verdict %u\n", rv);
-		row("drop", drop, ns, "autosel selected (known flow), IPv6, N=%zu", n);
-		name_rows(&sj, &nf, drop, ndoms);
+		if (want("autosel deleted, IPv4 64 B, repeated")) {
+			ns = s_time(&sj, v4, sizeof(v4), &rv);
+			if (rv != XDP_DROP)
+				note("# unexpected verdict %u\n", rv);
+			row("drop", drop, ns,
+			    "autosel deleted, IPv4 64 B, repeated, N=%zu", n);
+		}
+		if (want("autosel deleted, IPv6 78 B, repeated")) {
+			ns = s_time(&sj, v6, sizeof(v6), &rv);
+			if (rv != XDP_DROP)
+				note("# unexpected verdict %u\n", rv);
+			row("drop", drop, ns,
+			    "autosel deleted, IPv6 78 B, repeated, N=%zu", n);
+		}
+		/* the known-flow rows' flows are entered by their first repeat */
+		if (want("autosel selected (known flow), IPv4")) {
+			ns = s_time(&sj, sel4, sizeof(sel4), &rv);
+			if (rv != XDP_REDIRECT)
+				note("# unexpected verdict %u\n", rv);
+			row("drop", drop, ns,
+			    "autosel selected (known flow), IPv4, N=%zu", n);
+		}
+		if (want("autosel selected (known flow), IPv6")) {
+			ns = s_time(&sj, sel6, sizeof(sel6), &rv);
+			if (rv != XDP_REDIRECT)
+				note("# unexpected verdict %u\n", rv);
+			row("drop", drop, ns,
+			    "autosel selected (known flow), IPv6, N=%zu", n);
+		}
+		if (want("autosel deleted, DNS") || want("autosel deleted, TLS") ||
+		    want("autosel deleted, HTTP"))
+			name_rows(&sj, &nf, drop, ndoms);
 		s_mode(&sj, 1, 0);
-		ns = s_time_mix(&sj, v4, sizeof(v4));
-		row("rand_drop", rand4, ns, "autosel deleted, IPv4 64 B, random, N=%zu", n);
-		ns = s_time_mix(&sj, v6, sizeof(v6));
-		row("rand_drop", rand6, ns, "autosel deleted, IPv6 78 B, random, N=%zu", n);
-		s_mode(&sj, 3, s_zipf(&sj));
-		ns = s_time_mix(&sj, v4, sizeof(v4));
-		row("rand_drop", randzipf, ns, "autosel, IPv4 64 B, Zipf flows, N=%zu", n);
+		if (want("autosel deleted, IPv4 64 B, random")) {
+			ns = s_time_mix(&sj, v4, sizeof(v4));
+			row("rand_drop", rand4, ns,
+			    "autosel deleted, IPv4 64 B, random, N=%zu", n);
+		}
+		if (want("autosel deleted, IPv6 78 B, random")) {
+			ns = s_time_mix(&sj, v6, sizeof(v6));
+			row("rand_drop", rand6, ns,
+			    "autosel deleted, IPv6 78 B, random, N=%zu", n);
+		}
+		if (want("autosel, IPv4 64 B, Zipf flows")) {
+			s_mode(&sj, 3, s_zipf(&sj));
+			ns = s_time_mix(&sj, v4, sizeof(v4));
+			row("rand_drop", randzipf, ns,
+			    "autosel, IPv4 64 B, Zipf flows, N=%zu", n);
+		}
 		s_mode(&sj, 1, 0);
-		if (c + 1 == ncounts) {
+		/* the other frames, at the last count (not with BENCH_ROWS) */
+		if (c + 1 == ncounts && !(rows_only && *rows_only)) {
 			s_mode(&sj, 0, 0);
 			row("drop", drop, s_time(&sj, v4big, sizeof(v4big), NULL),
 			    "autosel deleted, IPv4 1500 B, repeated, N=%zu", n);
@@ -1668,14 +1799,18 @@ int main(int argc, char **argv)
 		 */
 		naddrs = s_addrs(&sj, ind, nind);	/* after mode 3's table */
 		s_mode(&sj, 2, naddrs);
-		ns = s_time_mix(&sj, sel4, sizeof(sel4));
-		row("rand_drop", randsel, ns,
-		    "autosel selected, new flows, random, IPv4, N=%zu", n);
+		if (want("autosel selected, new flows")) {
+			ns = s_time_mix(&sj, sel4, sizeof(sel4));
+			row("rand_drop", randsel, ns,
+			    "autosel selected, new flows, random, IPv4, N=%zu", n);
+		}
 		/* Deleted traffic again, now beside a full flow table. */
 		s_mode(&sj, 1, 0);
-		ns = s_time_mix(&sj, v4, sizeof(v4));
-		row("rand_drop", rand4, ns,
-		    "autosel deleted, IPv4 64 B, random, flow table full, N=%zu", n);
+		if (want("autosel deleted, IPv4 64 B, random, flow table full")) {
+			ns = s_time_mix(&sj, v4, sizeof(v4));
+			row("rand_drop", rand4, ns, "autosel deleted, IPv4 64 B, "
+			    "random, flow table full, N=%zu", n);
+		}
 
 		/* The naive design beside it: 2 LPM-trie lookups (IPv4 only). */
 		if (!only_n && !ab) {

@@ -1017,6 +1017,38 @@ TEST(flow_bucket_of_a_replaced_approval_no_eviction)
 }
 
 /*
+ * A flow that is in the table when its packet is entered (another CPU
+ * entered it since this one looked; here: the flow marks, cleared, spared
+ * the look) is one flow: the packet is selected, its approval's packets
+ * counted, its flows not again.
+ */
+TEST(flow_entered_meanwhile_counted_once)
+{
+	static struct tenv t;
+	static struct frame f;
+	struct pkt_spec s = { .name = "tcp", .ipver = 4, .l4 = 6, .payload = 40 };
+	struct as_slot_counters c0, c1;
+
+	SETUP(&t);
+	mkframe(&f, &s, F0, D, 40000, 443, PKT_TCP_SYN, 0);
+	RUN(&t, &f, SEL, 0, f.info.hdr_len);
+	ASSERT_EQ(0, xenv_slot(&t.x, 0, &c0));
+	ASSERT_EQ(0, xenv_marks_clear(&t.x));
+	ASSERT_EQ(0, xenv_marks_set(&t.x, 0));
+	mkframe(&f, &s, F0, D, 40000, 443, PKT_TCP_ACK, 0);
+	RUN(&t, &f, SEL, 0, f.info.hdr_len);
+	ASSERT_EQ(0, xenv_slot(&t.x, 0, &c1));
+	EXPECT_EQ(c0.packets + 1, c1.packets);
+	EXPECT_EQ(c0.flows, c1.flows);
+	EXPECT_EQ(c0.flows_kind[AS_KIND_IP], c1.flows_kind[AS_KIND_IP]);
+	EXPECT_EQ(c0.flows_evicted, c1.flows_evicted);
+	/* and it is marked again: its next packet finds it */
+	EXPECT_EQ(1, xenv_marks_set(&t.x, 0));
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
+/*
  * The two halves of the flow marks.  IP-opened flows mark the first only,
  * so that packets no IP indicator can match, which test the second, never
  * pay for them.  A swap to a rule set that no longer guards a flow's

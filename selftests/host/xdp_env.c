@@ -262,6 +262,20 @@ int xenv_marks_set(struct xenv *e, int half)
 	return n;
 }
 
+int xenv_marks_clear(struct xenv *e)
+{
+	int fd = map_fd(e, "flowmark");
+	uint64_t zero = 0;
+	__u32 w;
+
+	if (fd < 0)
+		return -ENOENT;
+	for (w = 0; w < AS_FLOWMARK_WORDS; w++)
+		if (bpf_map_update_elem(fd, &w, &zero, BPF_ANY))
+			return -errno;
+	return 0;
+}
+
 int xenv_set_approval(struct xenv *e, uint32_t slot, uint8_t type,
 		      uint64_t from, uint64_t until, uint32_t uid, int active)
 {

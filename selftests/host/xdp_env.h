@@ -83,6 +83,8 @@ int xenv_set_no_decap(struct xenv *e, uint32_t no_decap);
 int xenv_clear_prefixes(struct xenv *e);
 /* How many flow marks of one half (0: every flow, 1: by name) are set. */
 int xenv_marks_set(struct xenv *e, int half);
+/* Clear every flow mark (both halves): the flow table is not touched. */
+int xenv_marks_clear(struct xenv *e);
 int xenv_set_approval(struct xenv *e, uint32_t slot, uint8_t type,
 		      uint64_t from, uint64_t until, uint32_t uid, int active);
 /*
