@@ -1118,8 +1118,8 @@ static __always_inline int as_names_may(struct xdp_md *ctx,
 	if (off > 0x3fff)	/* keeps p's range the verifier's to check */
 		return 1;
 	p += off;
-	if ((const void *)(p + 1) > end)
-		return 1;	/* not in the linear part: let extract read */
+	if ((const void *)(p + 1) > end)	/* past the linear part */
+		return bpf_xdp_get_buff_len(ctx) > off;
 	return *p == 22 || (*p >= 'A' && *p <= 'Z');
 }
 
