@@ -187,66 +187,6 @@ static __always_inline __u32 as_nb16(const struct as_names_scratch *ns, __u32 i)
 
 /* ---- reading a name ------------------------------------------------- */
 
-/* One byte of a DNS question name (wire form: length-prefixed labels). */
-static int as_dns_step(__u32 idx, void *data)
-{
-	struct as_names_scratch *ns = ((struct as_walk *)data)->ns;
-	__u32 b;
-
-	if (ns->pos >= ns->n) {
-		ns->state = -1;		/* the name runs past the payload */
-		return 1;
-	}
-	b = as_nb(ns, ns->pos);
-	ns->pos++;
-	if (!ns->lab) {
-		if (!b) {
-			ns->state = 1;
-			return 1;
-		}
-		if (b > AS_LABEL_MAX) {	/* compression pointer, 0x40/0x80 */
-			ns->state = -1;
-			return 1;
-		}
-		if (ns->out) {
-			if (ns->out >= AS_NAME_MAX) {
-				ns->state = -1;
-				return 1;
-			}
-			ns->name[ns->out & 0xff] = '.';
-			ns->out++;
-		}
-		ns->lab = b;
-		return 0;
-	}
-	if (!as_name_byte_ok((__u8)b) || ns->out >= AS_NAME_MAX) {
-		ns->state = -1;
-		return 1;
-	}
-	ns->name[ns->out & 0xff] = as_name_lower((__u8)b);
-	ns->out++;
-	ns->lab--;
-	return 0;
-}
-
-/* The first question's name of the DNS message at off in buf. */
-static __always_inline int as_name_dns(struct as_names_scratch *ns, __u32 off)
-{
-	struct as_walk w = { .ns = ns };
-
-	if (off + 12 > ns->n || !as_nb16(ns, off + 4))	/* QDCOUNT */
-		return 0;
-	ns->pos = off + 12;
-	ns->lab = 0;
-	ns->out = 0;
-	ns->state = 0;
-	bpf_loop(AS_NAME_MAX + 3, as_dns_step, &w, 0);
-	if (ns->state != 1 || !ns->out || ns->out > AS_NAME_MAX)
-		return 0;
-	ns->len = ns->out;
-	return AS_NAME_DNS;
-}
-
 /* A 0x80 in each byte of x that is zero, nothing elsewhere (exact). */
 static __always_inline __u64 as_zero_bytes(__u64 x)
 {
@@ -277,6 +217,100 @@ static __always_inline __u64 as_buf_word(const struct as_names_scratch *ns,
 		return ns->buf_w[q & (AS_NAMES_WIN / 8 - 1)];
 	return (ns->buf_w[q & (AS_NAMES_WIN / 8 - 1)] >> (8 * r)) |
 	       (ns->buf_w[(q + 1) & (AS_NAMES_WIN / 8 - 1)] << (64 - 8 * r));
+}
+
+/*
+ * Eight bytes of a DNS question name per step.  From its first label's
+ * first byte on, the wire form is the text form with a length byte where
+ * each dot goes and a 0 at the end: word k of the text is the 8 bytes of
+ * buf at pos + 8 * k with the length bytes among them made dots.  lab is
+ * the index in buf of the next length byte not yet read (a word holds at
+ * most four: a label is at least one byte).  The rules of names.h, as
+ * as_name_byte_ok() and as_name_lower() state them: length bytes 1..63
+ * (0x40 and up: a compression pointer or a reserved type, no name), no
+ * label byte <= 0x20, '.' or DEL; ASCII capitals folded.  Every byte read
+ * (the final 0 included) lies below n, or there is no name.
+ */
+static int as_dns_step(__u32 k, void *data)
+{
+	struct as_names_scratch *ns = ((struct as_walk *)data)->ns;
+	__u32 p = ns->pos + 8 * k, nb = ns->lab, n = ns->n, e = 8, i, j, b;
+	__u64 x, lm, bm = 0, hb, x7, bad, up;
+
+	if (p >= n)
+		goto fail;
+	x = as_buf_word(ns, p);
+#pragma unroll
+	for (i = 0; i < 4; i++) {
+		if (e == 8 && nb < p + 8) {
+			if (nb >= n)
+				goto fail;	/* past the payload */
+			j = (nb - p) & 7;
+			b = (__u32)(x >> (8 * j)) & 0xff;
+			if (!b) {
+				e = j;		/* the root label: the end */
+			} else if (b > AS_LABEL_MAX) {
+				goto fail;
+			} else {
+				bm |= 0xffULL << (8 * j);
+				nb += 1 + b;
+			}
+		}
+	}
+	if (e == 8 && n - p < 8)
+		goto fail;		/* the name runs past the payload */
+	e &= 15;
+	lm = (e >= 8 ? ~0ULL : (1ULL << (8 * e)) - 1) & ~bm;	/* label bytes */
+	x &= lm;
+	hb = lm & 0x8080808080808080ULL;
+	x7 = x & 0x7f7f7f7f7f7f7f7fULL;
+	/* <= 0x20 (top bit clear), DEL, '.' */
+	bad = (~(x7 + 0x5f5f5f5f5f5f5f5fULL) & ~x & hb) |
+	      (as_zero_bytes(x ^ 0x7f7f7f7f7f7f7f7fULL) & hb) |
+	      (as_zero_bytes(x ^ 0x2e2e2e2e2e2e2e2eULL) & hb);
+	if (bad)
+		goto fail;
+	/* fold A-Z (top bit clear) to a-z; the length bytes become dots */
+	up = (x7 + 0x3f3f3f3f3f3f3f3fULL) & ~(x7 + 0x2525252525252525ULL) &
+	     ~x & hb;
+	x |= (up >> 2) | (bm & 0x2e2e2e2e2e2e2e2eULL);
+	ns->name_w[k & 31] = x;
+	ns->out = 8 * k + e;
+	ns->lab = nb;
+	if (e < 8) {
+		ns->state = 1;
+		return 1;
+	}
+	return 0;
+fail:
+	ns->state = -1;
+	return 1;
+}
+
+/*
+ * The first question's name of the DNS message at off in buf; pos is left
+ * after it (resolve-and-follow reads on from there).
+ */
+static __always_inline int as_name_dns(struct as_names_scratch *ns, __u32 off)
+{
+	struct as_walk w = { .ns = ns };
+	__u32 p = off + 12, b;
+
+	if (p >= ns->n || !as_nb16(ns, off + 4))	/* QDCOUNT */
+		return 0;
+	b = as_nb(ns, p);
+	if (!b || b > AS_LABEL_MAX)	/* the root name; a pointer */
+		return 0;
+	ns->pos = p + 1;
+	ns->lab = p + 1 + b;
+	ns->out = 0;
+	ns->state = 0;
+	bpf_loop(AS_NAME_KEY_LEN / 8, as_dns_step, &w, 0);
+	if (ns->state != 1 || !ns->out || ns->out > AS_NAME_MAX)
+		return 0;
+	ns->len = ns->out;
+	ns->pos += ns->out + 1;
+	return AS_NAME_DNS;
 }
 
 /*
