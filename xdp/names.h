@@ -324,7 +324,7 @@ static int as_text_step(__u32 idx, void *data)
 {
 	struct as_names_scratch *ns = ((struct as_walk *)data)->ns;
 	__u32 done = 8 * idx, p = ns->pos + done, c = 8, e, lab = ns->lab;
-	__u32 out = ns->out, short_n = 0, q, r, f;
+	__u32 out = ns->out, short_n = 0, f;
 	__u64 x, vm, em, hb, x7, bad, dots, up, s;
 
 	if (done >= ns->lim) {
@@ -383,15 +383,11 @@ static int as_text_step(__u32 idx, void *data)
 	up = (x7 + 0x3f3f3f3f3f3f3f3fULL) & ~(x7 + 0x2525252525252525ULL) &
 	     ~x & hb;
 	x |= up >> 2;
-	/* into name[out, out + e): two aligned words */
-	q = (out >> 3) & 31;
-	r = out & 7;
-	ns->name_w[q] = (ns->name_w[q] & ~(em << (8 * r))) | (x << (8 * r));
-	if (r && e > 8 - r) {
-		q = (q + 1) & 31;
-		ns->name_w[q] = (ns->name_w[q] & ~(em >> (64 - 8 * r))) |
-				(x >> (64 - 8 * r));
-	}
+	/*
+	 * into name[out, out + e): out is 8 * idx (a step that goes on took
+	 * 8 bytes), so one aligned word, zeros after e
+	 */
+	ns->name_w[idx & 31] = x;
 	ns->out = out + e;
 	ns->lab = lab;
 	if (e < c) {			/* the Host line's name ends here */
@@ -656,6 +652,32 @@ static __always_inline int as_names_load(struct xdp_md *ctx,
 }
 
 /*
+ * buf[0, 16) := the payload's first AS_NAMES_PEEK bytes (fewer if it is
+ * shorter), as as_names_load() does; two loads from the packet when they
+ * lie in its linear part (a helper call less for every TCP segment with
+ * payload), else the helper.
+ */
+static __always_inline int as_names_peek(struct xdp_md *ctx,
+					 struct as_names_scratch *ns,
+					 __u32 off, __u32 avail)
+{
+	const __u8 *data = (const __u8 *)(long)ctx->data;
+	const __u8 *data_end = (const __u8 *)(long)ctx->data_end;
+	const __u8 *p;
+
+	if (avail < AS_NAMES_PEEK || off > 1024)
+		return as_names_load(ctx, ns, off, avail < AS_NAMES_PEEK ?
+					   avail : AS_NAMES_PEEK);
+	p = data + (off & 1023);
+	if (p + AS_NAMES_PEEK > data_end)
+		return as_names_load(ctx, ns, off, AS_NAMES_PEEK);
+	__builtin_memcpy(&ns->buf_w[0], p, 8);
+	__builtin_memcpy(&ns->buf_w[1], p + 8, 8);
+	ns->n = AS_NAMES_PEEK;
+	return 0;
+}
+
+/*
  * Extract the packet's name into names_scratch: returns its kind
  * (enum as_name_kind), AS_NAME_NONE when it carries none.
  */
@@ -700,8 +722,7 @@ int as_names_extract(struct xdp_md *ctx, struct as_pkt *pkt)
 		return ns->kind;
 	}
 	/* TCP: a look at the first bytes before reading more. */
-	if (as_names_load(ctx, ns, off, avail < AS_NAMES_PEEK ?
-					 avail : AS_NAMES_PEEK))
+	if (as_names_peek(ctx, ns, off, avail))
 		return AS_NAME_NONE;
 	if (dns) {
 		if (as_names_load(ctx, ns, off, avail))
@@ -892,8 +913,20 @@ int as_names_wipe(struct xdp_md *ctx)
 	if (!ctx || !ns)
 		return 0;
 	w.ns = ns;
+	/*
+	 * buf[0, n) is all as_names_load() wrote (hello_tcp.h wipes its own
+	 * copy); the first AS_NAMES_PEEK bytes always, as a load that failed
+	 * after a smaller one leaves n 0.  Zeroed in a few sizes, to the
+	 * first that holds n.
+	 */
 	if (ns->n <= AS_NAMES_PEEK)
 		__builtin_memset(ns->buf, 0, AS_NAMES_PEEK);
+	else if (ns->n <= 64)
+		__builtin_memset(ns->buf, 0, 64);
+	else if (ns->n <= 128)
+		__builtin_memset(ns->buf, 0, 128);
+	else if (ns->n <= 192)
+		__builtin_memset(ns->buf, 0, 192);
 	else if (ns->n <= AS_DNS_WIN_ROUND)
 		__builtin_memset(ns->buf, 0, AS_DNS_WIN_ROUND);
 	else
