@@ -880,7 +880,7 @@ int as_names_lookup(struct xdp_md *ctx)
 	ns->p_cmask = hdr->fp;
 	ns->h = AS_DOM_SEED;
 	ns->wk = 0;
-	bpf_loop(AS_NAME_WORDS, as_lookup_step, &w, 0);
+	bpf_loop(nw, as_lookup_step, &w, 0);	/* nw <= AS_NAME_WORDS */
 	if (ns->wk == nw)		/* the whole name */
 		as_dom_level(ns, &w, ns->h, nw, as_name_word(ns, len, nw - 1));
 	return ns->mask != 0;
