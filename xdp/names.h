@@ -220,6 +220,20 @@ static __always_inline __u64 as_buf_word(const struct as_names_scratch *ns,
 }
 
 /*
+ * Before a walk writes the name: out is 0, and name[] holds nothing of an
+ * earlier walk of the same packet (a split ClientHello is parsed again
+ * over more bytes), so that name[0, 8 * (out / 8 + 1)) is all a walk can
+ * have written when as_names_wipe() comes (the steps write words 0 to
+ * out / 8, and out as soon as they write).
+ */
+static __always_inline void as_name_reset(struct as_names_scratch *ns)
+{
+	if (ns->out)
+		__builtin_memset(ns->name, 0, sizeof(ns->name));
+	ns->out = 0;
+}
+
+/*
  * Eight bytes of a DNS question name per step.  From its first label's
  * first byte on, the wire form is the text form with a length byte where
  * each dot goes and a 0 at the end: word k of the text is the 8 bytes of
@@ -303,7 +317,7 @@ static __always_inline int as_name_dns(struct as_names_scratch *ns, __u32 off)
 		return 0;
 	ns->pos = p + 1;
 	ns->lab = p + 1 + b;
-	ns->out = 0;
+	as_name_reset(ns);
 	ns->state = 0;
 	bpf_loop(AS_NAME_KEY_LEN / 8, as_dns_step, &w, 0);
 	if (ns->state != 1 || !ns->out || ns->out > AS_NAME_MAX)
@@ -413,7 +427,7 @@ static __always_inline int as_name_text(struct as_names_scratch *ns,
 	ns->lim = lim;
 	ns->host = host;
 	ns->lab = 0;
-	ns->out = 0;
+	as_name_reset(ns);
 	ns->state = 0;
 	bpf_loop((AS_NAME_MAX + 2) / 8 + 2, as_text_step, &w, 0);
 	if (ns->state != 1)
@@ -931,9 +945,18 @@ int as_names_wipe(struct xdp_md *ctx)
 		__builtin_memset(ns->buf, 0, AS_DNS_WIN_ROUND);
 	else
 		bpf_loop(AS_NAMES_WIN / 512, as_wipe_step, &w, 0);
-	/* out: bytes a walk copied, also when the name failed part-way */
-	if (ns->len || ns->kind || ns->out)
-		__builtin_memset(ns->name, 0, sizeof(ns->name));
+	/*
+	 * out: bytes a walk copied, also when the name failed part-way; it
+	 * wrote name[0, 8 * (out / 8 + 1)) at most (as_name_reset())
+	 */
+	if (ns->len || ns->kind || ns->out) {
+		if (ns->out < 32 && ns->len < 32)
+			__builtin_memset(ns->name, 0, 32);
+		else if (ns->out < 64 && ns->len < 64)
+			__builtin_memset(ns->name, 0, 64);
+		else
+			__builtin_memset(ns->name, 0, sizeof(ns->name));
+	}
 	/* the walk state, the hash of the name's words and the result too */
 	__builtin_memset(&ns->mask, 0, sizeof(*ns) -
 			 __builtin_offsetof(struct as_names_scratch, mask));
