@@ -155,7 +155,7 @@ fuzz-xdp: xdp
 # Per-packet cost beside its floors (not part of check: timings are noisy).
 # BENCH_QUICK=1 make bench: a smoke run.  Documentation/performance.rst.
 BENCH := $(BUILD)/bench
-BENCH_HDRS := $(wildcard include/autosel/*.h) xdp/parse_xdp.h selftests/bench/rand.h \
+BENCH_HDRS := $(wildcard include/autosel/*.h) $(wildcard xdp/*.h) selftests/bench/rand.h \
 	selftests/bench/legacy4.h selftests/bench/legacy6.h
 
 $(BENCH)/drop.bpf.o: selftests/bench/drop.bpf.c $(BENCH_HDRS)

@@ -43,8 +43,9 @@
  * Cost: nothing for packets of selected flows; for others a test in line of
  * the headers and the first payload byte (as_names_may), and only a payload
  * on a DNS port, or a TCP one that starts with a TLS handshake byte or an
- * upper-case letter, pays the call and a 16-byte peek; a name is read once into the scratch
- * buffer and walked once, right to left, 8 bytes per step, with one probe
+ * upper-case letter, pays the call and a 16-byte peek; a name is read once
+ * into the scratch buffer and walked once, right to left, 8 bytes per
+ * step, with one probe
  * of the open-addressed "domains" per dot and one for the whole name (an
  * inlined array load, ~1.3 slots on a miss).  Independent of the number
  * of domain indicators.
@@ -189,66 +190,6 @@ static __always_inline __u32 as_nb16(const struct as_names_scratch *ns, __u32 i)
 
 /* ---- reading a name ------------------------------------------------- */
 
-/* One byte of a DNS question name (wire form: length-prefixed labels). */
-static int as_dns_step(__u32 idx, void *data)
-{
-	struct as_names_scratch *ns = ((struct as_walk *)data)->ns;
-	__u32 b;
-
-	if (ns->pos >= ns->n) {
-		ns->state = -1;		/* the name runs past the payload */
-		return 1;
-	}
-	b = as_nb(ns, ns->pos);
-	ns->pos++;
-	if (!ns->lab) {
-		if (!b) {
-			ns->state = 1;
-			return 1;
-		}
-		if (b > AS_LABEL_MAX) {	/* compression pointer, 0x40/0x80 */
-			ns->state = -1;
-			return 1;
-		}
-		if (ns->out) {
-			if (ns->out >= AS_NAME_MAX) {
-				ns->state = -1;
-				return 1;
-			}
-			ns->name[ns->out & 0xff] = '.';
-			ns->out++;
-		}
-		ns->lab = b;
-		return 0;
-	}
-	if (!as_name_byte_ok((__u8)b) || ns->out >= AS_NAME_MAX) {
-		ns->state = -1;
-		return 1;
-	}
-	ns->name[ns->out & 0xff] = as_name_lower((__u8)b);
-	ns->out++;
-	ns->lab--;
-	return 0;
-}
-
-/* The first question's name of the DNS message at off in buf. */
-static __always_inline int as_name_dns(struct as_names_scratch *ns, __u32 off)
-{
-	struct as_walk w = { .ns = ns };
-
-	if (off + 12 > ns->n || !as_nb16(ns, off + 4))	/* QDCOUNT */
-		return 0;
-	ns->pos = off + 12;
-	ns->lab = 0;
-	ns->out = 0;
-	ns->state = 0;
-	bpf_loop(AS_NAME_MAX + 3, as_dns_step, &w, 0);
-	if (ns->state != 1 || !ns->out || ns->out > AS_NAME_MAX)
-		return 0;
-	ns->len = ns->out;
-	return AS_NAME_DNS;
-}
-
 /* A 0x80 in each byte of x that is zero, nothing elsewhere (exact). */
 static __always_inline __u64 as_zero_bytes(__u64 x)
 {
@@ -282,6 +223,114 @@ static __always_inline __u64 as_buf_word(const struct as_names_scratch *ns,
 }
 
 /*
+ * Before a walk writes the name: out is 0, and name[] holds nothing of an
+ * earlier walk of the same packet (a split ClientHello is parsed again
+ * over more bytes), so that name[0, 8 * (out / 8 + 1)) is all a walk can
+ * have written when as_names_wipe() comes (the steps write words 0 to
+ * out / 8, and out as soon as they write).
+ */
+static __always_inline void as_name_reset(struct as_names_scratch *ns)
+{
+	if (ns->out)
+		__builtin_memset(ns->name, 0, sizeof(ns->name));
+	ns->out = 0;
+}
+
+/*
+ * Eight bytes of a DNS question name per step.  From its first label's
+ * first byte on, the wire form is the text form with a length byte where
+ * each dot goes and a 0 at the end: word k of the text is the 8 bytes of
+ * buf at pos + 8 * k with the length bytes among them made dots.  lab is
+ * the index in buf of the next length byte not yet read (a word holds at
+ * most four: a label is at least one byte).  The rules of names.h, as
+ * as_name_byte_ok() and as_name_lower() state them: length bytes 1..63
+ * (0x40 and up: a compression pointer or a reserved type, no name), no
+ * label byte <= 0x20, '.' or DEL; ASCII capitals folded.  Every byte read
+ * (the final 0 included) lies below n, or there is no name.
+ */
+static int as_dns_step(__u32 k, void *data)
+{
+	struct as_names_scratch *ns = ((struct as_walk *)data)->ns;
+	__u32 p = ns->pos + 8 * k, nb = ns->lab, n = ns->n, e = 8, i, j, b;
+	__u64 x, lm, bm = 0, hb, x7, bad, up;
+
+	if (p >= n)
+		goto fail;
+	x = as_buf_word(ns, p);
+#pragma unroll
+	for (i = 0; i < 4; i++) {
+		if (e == 8 && nb < p + 8) {
+			if (nb >= n)
+				goto fail;	/* past the payload */
+			j = (nb - p) & 7;
+			b = (__u32)(x >> (8 * j)) & 0xff;
+			if (!b) {
+				e = j;		/* the root label: the end */
+			} else if (b > AS_LABEL_MAX) {
+				goto fail;
+			} else {
+				bm |= 0xffULL << (8 * j);
+				nb += 1 + b;
+			}
+		}
+	}
+	if (e == 8 && n - p < 8)
+		goto fail;		/* the name runs past the payload */
+	e &= 15;
+	lm = (e >= 8 ? ~0ULL : (1ULL << (8 * e)) - 1) & ~bm;	/* label bytes */
+	x &= lm;
+	hb = lm & 0x8080808080808080ULL;
+	x7 = x & 0x7f7f7f7f7f7f7f7fULL;
+	/* <= 0x20 (top bit clear), DEL, '.' */
+	bad = (~(x7 + 0x5f5f5f5f5f5f5f5fULL) & ~x & hb) |
+	      (as_zero_bytes(x ^ 0x7f7f7f7f7f7f7f7fULL) & hb) |
+	      (as_zero_bytes(x ^ 0x2e2e2e2e2e2e2e2eULL) & hb);
+	if (bad)
+		goto fail;
+	/* fold A-Z (top bit clear) to a-z; the length bytes become dots */
+	up = (x7 + 0x3f3f3f3f3f3f3f3fULL) & ~(x7 + 0x2525252525252525ULL) &
+	     ~x & hb;
+	x |= (up >> 2) | (bm & 0x2e2e2e2e2e2e2e2eULL);
+	ns->name_w[k & 31] = x;
+	ns->out = 8 * k + e;
+	ns->lab = nb;
+	if (e < 8) {
+		ns->state = 1;
+		return 1;
+	}
+	return 0;
+fail:
+	ns->state = -1;
+	return 1;
+}
+
+/*
+ * The first question's name of the DNS message at off in buf; pos is left
+ * after it (resolve-and-follow reads on from there).
+ */
+static __always_inline int as_name_dns(struct as_names_scratch *ns, __u32 off)
+{
+	struct as_walk w = { .ns = ns };
+	__u32 p = off + 12, b;
+
+	if (p >= ns->n || !as_nb16(ns, off + 4))	/* QDCOUNT */
+		return 0;
+	b = as_nb(ns, p);
+	if (!b || b > AS_LABEL_MAX)	/* the root name; a pointer */
+		return 0;
+	ns->pos = p + 1;
+	ns->lab = p + 1 + b;
+	as_name_reset(ns);
+	ns->state = 0;
+	bpf_loop(AS_NAME_KEY_LEN / 8, as_dns_step, &w, 0);
+	if (ns->state != 1 || !ns->out || ns->out > AS_NAME_MAX)
+		return 0;
+	ns->len = ns->out;
+	ns->pos += ns->out + 1;
+	return AS_NAME_DNS;
+}
+
+/*
  * Eight bytes of a name in text form from buf[pos + 8 * idx]: exactly lim
  * bytes in all (SNI), or up to a blank, CR, LF or ':' (Host).  The rules
  * of names.h, a word at a time: no byte <= 0x20 or DEL, no empty label
@@ -292,7 +341,7 @@ static int as_text_step(__u32 idx, void *data)
 {
 	struct as_names_scratch *ns = ((struct as_walk *)data)->ns;
 	__u32 done = 8 * idx, p = ns->pos + done, c = 8, e, lab = ns->lab;
-	__u32 out = ns->out, short_n = 0, q, r, f;
+	__u32 out = ns->out, short_n = 0, f;
 	__u64 x, vm, em, hb, x7, bad, dots, up, s;
 
 	if (done >= ns->lim) {
@@ -351,15 +400,11 @@ static int as_text_step(__u32 idx, void *data)
 	up = (x7 + 0x3f3f3f3f3f3f3f3fULL) & ~(x7 + 0x2525252525252525ULL) &
 	     ~x & hb;
 	x |= up >> 2;
-	/* into name[out, out + e): two aligned words */
-	q = (out >> 3) & 31;
-	r = out & 7;
-	ns->name_w[q] = (ns->name_w[q] & ~(em << (8 * r))) | (x << (8 * r));
-	if (r && e > 8 - r) {
-		q = (q + 1) & 31;
-		ns->name_w[q] = (ns->name_w[q] & ~(em >> (64 - 8 * r))) |
-				(x >> (64 - 8 * r));
-	}
+	/*
+	 * into name[out, out + e): out is 8 * idx (a step that goes on took
+	 * 8 bytes), so one aligned word, zeros after e
+	 */
+	ns->name_w[idx & 31] = x;
 	ns->out = out + e;
 	ns->lab = lab;
 	if (e < c) {			/* the Host line's name ends here */
@@ -385,7 +430,7 @@ static __always_inline int as_name_text(struct as_names_scratch *ns,
 	ns->lim = lim;
 	ns->host = host;
 	ns->lab = 0;
-	ns->out = 0;
+	as_name_reset(ns);
 	ns->state = 0;
 	bpf_loop((AS_NAME_MAX + 2) / 8 + 2, as_text_step, &w, 0);
 	if (ns->state != 1)
@@ -624,6 +669,32 @@ static __always_inline int as_names_load(struct xdp_md *ctx,
 }
 
 /*
+ * buf[0, 16) := the payload's first AS_NAMES_PEEK bytes (fewer if it is
+ * shorter), as as_names_load() does; two loads from the packet when they
+ * lie in its linear part (a helper call less for every TCP segment with
+ * payload), else the helper.
+ */
+static __always_inline int as_names_peek(struct xdp_md *ctx,
+					 struct as_names_scratch *ns,
+					 __u32 off, __u32 avail)
+{
+	const __u8 *data = (const __u8 *)(long)ctx->data;
+	const __u8 *data_end = (const __u8 *)(long)ctx->data_end;
+	const __u8 *p;
+
+	if (avail < AS_NAMES_PEEK || off > 1024)
+		return as_names_load(ctx, ns, off, avail < AS_NAMES_PEEK ?
+					   avail : AS_NAMES_PEEK);
+	p = data + (off & 1023);
+	if (p + AS_NAMES_PEEK > data_end)
+		return as_names_load(ctx, ns, off, AS_NAMES_PEEK);
+	__builtin_memcpy(&ns->buf_w[0], p, 8);
+	__builtin_memcpy(&ns->buf_w[1], p + 8, 8);
+	ns->n = AS_NAMES_PEEK;
+	return 0;
+}
+
+/*
  * Extract the packet's name into names_scratch: returns its kind
  * (enum as_name_kind), AS_NAME_NONE when it carries none.
  */
@@ -668,8 +739,7 @@ int as_names_extract(struct xdp_md *ctx, struct as_pkt *pkt)
 		return ns->kind;
 	}
 	/* TCP: a look at the first bytes before reading more. */
-	if (as_names_load(ctx, ns, off, avail < AS_NAMES_PEEK ?
-					 avail : AS_NAMES_PEEK))
+	if (as_names_peek(ctx, ns, off, avail))
 		return AS_NAME_NONE;
 	if (dns) {
 		if (as_names_load(ctx, ns, off, avail))
@@ -827,7 +897,7 @@ int as_names_lookup(struct xdp_md *ctx)
 	ns->p_cmask = hdr->fp;
 	ns->h = AS_DOM_SEED;
 	ns->wk = 0;
-	bpf_loop(AS_NAME_WORDS, as_lookup_step, &w, 0);
+	bpf_loop(nw, as_lookup_step, &w, 0);	/* nw <= AS_NAME_WORDS */
 	if (ns->wk == nw)		/* the whole name */
 		as_dom_level(ns, &w, ns->h, nw, as_name_word(ns, len, nw - 1));
 	return ns->mask != 0;
@@ -860,15 +930,36 @@ int as_names_wipe(struct xdp_md *ctx)
 	if (!ctx || !ns)
 		return 0;
 	w.ns = ns;
+	/*
+	 * buf[0, n) is all as_names_load() wrote (hello_tcp.h wipes its own
+	 * copy); the first AS_NAMES_PEEK bytes always, as a load that failed
+	 * after a smaller one leaves n 0.  Zeroed in a few sizes, to the
+	 * first that holds n.
+	 */
 	if (ns->n <= AS_NAMES_PEEK)
 		__builtin_memset(ns->buf, 0, AS_NAMES_PEEK);
+	else if (ns->n <= 64)
+		__builtin_memset(ns->buf, 0, 64);
+	else if (ns->n <= 128)
+		__builtin_memset(ns->buf, 0, 128);
+	else if (ns->n <= 192)
+		__builtin_memset(ns->buf, 0, 192);
 	else if (ns->n <= AS_DNS_WIN_ROUND)
 		__builtin_memset(ns->buf, 0, AS_DNS_WIN_ROUND);
 	else
 		bpf_loop(AS_NAMES_WIN / 512, as_wipe_step, &w, 0);
-	/* out: bytes a walk copied, also when the name failed part-way */
-	if (ns->len || ns->kind || ns->out)
-		__builtin_memset(ns->name, 0, sizeof(ns->name));
+	/*
+	 * out: bytes a walk copied, also when the name failed part-way; it
+	 * wrote name[0, 8 * (out / 8 + 1)) at most (as_name_reset())
+	 */
+	if (ns->len || ns->kind || ns->out) {
+		if (ns->out < 32 && ns->len < 32)
+			__builtin_memset(ns->name, 0, 32);
+		else if (ns->out < 64 && ns->len < 64)
+			__builtin_memset(ns->name, 0, 64);
+		else
+			__builtin_memset(ns->name, 0, sizeof(ns->name));
+	}
 	/* the walk state, the hash of the name's words and the result too */
 	__builtin_memset(&ns->mask, 0, sizeof(*ns) -
 			 __builtin_offsetof(struct as_names_scratch, mask));

@@ -1811,6 +1811,305 @@ TEST(domain_table_fingerprint_collision_and_probe_bound)
 	xenv_close(&t.x);
 }
 
+/* ---- the DNS reader, word by word, against the byte-wise one ---------- */
+
+/* What xdp/names.h copies of a DNS payload: AS_DNS_WIN bytes at most. */
+#define T_DNS_WIN	(2 + 12 + AS_NAME_MAX + 3)
+
+/*
+ * The DNS question reader as it was before it read words: one byte per
+ * step, as_name_byte_ok() and as_name_lower() on every label byte, at
+ * most 256 steps.  m holds n bytes of the message (what the program
+ * copies: at most AS_DNS_WIN).  The name's text length, 0: no name.
+ */
+static size_t ref_dns_name(const uint8_t *m, size_t n, char *out)
+{
+	size_t pos = 12, lab = 0, o = 0, step;
+
+	if (12 > n || !((m[4] << 8) | m[5]))
+		return 0;
+	for (step = 0; step < AS_NAME_MAX + 3; step++) {
+		uint8_t b;
+
+		if (pos >= n)
+			return 0;
+		b = m[pos++];
+		if (!lab) {
+			if (!b)
+				break;
+			if (b > AS_LABEL_MAX)
+				return 0;
+			if (o) {
+				if (o >= AS_NAME_MAX)
+					return 0;
+				out[o++] = '.';
+			}
+			lab = b;
+			continue;
+		}
+		if (!as_name_byte_ok(b) || o >= AS_NAME_MAX)
+			return 0;
+		out[o++] = (char)as_name_lower(b);
+		lab--;
+	}
+	if (step == AS_NAME_MAX + 3)
+		return 0;
+	out[o] = 0;
+	return o;
+}
+
+/*
+ * What a reader that checked nothing would make of the question: labels
+ * joined by dots, folded, to the end of what m holds; "" when a NUL is
+ * in it (as_dom_words() takes a C string).
+ */
+static void lenient_dns_name(const uint8_t *m, size_t n, char *out)
+{
+	size_t pos = 12, o = 0;
+
+	while (pos < n && m[pos] && o < AS_NAME_KEY_LEN - 1) {
+		size_t l = m[pos++] & 0x3f;
+
+		if (o)
+			out[o++] = '.';
+		while (l-- && pos < n && o < AS_NAME_KEY_LEN - 1) {
+			if (!m[pos]) {
+				out[0] = 0;
+				return;
+			}
+			out[o++] = (char)as_name_lower(m[pos++]);
+		}
+	}
+	out[o] = 0;
+}
+
+struct dns_case {
+	uint8_t m[T_DNS_WIN + 40];
+	size_t n;
+	const char *what;
+};
+
+static uint64_t dns_rng = 0x2545f4914f6cdd1dULL;
+
+static uint32_t dns_rand(uint32_t below)
+{
+	dns_rng ^= dns_rng << 13;
+	dns_rng ^= dns_rng >> 7;
+	dns_rng ^= dns_rng << 17;
+	return (uint32_t)((dns_rng >> 11) % below);
+}
+
+/* A query for the labels of lengths len[0..nl), bytes from fill(). */
+static void dns_case_labels(struct dns_case *c, const size_t *len, size_t nl,
+			    uint8_t (*fill)(size_t))
+{
+	uint8_t w[T_DNS_WIN + 40];
+	size_t i, j, p = 0, at = 0;
+
+	for (i = 0; i < nl && p + len[i] + 2 < sizeof(w) - 16 - 12; i++) {
+		w[p++] = (uint8_t)len[i];
+		for (j = 0; j < len[i]; j++)
+			w[p++] = fill(at++);
+	}
+	w[p++] = 0;
+	c->n = dns_msg(c->m, w, p, 0);
+}
+
+static uint8_t fill_lower(size_t i)
+{
+	return (uint8_t)('a' + i % 26);
+}
+
+static uint8_t fill_mixed(size_t i)
+{
+	static const char s[] = "Ab0-Z_yQ9zM";
+
+	return (uint8_t)s[i % (sizeof(s) - 1)];
+}
+
+/* Bytes around every edge of as_name_byte_ok() and the case fold. */
+static const uint8_t edge_bytes[] = {
+	0x00, 0x01, 0x09, 0x1f, 0x20, 0x21, 0x2d, 0x2e, 0x2f, 0x30, 0x3f,
+	0x40, 0x41, 0x4d, 0x5a, 0x5b, 0x5f, 0x60, 0x61, 0x7a, 0x7b, 0x7e,
+	0x7f, 0x80, 0xa0, 0xc1, 0xda, 0xfe, 0xff,
+};
+
+static size_t dns_checked, dns_named;
+static __u32 dns_slot;		/* the slot the last case wrote, 0: none */
+
+/*
+ * Run c against the reference: a name the reference reads is the only
+ * entry of the table (selected); for one it refuses, the text a lax
+ * reader would make is (never selected).  The verdict is read from the
+ * return code only (one syscall a case: the guest runs this under TCG);
+ * run() checks the rest elsewhere.
+ */
+static void dns_case_run(struct ksft_ctx *_ksft, struct tenv *t,
+			 const struct dns_case *c)
+{
+	static struct frame f;
+	static struct xrun r;
+	static uint16_t sport = 1024;
+	static const struct as_dom_slot empty;
+	char ref[AS_NAME_KEY_LEN + 1], lax[AS_NAME_KEY_LEN + 1];
+	size_t n = c->n < T_DNS_WIN ? c->n : T_DNS_WIN, rl;
+	const char *text;
+	__u32 want;
+	__u64 fp;
+
+	rl = ref_dns_name(c->m, n, ref);
+	lenient_dns_name(c->m, n, lax);
+	text = rl ? ref : lax;
+	if (dns_slot && bpf_map_update_elem(t->domains, &dns_slot, &empty,
+					    BPF_ANY)) {
+		FAIL_SOFT("%s: cannot empty the table", c->what);
+		return;
+	}
+	dns_slot = 0;
+	if (*text && strlen(text) <= AS_NAME_MAX) {
+		fp = as_dom_text_fp(text, strlen(text));
+		dns_slot = 1 + (__u32)(fp & 63);
+		if (put_slot(t, dns_slot, fp, 1, text, 1ULL << 0)) {
+			FAIL_SOFT("%s: cannot write the entry", c->what);
+			return;
+		}
+	}
+	mk(&f, 4, 17, D, F, sport, 53, c->m, c->n, 0, c->what);
+	if (++sport < 1024)
+		sport = 1024;
+	want = rl ? XDP_REDIRECT : XDP_DROP;
+	if (xenv_run(&t->x, f.b, f.len, &r) || r.retval != want) {
+		FAIL_SOFT("%s: verdict %u, want %u (%s)", c->what, r.retval,
+			  want, rl ? "selected" : "deleted");
+		ksft_print("  reference: %s%s%s; lax reader: \"%s\"\n",
+			   rl ? "\"" : "no name", rl ? ref : "", rl ? "\"" : "",
+			   lax);
+	}
+	t->fed++;
+	t->fed_bytes += f.len;
+	dns_checked++;
+	dns_named += rl != 0;
+}
+
+/*
+ * The question name a word (8 bytes) per step: every label length 1..63
+ * on both sides of each word boundary, names of exactly AS_NAME_MAX and
+ * one byte more, every edge byte at every place in a word, capitals,
+ * length bytes of 0x40 and up, a cut at every byte; then random names.
+ * The byte-wise reader above says what each must give.
+ */
+TEST(dns_words_against_bytes)
+{
+	static struct tenv t;
+	static struct dns_case c;
+	static char what[128], text[AS_NAME_KEY_LEN + 1];
+	size_t len[140], i, j, k, l, nl, cut;
+
+	SETUP(&t);
+	ASSERT_EQ(0, clear_domains(&t));
+	ASSERT_EQ(0, put_header(&t, 64, 1));
+	c.what = what;
+	/* one label of 1..63, then under another label of 1..17 */
+	for (l = 1; l <= AS_LABEL_MAX; l++) {
+		for (k = 0; k <= 17; k++) {
+			len[0] = k ? k : l;
+			len[1] = l;
+			len[2] = 3;
+			nl = k ? 3 : 1;
+			snprintf(what, sizeof(what), "labels %zu,%zu", len[0], l);
+			dns_case_labels(&c, len, nl, k & 1 ? fill_mixed : fill_lower);
+			dns_case_run(_ksft, &t, &c);
+		}
+	}
+	/* 64: a reserved length; every length byte 0x40 and up */
+	for (l = 0x40; l <= 0xff; l += 0x3f) {
+		len[0] = 2;
+		len[1] = 5;
+		dns_case_labels(&c, len, 2, fill_lower);
+		c.m[12 + 3] = (uint8_t)l;
+		snprintf(what, sizeof(what), "length byte 0x%zx", l);
+		dns_case_run(_ksft, &t, &c);
+	}
+	/* names of 253 (found) and 254, 255 bytes (no name), many layouts */
+	for (k = 1; k <= 63; k += (k < 10 ? 1 : 9)) {
+		for (j = 253; j <= 256; j++) {
+			size_t tot = 0, rem, l2;
+
+			/* labels of k, the last ones shorter: j bytes in all */
+			for (nl = 0; tot < j; nl++) {
+				rem = j - tot - (nl ? 1 : 0);
+				l2 = k < rem ? k : rem;
+				if (rem - l2 == 1)	/* no room for dot + byte */
+					l2 = l2 > 1 ? l2 - 1 : l2 + 1;
+				len[nl] = l2;
+				tot += l2 + (nl ? 1 : 0);
+			}
+			snprintf(what, sizeof(what), "%zu bytes, labels of %zu", tot, k);
+			dns_case_labels(&c, len, nl, fill_mixed);
+			dns_case_run(_ksft, &t, &c);
+			if (tot == AS_NAME_MAX)
+				EXPECT_EQ(253, ref_dns_name(c.m, c.n, text));
+		}
+	}
+	/* every edge byte at each of the 16 places of two labels' words */
+	for (i = 0; i < sizeof(edge_bytes); i++) {
+		for (j = 0; j < 19; j++) {
+			len[0] = 7;
+			len[1] = 11;
+			dns_case_labels(&c, len, 2, fill_mixed);
+			/* wire 12: length, 13..19 label, 20 length, 21..31 */
+			c.m[13 + j] = edge_bytes[i];
+			snprintf(what, sizeof(what), "byte 0x%02x at %zu", edge_bytes[i], j);
+			dns_case_run(_ksft, &t, &c);
+		}
+	}
+	/* cut at every byte of a name with labels of 1, 8, 9, 16 */
+	len[0] = 1;
+	len[1] = 8;
+	len[2] = 9;
+	len[3] = 16;
+	dns_case_labels(&c, len, 4, fill_mixed);
+	for (cut = 12; cut <= c.n; cut++) {
+		static struct dns_case d;
+
+		d = c;
+		d.n = cut;
+		d.what = what;
+		snprintf(what, sizeof(what), "cut at %zu", cut);
+		dns_case_run(_ksft, &t, &d);
+	}
+	/* random names: lengths near the word size, now and then a bad byte */
+	for (k = 0; k < 1000; k++) {
+		uint8_t w[T_DNS_WIN + 40];
+		size_t p = 0;
+
+		nl = 1 + dns_rand(dns_rand(4) ? 8 : 70);
+		for (i = 0; i < nl && p < T_DNS_WIN - 12; i++) {
+			l = dns_rand(4) ? 1 + dns_rand(17) : 1 + dns_rand(64);
+			w[p++] = (uint8_t)l;
+			for (j = 0; j < l && p < T_DNS_WIN - 12; j++)
+				w[p++] = dns_rand(40) ? (uint8_t)fill_mixed(dns_rand(64))
+						      : edge_bytes[dns_rand(sizeof(edge_bytes))];
+		}
+		if (p < sizeof(w))
+			w[p++] = 0;
+		if (!dns_rand(10))
+			w[dns_rand((uint32_t)p)] = (uint8_t)dns_rand(256);
+		c.n = dns_msg(c.m, w, p, 0);
+		if (!dns_rand(8))
+			c.n = 12 + dns_rand((uint32_t)(c.n - 11));
+		snprintf(what, sizeof(what), "random %zu", k);
+		dns_case_run(_ksft, &t, &c);
+	}
+	ksft_print("dns words: %zu questions, %zu of them names\n",
+		   dns_checked, dns_named);
+	EXPECT_LT((size_t)1000, dns_named);
+	EXPECT_LT((size_t)500, dns_checked - dns_named);
+	EXPECT_TRUE(scratch_clean(&t));
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
 /*
  * Per-packet cost (informational, never fails): the program's average run
  * time over many repetitions, for an IP-only packet and a DNS, a TLS and an
