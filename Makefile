@@ -58,7 +58,7 @@ $(BUILD):
 
 xdp: $(BUILD)/autosel.bpf.o $(BUILD)/autosel_kf.bpf.o
 
-BPF_DEPS := xdp/autosel.bpf.c xdp/names.h xdp/hello_tcp.h xdp/parse_xdp.h \
+BPF_DEPS := xdp/autosel.bpf.c xdp/names.h xdp/hello_tcp.h xdp/quic.h xdp/parse_xdp.h \
 	$(wildcard include/autosel/*.h)
 
 $(BUILD)/autosel.bpf.o: $(BPF_DEPS) | $(BUILD)

@@ -621,6 +621,8 @@ static __always_inline int as_names_load(struct xdp_md *ctx,
 	return 0;
 }
 
+#include "quic.h"
+
 /*
  * Extract the packet's name into names_scratch: returns its kind
  * (enum as_name_kind), AS_NAME_NONE when it carries none.
@@ -660,6 +662,10 @@ int as_names_extract(struct xdp_md *ctx, struct as_pkt *pkt)
 	if (dns && avail > AS_DNS_WIN)
 		avail = AS_DNS_WIN;
 	if (pkt->proto == AS_IPPROTO_UDP) {
+		if (!dns && avail >= AS_QUIC_MIN_DGRAM) {	/* quic.h */
+			ns->kind = as_quic_name(ctx, off, avail);
+			return ns->kind;
+		}
 		if (!dns || as_names_load(ctx, ns, off, avail))
 			return AS_NAME_NONE;
 		ns->kind = as_name_dns(ns, 0);

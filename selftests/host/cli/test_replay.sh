@@ -47,10 +47,10 @@ check "per approval: T-FD-1 3 packets 2 flows, T-FF-1 1 packet" \
 	test "$(j "$TMP/r.json" '[(a["id"], a["packets"], a["flows"]) for a in d["approvals"]]')" = "[('T-FD-1', 3, 2), ('T-FF-1', 1, 1)]"
 check "per approval: flows by kind, all ip (IP indicators only), sum = flows" \
 	test "$(j "$TMP/r.json" '[(list(a["flows_by_kind"].items()), sum(a["flows_by_kind"].values()) == a["flows"]) for a in d["approvals"]]')" = \
-	"[([('ip', 2), ('dns', 0), ('sni', 0), ('http', 0)], True), ([('ip', 1), ('dns', 0), ('sni', 0), ('http', 0)], True)]"
+	"[([('ip', 2), ('dns', 0), ('sni', 0), ('http', 0), ('quic', 0)], True), ([('ip', 1), ('dns', 0), ('sni', 0), ('http', 0), ('quic', 0)], True)]"
 run "$AUTOSELCTL" replay --rules "$R" --pcap "$TMP/ethernet.pcap"
 check "text: the flows by kind after the flows" \
-	sh -c "echo '$out' | grep -qx 'approval T-FD-1 (slot 0, fd, .*): 3 packets, 2 flows (ip 2, dns 0, sni 0, http 0), 362 bytes, 170 header bytes kept'"
+	sh -c "echo '$out' | grep -qx 'approval T-FD-1 (slot 0, fd, .*): 3 packets, 2 flows (ip 2, dns 0, sni 0, http 0, quic 0), 362 bytes, 170 header bytes kept'"
 check "records: header bytes only, wire length kept" \
 	test "$(recs "$TMP/out.pcap")" = "54/118 54/118 42/106 62/126"
 check "no canary in the records" sh -c "! grep -q CANARY '$TMP/out.pcap'"
@@ -128,7 +128,7 @@ if [ $src = 0 ]; then
 		test "$rc,$(j "$TMP/split.json" '(list(d["names"].items()))')" = \
 		"0,[('ech', 0), ('hello_split', 6), ('hello_incomplete', 0)]"
 	check "split ClientHellos: the 4 c2.example connections opened by sni, nothing kept after the headers" \
-		sh -c "test \"\$0\" = \"[(4, [('ip', 0), ('dns', 0), ('sni', 4), ('http', 0)])]\" && ! grep -q CANARY '$TMP/split-out.pcap' && ! grep -q c2.example '$TMP/split-out.pcap'" \
+		sh -c "test \"\$0\" = \"[(4, [('ip', 0), ('dns', 0), ('sni', 4), ('http', 0), ('quic', 0)])]\" && ! grep -q CANARY '$TMP/split-out.pcap' && ! grep -q c2.example '$TMP/split-out.pcap'" \
 		"$(j "$TMP/split.json" '[(a["flows"], list(a["flows_by_kind"].items())) for a in d["approvals"]]')"
 	run "$AUTOSELCTL" replay --rules "$TMP/sni.rules" --pcap "$TMP/split.pcap"
 	check "split ClientHellos: the text lists the names events" \
