@@ -1113,6 +1113,9 @@ static __always_inline __u64 as_match_names(struct xdp_md *ctx,
 	/* a ClientHello record, or a segment of a flow with a split one */
 	if (pkt->proto == AS_IPPROTO_TCP && (ns->hrec || as_hello_marked(fh)))
 		k = as_hello_tcp(ctx, pkt, now, split, fh);
+	/* a QUIC Initial's ClientHello walked (quic.h): ECH counted as on TCP */
+	if (pkt->proto == AS_IPPROTO_UDP && ns->ech)
+		as_count_names(AS_NE_ECH);
 	if (k != AS_NAME_NONE && as_names_lookup(ctx)) {
 		mask = ns->mask;
 		*kind = ns->kind;

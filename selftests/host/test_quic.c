@@ -364,21 +364,40 @@ TEST(generated_initials)
 	static struct frame f;
 	struct as_slot_counters s;
 	size_t i, n = sizeof(quic_cases) / sizeof(quic_cases[0]);
-	uint64_t want_flows = 0;
+	uint64_t want_flows = 0, want_ech = 0;
 	int fam;
 
 	SETUP(&t);
 	for (fam = 4; fam <= 6; fam += 2) {
 		for (i = 0; i < n; i++) {
 			const struct quic_case *c = &quic_cases[i];
+			uint64_t e0[AS_C_MAX], e1[AS_C_MAX];
 
 			mk(&f, fam, D, F, (uint16_t)(40000 + i),
 			   i & 1 ? 8443 : 443, c->b, c->len, c->what);
+			ASSERT_EQ(0, xenv_counters(&t.x, e0));
 			run(_ksft, &t, &f,
 			    c->want == 1 ? SEL(0) : DEL(AS_DEL_NO_MATCH),
 			    c->want >= 0, c->want == 1);
+			ASSERT_EQ(0, xenv_counters(&t.x, e1));
+			/* names events: ECH counted as on TCP, nothing else */
+			if (e1[AS_C_NAMES + AS_NE_ECH] - e0[AS_C_NAMES + AS_NE_ECH] !=
+			    (uint64_t)c->ech ||
+			    e1[AS_C_NAMES + AS_NE_HELLO_SPLIT] != e0[AS_C_NAMES + AS_NE_HELLO_SPLIT] ||
+			    e1[AS_C_NAMES + AS_NE_HELLO_INCOMPLETE] != e0[AS_C_NAMES + AS_NE_HELLO_INCOMPLETE])
+				FAIL_SOFT("%s: names events ech +%llu (want +%d)", f.what,
+					  (unsigned long long)(e1[AS_C_NAMES + AS_NE_ECH] -
+							       e0[AS_C_NAMES + AS_NE_ECH]), c->ech);
 			want_flows += c->want == 1;
+			want_ech += (uint64_t)c->ech;
 		}
+	}
+	{
+		uint64_t e[AS_C_MAX];
+
+		ASSERT_EQ(0, xenv_counters(&t.x, e));
+		EXPECT_EQ(want_ech, e[AS_C_NAMES + AS_NE_ECH]);
+		EXPECT_EQ(4, want_ech);
 	}
 	ASSERT_EQ(0, xenv_slot(&t.x, 0, &s));
 	EXPECT_EQ(want_flows, s.flows_kind[AS_KIND_QUIC]);

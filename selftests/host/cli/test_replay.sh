@@ -6,14 +6,14 @@
 # without --no-decap), link types other
 # than Ethernet, --now, nested indicators of different approvals, a real
 # TLS client whose ClientHello spans several segments (the names events),
-# and refusals that leave no output file behind.
+# QUIC client Initials (the verdicts test_quic asserts), and refusals that leave no output file behind.
 . "$(dirname "$0")/lib.sh"
 need_root "replay"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 R=$HERE/rules-good.txt
 
-tap_plan 31
+tap_plan 34
 
 j() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
 # caplen,len of every record of a classic pcap
@@ -135,6 +135,34 @@ if [ $src = 0 ]; then
 		sh -c "printf '%s\n' \"\$0\" | grep -qx '  hello_split  *6'" "$out"
 else
 	for i in 1 2 3; do skip "split ClientHellos" "names_split_clients.sh: exit $src"; done
+fi
+
+# QUIC client Initials that quic_fixtures.py builds with real crypto
+# (its pcap_frames() lists them; test_quic judges the same packets one by
+# one on the same program): replay decrypts them as the live path does.
+cat > "$TMP/quic.rules" <<'EOF2'
+domestic 10.0.0.0/8
+approval T-QUIC-1 type df from 2026-01-01T00:00:00Z until 2036-01-01T00:00:00Z
+domain c2.example
+domain .evil.test
+approval T-QUIC-2 type fd from 2026-01-01T00:00:00Z until 2036-01-01T00:00:00Z
+domain example.com
+EOF2
+if /usr/bin/python3 "$TOP/selftests/host/quic_fixtures.py" --pcap "$TOP/selftests/host" "$TMP/quic.pcap" 2>"$TMP/quic.err"; then
+	run "$AUTOSELCTL" replay --rules "$TMP/quic.rules" --pcap "$TMP/quic.pcap" --out "$TMP/quic-out.pcap" --json
+	echo "$out" > "$TMP/quic.json"
+	check "QUIC: exit 0; seen 8, selected 6, deleted 2 (no_match); names: ech 1" \
+		test "$rc,$(j "$TMP/quic.json" '(d["seen"], d["selected"], d["deleted"], d["deleted_by_reason"]["no_match"], d["names"]["ech"])')" = \
+		"0,(8, 6, 2, 2, 1)"
+	check "QUIC: df 5 packets 3 flows, fd 1 packet 1 flow, all opened by quic; the records end at the UDP header" \
+		sh -c "test \"\$0\" = \"[('T-QUIC-1', 5, 3, [('ip', 0), ('dns', 0), ('sni', 0), ('http', 0), ('quic', 3)]), ('T-QUIC-2', 1, 1, [('ip', 0), ('dns', 0), ('sni', 0), ('http', 0), ('quic', 1)])]\" && test \"\$1\" = '42/1242 42/122 42/1292 42/1242 42/1242 42/1242' && ! grep -q c2.example '$TMP/quic-out.pcap'" \
+		"$(j "$TMP/quic.json" '[(a["id"], a["packets"], a["flows"], list(a["flows_by_kind"].items())) for a in d["approvals"]]')" \
+		"$(recs "$TMP/quic-out.pcap")"
+	run "$AUTOSELCTL" replay --rules "$TMP/quic.rules" --pcap "$TMP/quic.pcap"
+	check "QUIC: the text shows the quic flows" \
+		sh -c "printf '%s\n' \"\$0\" | grep -q '^approval T-QUIC-1 .*: 5 packets, 3 flows (ip 0, dns 0, sni 0, http 0, quic 3),'" "$out"
+else
+	for i in 1 2 3; do skip "QUIC replay" "quic_fixtures.py: $(head -1 "$TMP/quic.err")"; done
 fi
 
 printf 'not a capture\n' > "$TMP/junk.pcap"
