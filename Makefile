@@ -177,7 +177,9 @@ $(BENCH)/bench: $(BENCH_SRCS) selftests/bench/bench.h user/domains.h \
 	@mkdir -p $(BENCH)
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -I$(ROOT)/include \
 		-I$(ROOT)/user -I$(ROOT)/selftests/host \
-		-DXDPFILT_DIR='"$(XDPFILT_DIR)"' $(BENCH_SRCS) -o $@ \
+		-DXDPFILT_DIR='"$(XDPFILT_DIR)"' \
+		-DAS_RFC9001_HEX='"$(ROOT)/selftests/host/rfc9001_a2.hex"' \
+		$(BENCH_SRCS) -o $@ \
 		-lbpf -lelf -lz -lpcap
 
 # Semantics first: the flat prefix sets against a brute-force LPM, the
