@@ -69,6 +69,9 @@ struct as_quic_scratch {
 	__u32 n;			/* bytes in pt */
 	__u32 version, dcid_len, pn_off, pn_len, pay, end, pn;
 	__u32 pos, skipv, nfr, state, ck, cj, lim, top;
+	/* decrypted up to dec; hlen: the ClientHello's length once frame 0
+	 * is seen; cov: CRYPTO bytes recorded; nostop: walk to the end */
+	__u32 dec, hlen, cov, nostop;
 	__u32 f_off[AS_QUIC_FRAMES], f_len[AS_QUIC_FRAMES], f_pos[AS_QUIC_FRAMES];
 	/* not wiped: how many Initials this CPU decrypted (tests, bench) */
 	__u64 decrypts;
@@ -609,42 +612,45 @@ static __always_inline void as_aes_encrypt(const struct as_quic_scratch *q,
 	s[3] = AS_AES_SB(s3, s0, s1, s2, q->rk[43]);
 }
 
-/* One 16-byte block of the payload: XOR with AES(key, nonce || 2 + i). */
-static int as_quic_ctr_step(__u32 i, void *data)
+/*
+ * The next 16-byte block of the payload, at q->dec: XOR with AES(key,
+ * nonce || 2 + its index).  The payload is decrypted as the frame walk
+ * reaches it (as_quic_frame_step), not all at once.
+ */
+static __always_inline void as_quic_ctr_block(struct as_quic_scratch *q)
 {
-	struct as_quic_scratch *q = ((struct as_qwalk *)data)->q;
-	__u32 s[4], off = q->pay + 16 * i, j;
+	__u32 s[4], off = q->dec, j;
 
-	if (off >= q->end || off > AS_QUIC_WIN - 16)
-		return 1;
-	/* off + 15 stays in the map value whatever clang keeps of the test */
-	as_same_bounds(off, AS_QUIC_WIN - 1);
+	if (off >= q->end || off > AS_QUIC_WIN - 16) {
+		q->dec = q->end;	/* nothing more to decrypt */
+		return;
+	}
+	q->dec = off + 16;
 	s[0] = q->nonce[0];
 	s[1] = q->nonce[1];
 	s[2] = q->nonce[2];
-	s[3] = 2 + i;
+	s[3] = 2 + (off - q->pay) / 16;
+	/* off + 15 stays in the map value whatever clang keeps of the test */
+	as_same_bounds(off, AS_QUIC_WIN - 1);
 	as_aes_encrypt(q, s);
 #pragma unroll
 	for (j = 0; j < 16; j++)
 		q->pt[off + j] ^= (__u8)(s[j >> 2] >> (24 - 8 * (j & 3)));
-	return 0;
 }
 
 /*
- * Remove header protection, then decrypt the payload in place:
- * pt[pay, end).  Returns 0 if the packet does not hold what it says.
+ * Remove header protection and set up the decryption of the payload
+ * pt[pay, end) (the frame walk decrypts it block by block as it goes).
+ * Returns 0 if the packet does not hold what it says.
  */
 __attribute__((noinline))
 int as_quic_decrypt(struct xdp_md *ctx)
 {
 	struct as_quic_scratch *q = as_quic_q();
-	struct as_qwalk w;
 	__u32 s[4], i, po, pl, pn;
 
 	if (!ctx || !q)
 		return 0;
-	w.q = q;
-	w.ns = 0;
 	po = q->pn_off;
 	if (po + 4 + 16 > q->n || po + 4 + 16 > q->end)
 		return 0;
@@ -680,7 +686,7 @@ int as_quic_decrypt(struct xdp_md *ctx)
 	q->nonce[2] = as_be32(&q->iv[8]) ^ pn;
 	__builtin_memcpy(q->kb, q->key, 16);
 	as_aes_expand(ctx);
-	bpf_loop(AS_QUIC_WIN / 16, as_quic_ctr_step, &w, 0);
+	q->dec = q->pay;
 	q->decrypts++;
 	return 1;
 }
@@ -712,13 +718,32 @@ static __always_inline __u64 as_quic_varint(struct as_quic_scratch *q,
 	return v;
 }
 
-/* One frame (or one varint of an ACK frame's ranges, or a PADDING run). */
+/*
+ * One step of the walk: decrypt the next block if the next frame may read
+ * past what is decrypted (a frame step reads at most AS_QUIC_PAD_RUN bytes
+ * from pos; CRYPTO data is skipped, the next step's need covers it), else
+ * one frame (or one varint of an ACK frame's ranges, or a PADDING run).
+ * The walk ends early, with the rest of the payload left encrypted, once
+ * the CRYPTO frames hold as many bytes as the ClientHello has (the
+ * prefix check in as_quic_frames() then says whether they are all of it).
+ */
 static int as_quic_frame_step(__u32 idx, void *data)
 {
 	struct as_quic_scratch *q = ((struct as_qwalk *)data)->q;
-	__u32 ok = 1, t, i, k;
+	__u32 ok = 1, t, i, k, need;
 	__u64 off, len, n;
 
+	need = q->pos + AS_QUIC_PAD_RUN;
+	if (need > q->end)
+		need = q->end;
+	if (q->dec < need) {
+		as_quic_ctr_block(q);
+		return 0;
+	}
+	if (!q->nostop && q->hlen && q->cov >= q->hlen) {
+		q->state = 2;		/* enough CRYPTO bytes, maybe */
+		return 1;
+	}
 	if (q->skipv) {
 		as_quic_varint(q, &ok);
 		q->skipv--;
@@ -764,6 +789,16 @@ static int as_quic_frame_step(__u32 idx, void *data)
 		q->f_len[k & (AS_QUIC_FRAMES - 1)] = (__u32)len;
 		q->f_pos[k & (AS_QUIC_FRAMES - 1)] = q->pos;
 		q->nfr = k + 1;
+		q->cov += (__u32)len;
+		/* the stream's first 4 bytes: the handshake message's length
+		 * (decrypted: they lie within AS_QUIC_PAD_RUN of the frame) */
+		if (!off && len >= 4 && !q->hlen) {
+			q->hlen = 4 + ((as_qb(q, q->pos + 1) << 16) |
+				       (as_qb(q, q->pos + 2) << 8) |
+				       as_qb(q, q->pos + 3));
+			if (q->hlen > AS_NAMES_WIN)
+				q->hlen = AS_NAMES_WIN;
+		}
 	}
 	q->pos += (__u32)len;
 	return 0;
@@ -784,6 +819,11 @@ static int as_quic_copy_step(__u32 idx, void *data)
 	off = q->f_off[k & (AS_QUIC_FRAMES - 1)];
 	len = q->f_len[k & (AS_QUIC_FRAMES - 1)];
 	pos = q->f_pos[k & (AS_QUIC_FRAMES - 1)];
+	if (pos + len > q->dec) {	/* the walk's steps ran out first */
+		q->ck = k + 1;
+		q->cj = 0;
+		return 0;
+	}
 #pragma unroll
 	for (i = 0; i < 8; i++)
 		if (j + i < len)
@@ -846,19 +886,35 @@ int as_quic_frames(struct xdp_md *ctx)
 	q->skipv = 0;
 	q->nfr = 0;
 	q->state = 0;
-	bpf_loop(AS_QUIC_STEPS, as_quic_frame_step, &w, 0);
-	if (!q->nfr)
-		return AS_NAME_NONE;
+	q->hlen = 0;
+	q->cov = 0;
+	q->nostop = 0;
 	q->ck = 0;
 	q->cj = 0;
 	q->top = 0;
+	bpf_loop(AS_QUIC_STEPS + AS_QUIC_WIN / 16, as_quic_frame_step, &w, 0);
+	if (!q->nfr)
+		return AS_NAME_NONE;
 	bpf_loop(AS_QUIC_FRAMES + AS_QUIC_WIN / 8, as_quic_copy_step, &w, 0);
-	if (q->top > AS_NAMES_WIN)
-		q->top = AS_NAMES_WIN;
-	ns->n = q->top;		/* what the names wipe clears */
 	/* the stream contiguous from 0: frames in any order */
 	q->lim = 0;
 	bpf_loop(AS_QUIC_FRAMES * AS_QUIC_FRAMES, as_quic_prefix_step, &w, 0);
+	if (q->state == 2 && q->lim < q->hlen) {
+		/* stopped early, but frames overlap: walk to the end */
+		q->state = 0;
+		q->nostop = 1;
+		q->cj = 0;		/* the prefix search used it */
+		bpf_loop(AS_QUIC_STEPS + AS_QUIC_WIN / 16, as_quic_frame_step,
+			 &w, 0);
+		bpf_loop(AS_QUIC_FRAMES + AS_QUIC_WIN / 8, as_quic_copy_step,
+			 &w, 0);
+		q->lim = 0;
+		bpf_loop(AS_QUIC_FRAMES * AS_QUIC_FRAMES, as_quic_prefix_step,
+			 &w, 0);
+	}
+	if (q->top > AS_NAMES_WIN)
+		q->top = AS_NAMES_WIN;
+	ns->n = q->top;		/* what the names wipe clears */
 	lim = q->lim;
 	if (lim > ns->n || lim > AS_NAMES_WIN)
 		return AS_NAME_NONE;

@@ -289,6 +289,16 @@ def cases():
                                      shuffle=True), rnd), 1))
     c.append(("v2, encrypted_client_hello, outer SNI not in the table, ECH counted", 0,
               initial(V2, frames_for(ch("public.example", ech=True), rnd), rnd), 1))
+    # overlapping frames: the first piece twice makes as many CRYPTO bytes
+    # as the ClientHello has before its tail (and the SNI) is reached; the
+    # early end of the walk must not take that for the whole stream
+    h = ch("c2.example")
+    while 2 * (h.find(b"c2.example") - 10) < len(h):
+        h = ch("c2.example")
+    cut = h.find(b"c2.example") - 10
+    c.append(("v1, the first piece sent twice, the SNI in the last", 1,
+              initial(V1, crypto_frame(0, h[:cut]) + crypto_frame(0, h[:cut]) +
+                      bytes(100) + crypto_frame(cut, h[cut:]), rnd)))
     return c
 
 
