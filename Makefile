@@ -163,7 +163,7 @@ $(BENCH)/drop.bpf.o: selftests/bench/drop.bpf.c $(BENCH_HDRS)
 	$(CLANG) $(BPF_CFLAGS) -I$(ROOT)/selftests/bench -I$(ROOT)/xdp -c $< -o $@
 
 # The production program with the bench's address-varying step in front.
-$(BENCH)/autosel_rand.bpf.o: xdp/autosel.bpf.c $(BENCH_HDRS)
+$(BENCH)/autosel_rand.bpf.o: $(BPF_DEPS) $(BENCH_HDRS)
 	@mkdir -p $(BENCH)
 	$(CLANG) $(BPF_CFLAGS) -I$(ROOT)/selftests/bench -DAS_BENCH_RAND -c $< -o $@
 
