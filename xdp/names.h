@@ -87,6 +87,8 @@ struct as_names_scratch {
 	__s32 state;			/* 0 going, 1 done/found, -1 no name */
 	/* the ClientHello walked: encrypted_client_hello seen; its record's end */
 	__u32 ech, hrec;
+	__u32 q_fh, q_pad;		/* QUIC (quic.h): the flow hash, now */
+	__u64 q_now;
 	struct as_hello_key hk;		/* split ClientHellos: this segment's */
 	/* resolve-and-follow (as_resolve_learn), wiped like the rest */
 	__u32 rr, nrr, learned, r_slot, r_uid;
@@ -628,7 +630,8 @@ static __always_inline int as_names_load(struct xdp_md *ctx,
  * (enum as_name_kind), AS_NAME_NONE when it carries none.
  */
 __attribute__((noinline))
-int as_names_extract(struct xdp_md *ctx, struct as_pkt *pkt)
+int as_names_extract(struct xdp_md *ctx, struct as_pkt *pkt, __u64 now,
+		     __u32 fh)
 {
 	struct as_names_scratch *ns;
 	struct as_names_cfg *cfg;
@@ -663,7 +666,9 @@ int as_names_extract(struct xdp_md *ctx, struct as_pkt *pkt)
 		avail = AS_DNS_WIN;
 	if (pkt->proto == AS_IPPROTO_UDP) {
 		if (!dns && avail >= AS_QUIC_MIN_DGRAM) {	/* quic.h */
-			ns->kind = as_quic_name(ctx, off, avail);
+			ns->q_now = now;
+			ns->q_fh = fh;
+			ns->kind = as_quic_name(ctx, pkt, off, avail);
 			return ns->kind;
 		}
 		if (!dns || as_names_load(ctx, ns, off, avail))
@@ -1106,7 +1111,7 @@ static __always_inline __u64 as_match_names(struct xdp_md *ctx,
 	__u64 mask = 0;
 
 	*kind = AS_NAME_NONE;
-	k = as_names_extract(ctx, pkt);
+	k = as_names_extract(ctx, pkt, now, fh);
 	ns = bpf_map_lookup_elem(&names_scratch, &zero);
 	if (!ns)
 		return 0;

@@ -49,6 +49,51 @@
 #define AS_QUIC_CID_MAX		20
 #define AS_QUIC_V1		0x00000001
 #define AS_QUIC_V2		0x6b3343cf
+#define AS_QUIC_FR2		(2 * AS_QUIC_FRAMES)	/* this packet's + held */
+
+/*
+ * A ClientHello over the first two Initials of a connection: the first
+ * Initial's CRYPTO data (at their stream offsets, below AS_NAMES_WIN) and
+ * its frames' extents are held in a slot of "quic_held", keyed by the
+ * datagram's direction (addresses, ports) and its DCID, until the next
+ * Initial with that key, which is read together with them and decides:
+ * name or none, the slot is zeroed and emptied.  Given up (zeroed)
+ * AS_QUIC_HELD_TTL_NS after the first packet, in packet time.
+ */
+#define AS_QUIC_HELD_SLOTS	256
+#define AS_QUIC_HELD_TTL_NS	AS_HELLO_TTL_NS
+#define AS_QUIC_HELD_EMPTY	0
+#define AS_QUIC_HELD_LIVE	1
+#define AS_QUIC_HELD_BUSY	2
+
+struct as_quic_key {
+	struct as_hello_key f;		/* direction: addresses, ports, family */
+	__u8 dcid[AS_QUIC_CID_MAX];
+	__u8 dcid_len;
+	__u8 pad[3];
+};
+
+_Static_assert(sizeof(struct as_quic_key) % 8 == 0, "as_words_eq's words");
+
+struct as_quic_held {
+	struct bpf_spin_lock lock;
+	__u32 state;			/* AS_QUIC_HELD_* */
+	struct as_quic_key key;
+	__u64 started_ns;		/* the first Initial's time */
+	__u32 nfr, top;			/* frames held; stream bytes [0, top) */
+	__u32 cov, hlen;		/* their bytes; the ClientHello's length */
+	__u32 f_off[AS_QUIC_FRAMES], f_len[AS_QUIC_FRAMES];
+	__u8 buf[AS_NAMES_WIN];		/* the stream, zero where no frame */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, AS_QUIC_HELD_SLOTS);
+	/* decrypted ClientHello bytes: no syscall may read them back */
+	__uint(map_flags, BPF_F_WRONLY);
+	__type(key, __u32);
+	__type(value, struct as_quic_held);
+} quic_held SEC(".maps");
 
 struct as_quic_scratch {
 	union {				/* the datagram, decrypted in place */
@@ -72,7 +117,12 @@ struct as_quic_scratch {
 	/* decrypted up to dec; hlen: the ClientHello's length once frame 0
 	 * is seen; cov: CRYPTO bytes recorded; nostop: walk to the end */
 	__u32 dec, hlen, cov, nostop;
-	__u32 f_off[AS_QUIC_FRAMES], f_len[AS_QUIC_FRAMES], f_pos[AS_QUIC_FRAMES];
+	/* the two-Initial state: this datagram's key, its slot, held frames */
+	struct as_quic_key qk __attribute__((aligned(8)));
+	__u32 held, nheld, hslot, hpad;
+	__u64 now;
+	/* frames: [0, nfr) this packet's, [AS_QUIC_FRAMES, + nheld) held */
+	__u32 f_off[AS_QUIC_FR2], f_len[AS_QUIC_FR2], f_pos[AS_QUIC_FRAMES];
 	/* not wiped: how many Initials this CPU decrypted (tests, bench) */
 	__u64 decrypts;
 };
@@ -854,21 +904,21 @@ static int as_quic_copy_step(__u32 idx, void *data)
 }
 
 /*
- * Step idx: frame idx % AS_QUIC_FRAMES of round idx / AS_QUIC_FRAMES
- * extends lim if it starts at or below it; a round that extends nothing
- * ends the search.
+ * Step idx: frame idx % AS_QUIC_FR2 (this packet's or a held one) of
+ * round idx / AS_QUIC_FR2 extends lim if it starts at or below it; a
+ * round that extends nothing ends the search.
  */
 static int as_quic_prefix_step(__u32 idx, void *data)
 {
 	struct as_quic_scratch *q = ((struct as_qwalk *)data)->q;
-	__u32 k = idx & (AS_QUIC_FRAMES - 1), o, e;
+	__u32 k = idx & (AS_QUIC_FR2 - 1), o, e;
 
 	if (!k) {
 		if (idx && q->cj == q->lim)
 			return 1;	/* a round without progress */
 		q->cj = q->lim;
 	}
-	if (k >= q->nfr)
+	if (k < AS_QUIC_FRAMES ? k >= q->nfr : k - AS_QUIC_FRAMES >= q->nheld)
 		return 0;
 	o = q->f_off[k];
 	e = o + q->f_len[k];
@@ -877,11 +927,239 @@ static int as_quic_prefix_step(__u32 idx, void *data)
 	return 0;
 }
 
+/* ---- two Initials (quic_held) ---------------------------------------- */
+
+/* Counts one enum as_names_event (autosel.bpf.c). */
+static __always_inline void as_count_names(__u32 event);
+
+struct as_qheld_walk {
+	struct as_names_scratch *ns;
+	struct as_quic_held *v;
+	__u32 n;
+};
+
+/* ns->buf[0, n) := v->buf[0, n), in 512-byte pieces */
+static int as_qheld_get_step(__u32 i, void *data)
+{
+	struct as_qheld_walk *c = data;
+	__u32 off = i * 512;
+
+	if (off >= c->n)
+		return 1;
+	off &= AS_NAMES_WIN - 512;
+	__builtin_memcpy(&c->ns->buf[off], &c->v->buf[off], 512);
+	return 0;
+}
+
+/* v->buf[0, n) := ns->buf[0, n) */
+static int as_qheld_put_step(__u32 i, void *data)
+{
+	struct as_qheld_walk *c = data;
+	__u32 off = i * 512;
+
+	if (off >= c->n)
+		return 1;
+	off &= AS_NAMES_WIN - 512;
+	__builtin_memcpy(&c->v->buf[off], &c->ns->buf[off], 512);
+	return 0;
+}
+
+static int as_qheld_wipe_step(__u32 i, void *data)
+{
+	struct as_qheld_walk *c = data;
+	__u32 off = i * 512;
+
+	if (off >= c->n)
+		return 1;
+	off &= AS_NAMES_WIN - 512;
+	__builtin_memset(&c->v->buf[off], 0, 512);
+	return 0;
+}
+
+/* Zero slot v (held BUSY by this run) and empty it. */
+static __always_inline void as_qheld_free(struct as_quic_held *v)
+{
+	struct as_qheld_walk c = { .v = v };
+
+	c.n = v->top;
+	bpf_loop(AS_NAMES_WIN / 512, as_qheld_wipe_step, &c, 0);
+	__builtin_memset(&v->key, 0, sizeof(v->key));
+	__builtin_memset(v->f_off, 0, sizeof(v->f_off));
+	__builtin_memset(v->f_len, 0, sizeof(v->f_len));
+	v->started_ns = 0;
+	v->nfr = 0;
+	v->top = 0;
+	v->cov = 0;
+	v->hlen = 0;
+	bpf_spin_lock(&v->lock);
+	v->state = AS_QUIC_HELD_EMPTY;
+	bpf_spin_unlock(&v->lock);
+}
+
+static __always_inline int as_qheld_stale(const struct as_quic_held *v,
+					  __u64 now)
+{
+	return now < v->started_ns ||
+	       now - v->started_ns > AS_QUIC_HELD_TTL_NS;
+}
+
+/*
+ * The state held for this datagram's key, if there is one and it is not
+ * stale: taken (BUSY), its stream into ns->buf and its frames into
+ * q->f_*[AS_QUIC_FRAMES + k].  Returns 1 if taken (q->held).
+ */
+__attribute__((noinline))
+int as_qheld_take(struct xdp_md *ctx)
+{
+	struct as_quic_scratch *q = as_quic_q();
+	struct as_names_scratch *ns;
+	struct as_quic_held *v;
+	struct as_qheld_walk c;
+	__u32 mine = 0, stale = 0, zero = 0, k;
+
+	ns = bpf_map_lookup_elem(&names_scratch, &zero);
+	if (!ctx || !q || !ns)
+		return 0;
+	k = q->hslot & (AS_QUIC_HELD_SLOTS - 1);
+	v = bpf_map_lookup_elem(&quic_held, &k);
+	if (!v)
+		return 0;
+	c.ns = ns;
+	c.v = v;
+	bpf_spin_lock(&v->lock);
+	if (v->state == AS_QUIC_HELD_LIVE &&
+	    (as_qheld_stale(v, q->now) ||
+	     as_words_eq(&v->key, &q->qk, sizeof(v->key)))) {
+		v->state = AS_QUIC_HELD_BUSY;
+		stale = as_qheld_stale(v, q->now);
+		mine = !stale;
+	}
+	bpf_spin_unlock(&v->lock);
+	if (stale) {			/* given up: its next Initial never came */
+		as_qheld_free(v);
+		as_count_names(AS_NE_HELLO_INCOMPLETE);
+	}
+	if (!mine)
+		return 0;
+	c.n = v->top < AS_NAMES_WIN ? v->top : AS_NAMES_WIN;
+	bpf_loop(AS_NAMES_WIN / 512, as_qheld_get_step, &c, 0);
+	q->top = c.n;
+	q->nheld = v->nfr;
+	q->cov = v->cov;
+	q->hlen = v->hlen;
+	/* the held frames past nfr are zero, as this packet's are */
+	__builtin_memcpy(&q->f_off[AS_QUIC_FRAMES], v->f_off, sizeof(v->f_off));
+	__builtin_memcpy(&q->f_len[AS_QUIC_FRAMES], v->f_len, sizeof(v->f_len));
+	q->held = 1;
+	return 1;
+}
+
+/*
+ * A slot whose state has outlived AS_QUIC_HELD_TTL_NS: given up.  Every
+ * new state looks at one other slot, in turn, so that abandoned bytes do
+ * not wait for their own slot's reuse.
+ */
+static __always_inline void as_qheld_sweep(struct as_quic_scratch *q)
+{
+	__u32 k = (q->hslot + AS_QUIC_HELD_SLOTS / 2 + (__u32)(q->now >> 10)) &
+		  (AS_QUIC_HELD_SLOTS - 1);
+	struct as_quic_held *v = bpf_map_lookup_elem(&quic_held, &k);
+	int take = 0;
+
+	if (!v)
+		return;
+	bpf_spin_lock(&v->lock);
+	if (v->state == AS_QUIC_HELD_LIVE && as_qheld_stale(v, q->now)) {
+		v->state = AS_QUIC_HELD_BUSY;
+		take = 1;
+	}
+	bpf_spin_unlock(&v->lock);
+	if (take) {
+		as_qheld_free(v);
+		as_count_names(AS_NE_HELLO_INCOMPLETE);
+	}
+}
+
+/* This Initial's stream and frames, kept for the next one (slot EMPTY). */
+static __always_inline void as_qheld_put(struct as_quic_scratch *q,
+					 struct as_names_scratch *ns)
+{
+	struct as_quic_held *v;
+	struct as_qheld_walk c;
+	__u32 take = 0, k;
+
+	as_qheld_sweep(q);
+	k = q->hslot & (AS_QUIC_HELD_SLOTS - 1);
+	v = bpf_map_lookup_elem(&quic_held, &k);
+	if (!v)
+		return;
+	c.ns = ns;
+	c.v = v;
+	bpf_spin_lock(&v->lock);
+	if (v->state == AS_QUIC_HELD_EMPTY) {
+		v->state = AS_QUIC_HELD_BUSY;
+		take = 1;
+	}
+	bpf_spin_unlock(&v->lock);
+	if (!take)
+		return;			/* another connection's: not this one */
+	__builtin_memcpy(&v->key, &q->qk, sizeof(v->key));
+	v->started_ns = q->now;
+	v->nfr = q->nfr;
+	v->cov = q->cov;
+	v->hlen = q->hlen;
+	/* [nfr, AS_QUIC_FRAMES) are zero: the wipe of the last packet */
+	__builtin_memcpy(v->f_off, q->f_off, sizeof(v->f_off));
+	__builtin_memcpy(v->f_len, q->f_len, sizeof(v->f_len));
+	c.n = q->top < AS_NAMES_WIN ? q->top : AS_NAMES_WIN;
+	v->top = c.n;
+	bpf_loop(AS_NAMES_WIN / 512, as_qheld_put_step, &c, 0);
+	bpf_spin_lock(&v->lock);
+	v->state = AS_QUIC_HELD_LIVE;
+	bpf_spin_unlock(&v->lock);
+}
+
+/*
+ * After this Initial was read (kind: as_quic_frames()'s): the second
+ * Initial decides, and the held slot is zeroed whatever it decided; a
+ * first one without the name or the whole ClientHello leaves its stream.
+ * Called by as_quic_name(), not deeper: 6.1 sums the stacks of the call
+ * chain.
+ */
+__attribute__((noinline))
+int as_qheld_decide(struct xdp_md *ctx, int kind)
+{
+	struct as_quic_scratch *q = as_quic_q();
+	struct as_names_scratch *ns;
+	struct as_quic_held *v;
+	__u32 zero = 0, k;
+
+	ns = bpf_map_lookup_elem(&names_scratch, &zero);
+	if (!ctx || !q || !ns)
+		return 0;
+	if (q->held) {
+		k = q->hslot & (AS_QUIC_HELD_SLOTS - 1);
+		v = bpf_map_lookup_elem(&quic_held, &k);
+		if (!v)
+			return 0;
+		as_qheld_free(v);
+		as_count_names(kind == AS_NAME_QUIC ? AS_NE_HELLO_SPLIT :
+				AS_NE_HELLO_INCOMPLETE);
+	} else if (kind == AS_NAME_NONE && q->nfr &&
+		   (!q->hlen || q->lim < q->hlen)) {
+		as_qheld_put(q, ns);	/* the rest may be in the next one */
+	}
+	return 1;
+}
+
 /*
  * Walk the frames of the decrypted payload, put the CRYPTO data at its
- * stream offsets into names_scratch, and read the ClientHello's
+ * stream offsets into names_scratch (after what the connection's first
+ * Initial left in quic_held, if any), and read the ClientHello's
  * server_name from the stream contiguous from offset 0.  Returns
- * AS_NAME_QUIC or AS_NAME_NONE.
+ * AS_NAME_QUIC or AS_NAME_NONE.  A first Initial without the name and
+ * without the whole ClientHello leaves its stream in quic_held; the
+ * second decides, and the slot is zeroed whatever it decides.
  */
 __attribute__((noinline))
 int as_quic_frames(struct xdp_md *ctx)
@@ -890,6 +1168,7 @@ int as_quic_frames(struct xdp_md *ctx)
 	struct as_names_scratch *ns;
 	struct as_qwalk w;
 	__u32 zero = 0, lim;
+	int kind;
 
 	ns = bpf_map_lookup_elem(&names_scratch, &zero);
 	if (!ctx || !q || !ns)
@@ -900,19 +1179,16 @@ int as_quic_frames(struct xdp_md *ctx)
 	q->skipv = 0;
 	q->nfr = 0;
 	q->state = 0;
-	q->hlen = 0;
-	q->cov = 0;
 	q->nostop = 0;
 	q->ck = 0;
 	q->cj = 0;
-	q->top = 0;
+	/* top, nheld, held, cov, hlen: as_qheld_take() */
+	ns->n = q->top;		/* what the names wipe clears */
 	bpf_loop(AS_QUIC_STEPS + AS_QUIC_WIN / 16, as_quic_frame_step, &w, 0);
-	if (!q->nfr)
-		return AS_NAME_NONE;
 	bpf_loop(AS_QUIC_FRAMES + AS_QUIC_WIN / 8, as_quic_copy_step, &w, 0);
 	/* the stream contiguous from 0: frames in any order */
 	q->lim = 0;
-	bpf_loop(AS_QUIC_FRAMES * AS_QUIC_FRAMES, as_quic_prefix_step, &w, 0);
+	bpf_loop(AS_QUIC_FR2 * (AS_QUIC_FR2 + 1), as_quic_prefix_step, &w, 0);
 	if (q->state == 2 && q->lim < q->hlen) {
 		/* stopped early, but frames overlap: walk to the end */
 		q->state = 0;
@@ -923,18 +1199,18 @@ int as_quic_frames(struct xdp_md *ctx)
 		bpf_loop(AS_QUIC_FRAMES + AS_QUIC_WIN / 8, as_quic_copy_step,
 			 &w, 0);
 		q->lim = 0;
-		bpf_loop(AS_QUIC_FRAMES * AS_QUIC_FRAMES, as_quic_prefix_step,
+		bpf_loop(AS_QUIC_FR2 * (AS_QUIC_FR2 + 1), as_quic_prefix_step,
 			 &w, 0);
 	}
 	if (q->top > AS_NAMES_WIN)
 		q->top = AS_NAMES_WIN;
 	ns->n = q->top;		/* what the names wipe clears */
 	lim = q->lim;
-	if (lim > ns->n || lim > AS_NAMES_WIN)
-		return AS_NAME_NONE;
-	if (as_name_hello(ns, 0, AS_NAMES_WIN, lim) != AS_NAME_SNI)
-		return AS_NAME_NONE;
-	return AS_NAME_QUIC;
+	kind = AS_NAME_NONE;
+	if (lim <= ns->n && lim <= AS_NAMES_WIN &&
+	    as_name_hello(ns, 0, AS_NAMES_WIN, lim) == AS_NAME_SNI)
+		kind = AS_NAME_QUIC;
+	return kind;
 }
 
 /* ---- the hook ------------------------------------------------------- */
@@ -955,11 +1231,22 @@ static int as_quic_wipe_step(__u32 i, void *data)
 static __always_inline void as_quic_wipe(struct as_quic_scratch *q)
 {
 	struct as_qwalk w = { .q = q };
+	__u64 *wp;
+	__u32 i;
 
 	bpf_loop(AS_QUIC_WIN / 512, as_quic_wipe_step, &w, 0);
-	__builtin_memset(&q->rk, 0, __builtin_offsetof(struct as_quic_scratch,
-						       decrypts) -
-			 __builtin_offsetof(struct as_quic_scratch, rk));
+	/* 8-byte stores: clang will not inline a memset this large */
+#define AS_QUIC_WIPE_W ((__builtin_offsetof(struct as_quic_scratch, decrypts) - \
+			 __builtin_offsetof(struct as_quic_scratch, rk)) / 8)
+	_Static_assert(__builtin_offsetof(struct as_quic_scratch, rk) % 8 == 0 &&
+		       __builtin_offsetof(struct as_quic_scratch, decrypts) % 8 == 0,
+		       "quic_scratch's wiped words");
+	wp = (__u64 *)&q->rk;
+#pragma unroll
+	for (i = 0; i < AS_QUIC_WIPE_W; i++) {
+		wp[i] = 0;
+		asm volatile("" ::: "memory");	/* not a memset call */
+	}
 	q->n = 0;
 }
 
@@ -968,13 +1255,16 @@ static __always_inline void as_quic_wipe(struct as_quic_scratch *q)
  * it opens with, into names_scratch (AS_NAME_QUIC), or AS_NAME_NONE.
  */
 __attribute__((noinline))
-int as_quic_name(struct xdp_md *ctx, __u32 off, __u32 avail)
+int as_quic_name(struct xdp_md *ctx, struct as_pkt *pkt, __u32 off,
+		 __u32 avail)
 {
 	struct as_quic_scratch *q = as_quic_q();
-	__u32 n, p, v, t, l, i, ok = 1, kind = AS_NAME_NONE;
+	struct as_names_scratch *ns;
+	__u32 n, p, v, t, l, i, ok = 1, kind = AS_NAME_NONE, zero = 0;
 	__u64 tl, len;
 
-	if (!ctx || !q || avail < AS_QUIC_MIN_DGRAM)
+	ns = bpf_map_lookup_elem(&names_scratch, &zero);
+	if (!ctx || !q || !pkt || !ns || avail < AS_QUIC_MIN_DGRAM)
 		return AS_NAME_NONE;
 	/* the gate: 5 bytes, long header, Initial of v1 or v2 */
 	if (bpf_xdp_load_bytes(ctx, off, q->pt, 8))
@@ -1001,6 +1291,18 @@ int as_quic_name(struct xdp_md *ctx, __u32 off, __u32 avail)
 	q->dcid_len = q->pt[5];
 	if (q->dcid_len > AS_QUIC_CID_MAX)
 		goto out;
+	/* the two-Initial key: direction and DCID (quic_held) */
+	__builtin_memcpy(q->qk.f.saddr, pkt->saddr, 16);
+	__builtin_memcpy(q->qk.f.daddr, pkt->daddr, 16);
+	q->qk.f.sport = pkt->sport;
+	q->qk.f.dport = pkt->dport;
+	q->qk.f.family = pkt->family;
+#pragma unroll
+	for (i = 0; i < AS_QUIC_CID_MAX; i++)
+		q->qk.dcid[i] = i < q->dcid_len ? q->pt[6 + i] : 0;
+	q->qk.dcid_len = (__u8)q->dcid_len;
+	q->now = ns->q_now;
+	q->hslot = ns->q_fh & (AS_QUIC_HELD_SLOTS - 1);
 	p = 6 + q->dcid_len;
 	l = as_qb(q, p);
 	if (l > AS_QUIC_CID_MAX)
@@ -1018,7 +1320,14 @@ int as_quic_name(struct xdp_md *ctx, __u32 off, __u32 avail)
 	q->end = q->pos + (__u32)len;
 	if (!as_quic_keys(ctx) || !as_quic_decrypt(ctx))
 		goto out;
+	q->top = 0;
+	q->nheld = 0;
+	q->held = 0;
+	q->cov = 0;
+	q->hlen = 0;
+	as_qheld_take(ctx);
 	kind = as_quic_frames(ctx);
+	as_qheld_decide(ctx, kind);
 out:
 	as_quic_wipe(q);
 	i = kind;

@@ -185,8 +185,10 @@ def pad(payload, total):
 
 
 def initial(version, frames, rnd, dcid_len=8, scid_len=8, token=b"", pn=0,
-            pn_len=1, size=1200):
-    dcid = bytes(rnd.getrandbits(8) for _ in range(dcid_len))
+            pn_len=1, size=1200, dcid=None):
+    if dcid is None:
+        dcid = bytes(rnd.getrandbits(8) for _ in range(dcid_len))
+    dcid_len = len(dcid)
     scid = bytes(rnd.getrandbits(8) for _ in range(scid_len))
     hdr_len = 1 + 4 + 1 + dcid_len + 1 + scid_len + len(varint(len(token))) + \
         len(token) + 2 + pn_len
@@ -302,6 +304,36 @@ def cases():
     return c
 
 
+def pairs():
+    """ClientHellos over two Initials of one connection (same DCID), as
+    Chrome sends one with an ML-KEM key share: (what, pkt1, pkt2).  The
+    stream is cut in four pieces, the first Initial carrying two of them,
+    the second the others, each packet's frames reordered; the SNI lies
+    in a piece of the second."""
+    rnd = random.Random(1717)
+    out = []
+    for v, sni in ((V1, "c2.example"), (V2, "www.evil.test"),
+                   (V1, "not-listed.example")):
+        while True:		# the SNI after the key share
+            h = client_hello(sni, rnd, keyshare=1216)
+            at = h.find(sni.encode())
+            if at > 900:
+                break
+        # pieces [0,a) [a,b) [b,c) [c,end): the first and the third in
+        # the first Initial, the SNI in the fourth
+        a, b, c = 400, 800, at - 50
+        p = [crypto_frame(0, h[:a]), crypto_frame(a, h[a:b]),
+             crypto_frame(b, h[b:c]), crypto_frame(c, h[c:])]
+        dcid = bytes(rnd.getrandbits(8) for _ in range(8))
+        f1 = p[2] + b"\x01" + p[0]		# reordered, PING between
+        f2 = p[3] + bytes(7) + p[1]		# reordered, PADDING between
+        assert len(h[:a]) + len(h[b:c]) < 1100 and len(h[a:b]) + len(h[c:]) < 1100
+        out.append((f"v{1 if v == V1 else 2}, a {len(h)}-byte ClientHello over two Initials, SNI {sni} in the second",
+                    initial(v, f1, rnd, dcid=dcid, pn=0, size=1250),
+                    initial(v, f2, rnd, dcid=dcid, pn=1, size=1250)))
+    return out
+
+
 def c_bytes(b):
     lines = []
     for i in range(0, len(b), 16):
@@ -372,6 +404,15 @@ def main():
         what, want, b = cs_i[:3]
         ech = cs_i[3] if len(cs_i) > 3 else 0
         print(f'\t{{ "{what}", {want}, quic_case{i}, {len(b)}, {ech} }},')
+    print("};")
+    ps = pairs()
+    for i, (_, p1, p2) in enumerate(ps):
+        print(f"static const unsigned char quic_pair{i}a[{len(p1)}] = {{\n{c_bytes(p1)}\n}};")
+        print(f"static const unsigned char quic_pair{i}b[{len(p2)}] = {{\n{c_bytes(p2)}\n}};")
+    print("static const struct quic_pair { const char *what;"
+          " const unsigned char *a, *b; unsigned int alen, blen; } quic_pairs[] = {")
+    for i, (what, p1, p2) in enumerate(ps):
+        print(f'\t{{ "{what}", quic_pair{i}a, quic_pair{i}b, {len(p1)}, {len(p2)} }},')
     print("};")
 
 

@@ -14,6 +14,7 @@
  */
 #include <linux/bpf.h>
 #include <stdbool.h>
+#include <errno.h>
 #include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -447,6 +448,137 @@ TEST(not_initial_not_decrypted_flow_followed)
 	run(_ksft, &t, &f, SEL(0), 0, 0);
 	mk(&f, 6, D, F, 41005, 443, b, 60, "client's short header packet");
 	run(_ksft, &t, &f, SEL(0), 0, 0);
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
+/* ---- a ClientHello over two Initials (quic_held) --------------------- */
+
+static const char *const held_readable[] = { "quic_held", NULL };
+
+/*
+ * The two-Initial states (needs the map made readable): how many slots
+ * are live (state != 0), -1 on error; *dirty when an empty slot holds any
+ * byte that is not zero.
+ */
+static int held_live(struct tenv *t, bool *dirty)
+{
+	int fd = map_fd(&t->x, "quic_held");
+	struct bpf_map_info info;
+	__u32 il = sizeof(info), k;
+	int live = 0;
+	uint8_t *v;
+	size_t i;
+
+	*dirty = false;
+	memset(&info, 0, sizeof(info));
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &il))
+		return -1;
+	v = malloc(info.value_size);
+	if (!v)
+		return -1;
+	for (k = 0; k < info.max_entries; k++) {
+		uint32_t state;
+
+		if (bpf_map_lookup_elem(fd, &k, v)) {
+			free(v);
+			return -1;
+		}
+		memcpy(&state, v + 4, 4);	/* after the spin lock */
+		if (state) {
+			live++;
+			continue;
+		}
+		for (i = 0; i < info.value_size; i++)
+			if (v[i])
+				*dirty = true;
+	}
+	free(v);
+	return live;
+}
+
+static uint64_t names_event(struct tenv *t, int ev)
+{
+	uint64_t c[AS_C_MAX];
+
+	if (xenv_counters(&t->x, c))
+		return ~0ULL;
+	return c[AS_C_NAMES + ev];
+}
+
+#define HELD(t, n) do {							\
+	bool _dirty;							\
+	EXPECT_EQ((n), held_live((t), &_dirty));			\
+	EXPECT_FALSE(_dirty);						\
+} while (0)
+
+/*
+ * A post-quantum ClientHello over the first two Initials of a connection
+ * (quic_fixtures.py pairs(): four pieces, two per packet, reordered, the
+ * SNI in the second): the first Initial is deleted and leaves its stream
+ * in quic_held, the second is read with it and decides; after it the
+ * slot reads zero.  Not joined: a second Initial alone, one of another
+ * DCID, one after the state's time (given up, zeroed).  The map is
+ * write-only to user space.
+ */
+TEST(two_initials)
+{
+	static struct tenv t;
+	static struct frame f;
+	size_t i, n = sizeof(quic_pairs) / sizeof(quic_pairs[0]);
+	uint64_t split0, inc0, want_split = 0;
+	uint8_t v[8];
+	__u32 k = 0;
+	int fam;
+
+	SETUP(&t);		/* as it is loaded: write-only */
+	EXPECT_EQ(-EPERM, bpf_map_lookup_elem(map_fd(&t.x, "quic_held"), &k, v) ? -errno : 0);
+	xenv_close(&t.x);
+	xenv_readable_maps = held_readable;
+	SETUP(&t);
+	xenv_readable_maps = NULL;
+	split0 = names_event(&t, AS_NE_HELLO_SPLIT);
+	inc0 = names_event(&t, AS_NE_HELLO_INCOMPLETE);
+	for (fam = 4; fam <= 6; fam += 2) {
+		for (i = 0; i < n; i++) {
+			const struct quic_pair *p = &quic_pairs[i];
+			uint16_t sp = (uint16_t)(45000 + 10 * fam + i);
+			int match = i < 2;	/* the third's name is not listed */
+
+			mk(&f, fam, D, F, sp, 443, p->a, p->alen, p->what);
+			strncat(f.what, ": first Initial", sizeof(f.what) - strlen(f.what) - 1);
+			run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), 1, 0);
+			HELD(&t, 1);
+			mk(&f, fam, D, F, sp, 443, p->b, p->blen, p->what);
+			strncat(f.what, ": second Initial", sizeof(f.what) - strlen(f.what) - 1);
+			run(_ksft, &t, &f, match ? SEL(0) : DEL(AS_DEL_NO_MATCH), 1, match);
+			HELD(&t, 0);		/* zeroed at the decision */
+			want_split++;
+		}
+	}
+	EXPECT_EQ(split0 + want_split, names_event(&t, AS_NE_HELLO_SPLIT));
+	EXPECT_EQ(inc0, names_event(&t, AS_NE_HELLO_INCOMPLETE));
+	/* the second alone: no name, and it holds nothing */
+	mk(&f, 4, D, F, 46000, 443, quic_pairs[0].b, quic_pairs[0].blen,
+	   "second Initial alone");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), 1, 0);
+	HELD(&t, 1);		/* its pieces may be the first of their kind */
+	/* another DCID on the same ports: not joined */
+	mk(&f, 4, D, F, 46001, 443, quic_pairs[0].a, quic_pairs[0].alen,
+	   "first Initial");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), 1, 0);
+	mk(&f, 4, D, F, 46001, 443, quic_pairs[1].b, quic_pairs[1].blen,
+	   "second Initial of another DCID");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), 1, 0);
+	/* after AS_QUIC_HELD_TTL_NS: given up, zeroed, counted */
+	mk(&f, 4, D, F, 46002, 443, quic_pairs[0].a, quic_pairs[0].alen,
+	   "first Initial");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), 1, 0);
+	ASSERT_EQ(0, xenv_set_now(&t.x, T0 + 3 * NSEC));
+	mk(&f, 4, D, F, 46002, 443, quic_pairs[0].b, quic_pairs[0].blen,
+	   "second Initial 3 s later");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), 1, 0);
+	EXPECT_LE(inc0 + 1, names_event(&t, AS_NE_HELLO_INCOMPLETE));
 	check_totals(_ksft, &t);
 	xenv_close(&t.x);
 }
