@@ -24,13 +24,16 @@
  * server_name from the part of the stream that is contiguous from offset 0.
  *
  * Bounds: the first AS_QUIC_WIN bytes of the datagram, one packet (the
- * first of the datagram), AS_QUIC_STEPS frame-walk steps, AS_QUIC_FRAMES
- * CRYPTO frames, stream bytes below AS_NAMES_WIN.
+ * first of the datagram) of each of the connection's first two Initials
+ * (quic_held, below), AS_QUIC_STEPS frame-walk steps, AS_QUIC_FRAMES
+ * CRYPTO frames per packet, stream bytes below AS_NAMES_WIN.
  *
  * Nothing outlives the decision: the packet bytes, plaintext, keys, hash
  * states and walk state in quic_scratch are zeroed before as_quic_name()
  * returns (as_quic_wipe); the stream and the name in names_scratch go with
- * as_names_wipe().  Only the count of Initials decrypted stays.
+ * as_names_wipe().  Only the count of Initials decrypted stays.  A first
+ * Initial that leaves its stream in quic_held is undecided: the second
+ * decides and the slot is zeroed then (or after AS_QUIC_HELD_TTL_NS).
  *
  * For the verifier: every step is a global function or a bpf_loop()
  * callback whose state lives in the per-CPU map, so each is verified once
