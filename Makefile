@@ -58,7 +58,7 @@ $(BUILD):
 
 xdp: $(BUILD)/autosel.bpf.o $(BUILD)/autosel_kf.bpf.o
 
-BPF_DEPS := xdp/autosel.bpf.c xdp/names.h xdp/hello_tcp.h xdp/parse_xdp.h \
+BPF_DEPS := xdp/autosel.bpf.c xdp/names.h xdp/hello_tcp.h xdp/quic.h xdp/parse_xdp.h \
 	$(wildcard include/autosel/*.h)
 
 $(BUILD)/autosel.bpf.o: $(BPF_DEPS) | $(BUILD)
@@ -163,7 +163,7 @@ $(BENCH)/drop.bpf.o: selftests/bench/drop.bpf.c $(BENCH_HDRS)
 	$(CLANG) $(BPF_CFLAGS) -I$(ROOT)/selftests/bench -I$(ROOT)/xdp -c $< -o $@
 
 # The production program with the bench's address-varying step in front.
-$(BENCH)/autosel_rand.bpf.o: xdp/autosel.bpf.c $(BENCH_HDRS)
+$(BENCH)/autosel_rand.bpf.o: $(BPF_DEPS) $(BENCH_HDRS)
 	@mkdir -p $(BENCH)
 	$(CLANG) $(BPF_CFLAGS) -I$(ROOT)/selftests/bench -DAS_BENCH_RAND -c $< -o $@
 
@@ -177,7 +177,9 @@ $(BENCH)/bench: $(BENCH_SRCS) selftests/bench/bench.h user/domains.h \
 	@mkdir -p $(BENCH)
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -I$(ROOT)/include \
 		-I$(ROOT)/user -I$(ROOT)/selftests/host \
-		-DXDPFILT_DIR='"$(XDPFILT_DIR)"' $(BENCH_SRCS) -o $@ \
+		-DXDPFILT_DIR='"$(XDPFILT_DIR)"' \
+		-DAS_RFC9001_HEX='"$(ROOT)/selftests/host/rfc9001_a2.hex"' \
+		$(BENCH_SRCS) -o $@ \
 		-lbpf -lelf -lz -lpcap
 
 # Semantics first: the flat prefix sets against a brute-force LPM, the

@@ -164,6 +164,7 @@ AS_KIND_SHOW(ip, AS_KIND_IP);
 AS_KIND_SHOW(dns, AS_KIND_DNS);
 AS_KIND_SHOW(sni, AS_KIND_SNI);
 AS_KIND_SHOW(http, AS_KIND_HTTP);
+AS_KIND_SHOW(quic, AS_KIND_QUIC);
 
 static ssize_t flows_evicted_show(struct kobject *kobj,
 				  struct kobj_attribute *attr, char *buf)
@@ -210,6 +211,7 @@ static struct attribute *as_approval_attrs[] = {
 	&as_flows_dns_attr.attr,
 	&as_flows_sni_attr.attr,
 	&as_flows_http_attr.attr,
+	&as_flows_quic_attr.attr,
 	&as_evicted_attr.attr,
 	&as_bytes_attr.attr,
 	&as_kept_attr.attr,
@@ -297,13 +299,14 @@ static u64 as_approval_count(const struct as_appr *a, unsigned int idx)
 static void as_approval_del(struct as_appr *a)
 {
 	as_slots[a->d.r.slot] = NULL;
-	pr_info("approval %s removed: slot %u selected_packets %llu selected_flows %llu (ip %llu dns %llu sni %llu http %llu) flows_evicted %llu\n",
+	pr_info("approval %s removed: slot %u selected_packets %llu selected_flows %llu (ip %llu dns %llu sni %llu http %llu quic %llu) flows_evicted %llu\n",
 		a->d.r.id, a->d.r.slot, as_approval_count(a, AS_S_PACKETS),
 		as_approval_count(a, AS_S_FLOWS),
 		as_approval_count(a, AS_S_FLOWS_KIND + AS_KIND_IP),
 		as_approval_count(a, AS_S_FLOWS_KIND + AS_KIND_DNS),
 		as_approval_count(a, AS_S_FLOWS_KIND + AS_KIND_SNI),
 		as_approval_count(a, AS_S_FLOWS_KIND + AS_KIND_HTTP),
+		as_approval_count(a, AS_S_FLOWS_KIND + AS_KIND_QUIC),
 		as_approval_count(a, AS_S_FLOWS_EVICTED));
 	kobject_del(&a->kobj);
 	kobject_put(&a->kobj);
@@ -322,7 +325,7 @@ int as_approval_remove(const char *id)
 int as_approvals_init(void)
 {
 	/* A new kind needs its selected_flows_<kind> file above. */
-	BUILD_BUG_ON(AS_KIND_NR != 4);
+	BUILD_BUG_ON(AS_KIND_NR != 5);
 
 	as_approvals_kobj = kobject_create_and_add("approvals", as_kobj);
 	return as_approvals_kobj ? 0 : -ENOMEM;

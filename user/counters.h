@@ -48,7 +48,7 @@ void as_report_print(FILE *f, const struct as_report *r, bool json);
 
 /*
  * Flows by the kind of indicator that opened them, as text
- * "(ip N, dns N, sni N, http N)" or as JSON "flows_by_kind":{"ip":N,...}.
+ * "(ip N, dns N, sni N, http N, quic N)" or as JSON "flows_by_kind":{"ip":N,...}.
  */
 void as_print_flow_kinds(FILE *f, const uint64_t k[AS_KIND_NR], bool json);
 void as_print_approvals_json(FILE *f, const struct as_report_slot *slots);

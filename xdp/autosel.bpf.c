@@ -22,7 +22,8 @@
 
 /* A name's kind is its flow's kind (abi.h, names.h). */
 _Static_assert(AS_NAME_DNS == AS_KIND_DNS && AS_NAME_SNI == AS_KIND_SNI &&
-	       AS_NAME_HTTP == AS_KIND_HTTP, "enum as_kind != as_name_kind");
+	       AS_NAME_HTTP == AS_KIND_HTTP && AS_NAME_QUIC == AS_KIND_QUIC,
+	       "enum as_kind != as_name_kind");
 
 #ifdef AS_BENCH_RAND
 #include "rand.h"	/* selftests/bench: the bench-only address-varying step */
@@ -323,6 +324,9 @@ static __always_inline void as_account_selected(__u32 slot, __u32 wire_len,
 		break;
 	case AS_NEW_FLOW(AS_KIND_HTTP):
 		sc->flows_kind[AS_KIND_HTTP]++;
+		break;
+	case AS_NEW_FLOW(AS_KIND_QUIC):
+		sc->flows_kind[AS_KIND_QUIC]++;
 		break;
 	default:
 		return;		/* not a new flow */

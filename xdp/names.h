@@ -42,13 +42,13 @@
  *
  * Cost: nothing for packets of selected flows; for others a test in line of
  * the headers and the first payload byte (as_names_may), and only a payload
- * on a DNS port, or a TCP one that starts with a TLS handshake byte or an
- * upper-case letter, pays the call and a 16-byte peek; a name is read once
- * into the scratch buffer and walked once, right to left, 8 bytes per
- * step, with one probe
- * of the open-addressed "domains" per dot and one for the whole name (an
- * inlined array load, ~1.3 slots on a miss).  Independent of the number
- * of domain indicators.
+ * on a DNS port, a TCP one that starts with a TLS handshake byte or an
+ * upper-case letter, or a UDP datagram that may be a QUIC Initial, pays the
+ * call and a 16-byte peek; a name is read once into the scratch buffer and
+ * walked once, right to left, 8 bytes per step, with one probe of the
+ * open-addressed "domains" per dot and one for the whole name (an inlined
+ * array load, ~1.3 slots on a miss).  Independent of the number of domain
+ * indicators.
  */
 #ifndef AUTOSEL_XDP_NAMES_H
 #define AUTOSEL_XDP_NAMES_H
@@ -90,6 +90,8 @@ struct as_names_scratch {
 	__s32 state;			/* 0 going, 1 done/found, -1 no name */
 	/* the ClientHello walked: encrypted_client_hello seen; its record's end */
 	__u32 ech, hrec;
+	__u32 q_fh, q_pad;		/* QUIC (quic.h): the flow hash, now */
+	__u64 q_now;
 	struct as_hello_key hk;		/* split ClientHellos: this segment's */
 	/* resolve-and-follow (as_resolve_learn), wiped like the rest */
 	__u32 rr, nrr, learned, r_slot, r_uid;
@@ -668,6 +670,8 @@ static __always_inline int as_names_load(struct xdp_md *ctx,
 	return 0;
 }
 
+#include "quic.h"
+
 /*
  * buf[0, 16) := the payload's first AS_NAMES_PEEK bytes (fewer if it is
  * shorter), as as_names_load() does; two loads from the packet when they
@@ -699,7 +703,8 @@ static __always_inline int as_names_peek(struct xdp_md *ctx,
  * (enum as_name_kind), AS_NAME_NONE when it carries none.
  */
 __attribute__((noinline))
-int as_names_extract(struct xdp_md *ctx, struct as_pkt *pkt)
+int as_names_extract(struct xdp_md *ctx, struct as_pkt *pkt, __u64 now,
+		     __u32 fh)
 {
 	struct as_names_scratch *ns;
 	struct as_names_cfg *cfg;
@@ -733,6 +738,12 @@ int as_names_extract(struct xdp_md *ctx, struct as_pkt *pkt)
 	if (dns && avail > AS_DNS_WIN)
 		avail = AS_DNS_WIN;
 	if (pkt->proto == AS_IPPROTO_UDP) {
+		if (!dns && avail >= AS_QUIC_MIN_DGRAM) {	/* quic.h */
+			ns->q_now = now;
+			ns->q_fh = fh;
+			ns->kind = as_quic_name(ctx, pkt, off, avail);
+			return ns->kind;
+		}
 		if (!dns || as_names_load(ctx, ns, off, avail))
 			return AS_NAME_NONE;
 		ns->kind = as_name_dns(ns, 0);
@@ -1177,8 +1188,9 @@ out:
 /*
  * Can this packet carry a name?  Decided from its headers and the first
  * payload byte, read in place, so that most packets (pure ACKs, TLS
- * records other than a handshake, UDP off the DNS ports, ICMP, later
- * fragments) pay no call and leave nothing to wipe.  It says yes wherever
+ * records other than a handshake, UDP off the DNS ports that is not a
+ * QUIC long header of at least 1200 bytes, ICMP, later fragments) pay no
+ * call and leave nothing to wipe.  It says yes wherever
  * as_names_extract() or as_hello_tcp() could find a name, and more.
  */
 static __always_inline int as_names_may(struct xdp_md *ctx,
@@ -1202,15 +1214,18 @@ static __always_inline int as_names_may(struct xdp_md *ctx,
 		return 0;
 	if (as_is_dns_port(cfg, pkt->sport) || as_is_dns_port(cfg, pkt->dport))
 		return 1;
-	if (pkt->proto != AS_IPPROTO_TCP)
-		return 0;
-	/* a TLS handshake record, or an HTTP method (upper case) */
 	off = pkt->hdr_len;
 	if (off > 0x3fff)	/* keeps p's range the verifier's to check */
 		return 1;
 	p += off;
 	if ((const void *)(p + 1) > end)	/* past the linear part */
 		return bpf_xdp_get_buff_len(ctx) > off;
+	/* UDP: a QUIC long header in a datagram big enough for an Initial */
+	if (pkt->proto == AS_IPPROTO_UDP)
+		return (*p & 0x80) && (!pkt->ip_len ||
+				       (__u32)pkt->l3_off + pkt->ip_len >=
+				       off + AS_QUIC_MIN_DGRAM);
+	/* TCP: a TLS handshake record, or an HTTP method (upper case) */
 	return *p == 22 || (*p >= 'A' && *p <= 'Z');
 }
 
@@ -1235,13 +1250,16 @@ static __always_inline __u64 as_match_names(struct xdp_md *ctx,
 	*kind = AS_NAME_NONE;
 	if (!as_names_may(ctx, pkt, fh))
 		return 0;
-	k = as_names_extract(ctx, pkt);
+	k = as_names_extract(ctx, pkt, now, fh);
 	ns = bpf_map_lookup_elem(&names_scratch, &zero);
 	if (!ns)
 		return 0;
 	/* a ClientHello record, or a segment of a flow with a split one */
 	if (pkt->proto == AS_IPPROTO_TCP && (ns->hrec || as_hello_marked(fh)))
 		k = as_hello_tcp(ctx, pkt, now, split, fh);
+	/* a QUIC Initial's ClientHello walked (quic.h): ECH counted as on TCP */
+	if (pkt->proto == AS_IPPROTO_UDP && ns->ech)
+		as_count_names(AS_NE_ECH);
 	if (k != AS_NAME_NONE && as_names_lookup(ctx)) {
 		mask = ns->mask;
 		*kind = ns->kind;

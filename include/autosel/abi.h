@@ -93,10 +93,11 @@ enum as_kind {
 	AS_KIND_DNS,		/* DNS question name */
 	AS_KIND_SNI,		/* TLS ClientHello server_name */
 	AS_KIND_HTTP,		/* HTTP/1.x Host header */
+	AS_KIND_QUIC,		/* QUIC client Initial's server_name */
 	AS_KIND_NR,
 };
 
-#define AS_KIND_NAMES { "ip", "dns", "sni", "http" }
+#define AS_KIND_NAMES { "ip", "dns", "sni", "http", "quic" }
 
 /*
  * new_flow of a selection (kfunc autosel_count_selected): 0 for a packet

@@ -62,6 +62,7 @@ enum as_name_kind {
 	AS_NAME_DNS,		/* DNS question, UDP or TCP, a DNS port */
 	AS_NAME_SNI,		/* TLS ClientHello server_name, any TCP port */
 	AS_NAME_HTTP,		/* HTTP/1.x request Host header, any TCP port */
+	AS_NAME_QUIC,		/* QUIC v1/v2 client Initial's SNI, any UDP port */
 };
 
 /* One slot of "domains"; entry 0 is the header (fp: cap - 1, ref: count). */

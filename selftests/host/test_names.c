@@ -2677,6 +2677,9 @@ static int load_only(const char *path)
 		    !strncmp(l, "verification time", 17))
 			printf("verifier: %.*s\n", (int)(nl - l), l);
 	}
+	/* refused: the statistics level has the verifier's reason too */
+	if (err)
+		printf("verifier log:\n%s\n", log);
 	bpf_object__close(obj);
 	return err ? 1 : 0;
 }

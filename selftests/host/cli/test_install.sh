@@ -364,7 +364,7 @@ for t in ("ff", "fd", "df"):
     m = [a for a in s["approvals"] if a["type"] == t]
     assert r["measures"][t]["packets"] == sum(a["packets"] for a in m), t
     assert r["measures"][t]["flows"] == sum(a["flows"] for a in m), t
-    for k in ("ip", "dns", "sni", "http"):
+    for k in ("ip", "dns", "sni", "http", "quic"):
         assert r["measures"][t]["flows_by_kind"][k] == \
             sum(a["flows_by_kind"][k] for a in m), (t, k)
     assert r["measures"][t]["flows"] == \

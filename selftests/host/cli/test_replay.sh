@@ -6,14 +6,14 @@
 # without --no-decap), link types other
 # than Ethernet, --now, nested indicators of different approvals, a real
 # TLS client whose ClientHello spans several segments (the names events),
-# and refusals that leave no output file behind.
+# QUIC client Initials (the verdicts test_quic asserts), and refusals that leave no output file behind.
 . "$(dirname "$0")/lib.sh"
 need_root "replay"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 R=$HERE/rules-good.txt
 
-tap_plan 31
+tap_plan 34
 
 j() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
 # caplen,len of every record of a classic pcap
@@ -47,10 +47,10 @@ check "per approval: T-FD-1 3 packets 2 flows, T-FF-1 1 packet" \
 	test "$(j "$TMP/r.json" '[(a["id"], a["packets"], a["flows"]) for a in d["approvals"]]')" = "[('T-FD-1', 3, 2), ('T-FF-1', 1, 1)]"
 check "per approval: flows by kind, all ip (IP indicators only), sum = flows" \
 	test "$(j "$TMP/r.json" '[(list(a["flows_by_kind"].items()), sum(a["flows_by_kind"].values()) == a["flows"]) for a in d["approvals"]]')" = \
-	"[([('ip', 2), ('dns', 0), ('sni', 0), ('http', 0)], True), ([('ip', 1), ('dns', 0), ('sni', 0), ('http', 0)], True)]"
+	"[([('ip', 2), ('dns', 0), ('sni', 0), ('http', 0), ('quic', 0)], True), ([('ip', 1), ('dns', 0), ('sni', 0), ('http', 0), ('quic', 0)], True)]"
 run "$AUTOSELCTL" replay --rules "$R" --pcap "$TMP/ethernet.pcap"
 check "text: the flows by kind after the flows" \
-	sh -c "echo '$out' | grep -qx 'approval T-FD-1 (slot 0, fd, .*): 3 packets, 2 flows (ip 2, dns 0, sni 0, http 0), 362 bytes, 170 header bytes kept'"
+	sh -c "echo '$out' | grep -qx 'approval T-FD-1 (slot 0, fd, .*): 3 packets, 2 flows (ip 2, dns 0, sni 0, http 0, quic 0), 362 bytes, 170 header bytes kept'"
 check "records: header bytes only, wire length kept" \
 	test "$(recs "$TMP/out.pcap")" = "54/118 54/118 42/106 62/126"
 check "no canary in the records" sh -c "! grep -q CANARY '$TMP/out.pcap'"
@@ -128,13 +128,41 @@ if [ $src = 0 ]; then
 		test "$rc,$(j "$TMP/split.json" '(list(d["names"].items()))')" = \
 		"0,[('ech', 0), ('hello_split', 6), ('hello_incomplete', 0)]"
 	check "split ClientHellos: the 4 c2.example connections opened by sni, nothing kept after the headers" \
-		sh -c "test \"\$0\" = \"[(4, [('ip', 0), ('dns', 0), ('sni', 4), ('http', 0)])]\" && ! grep -q CANARY '$TMP/split-out.pcap' && ! grep -q c2.example '$TMP/split-out.pcap'" \
+		sh -c "test \"\$0\" = \"[(4, [('ip', 0), ('dns', 0), ('sni', 4), ('http', 0), ('quic', 0)])]\" && ! grep -q CANARY '$TMP/split-out.pcap' && ! grep -q c2.example '$TMP/split-out.pcap'" \
 		"$(j "$TMP/split.json" '[(a["flows"], list(a["flows_by_kind"].items())) for a in d["approvals"]]')"
 	run "$AUTOSELCTL" replay --rules "$TMP/sni.rules" --pcap "$TMP/split.pcap"
 	check "split ClientHellos: the text lists the names events" \
 		sh -c "printf '%s\n' \"\$0\" | grep -qx '  hello_split  *6'" "$out"
 else
 	for i in 1 2 3; do skip "split ClientHellos" "names_split_clients.sh: exit $src"; done
+fi
+
+# QUIC client Initials that quic_fixtures.py builds with real crypto
+# (its pcap_frames() lists them; test_quic judges the same packets one by
+# one on the same program): replay decrypts them as the live path does.
+cat > "$TMP/quic.rules" <<'EOF2'
+domestic 10.0.0.0/8
+approval T-QUIC-1 type df from 2026-01-01T00:00:00Z until 2036-01-01T00:00:00Z
+domain c2.example
+domain .evil.test
+approval T-QUIC-2 type fd from 2026-01-01T00:00:00Z until 2036-01-01T00:00:00Z
+domain example.com
+EOF2
+if /usr/bin/python3 "$TOP/selftests/host/quic_fixtures.py" --pcap "$TOP/selftests/host" "$TMP/quic.pcap" 2>"$TMP/quic.err"; then
+	run "$AUTOSELCTL" replay --rules "$TMP/quic.rules" --pcap "$TMP/quic.pcap" --out "$TMP/quic-out.pcap" --json
+	echo "$out" > "$TMP/quic.json"
+	check "QUIC: exit 0; seen 8, selected 6, deleted 2 (no_match); names: ech 1" \
+		test "$rc,$(j "$TMP/quic.json" '(d["seen"], d["selected"], d["deleted"], d["deleted_by_reason"]["no_match"], d["names"]["ech"])')" = \
+		"0,(8, 6, 2, 2, 1)"
+	check "QUIC: df 5 packets 3 flows, fd 1 packet 1 flow, all opened by quic; the records end at the UDP header" \
+		sh -c "test \"\$0\" = \"[('T-QUIC-1', 5, 3, [('ip', 0), ('dns', 0), ('sni', 0), ('http', 0), ('quic', 3)]), ('T-QUIC-2', 1, 1, [('ip', 0), ('dns', 0), ('sni', 0), ('http', 0), ('quic', 1)])]\" && test \"\$1\" = '42/1242 42/122 42/1292 42/1242 42/1242 42/1242' && ! grep -q c2.example '$TMP/quic-out.pcap'" \
+		"$(j "$TMP/quic.json" '[(a["id"], a["packets"], a["flows"], list(a["flows_by_kind"].items())) for a in d["approvals"]]')" \
+		"$(recs "$TMP/quic-out.pcap")"
+	run "$AUTOSELCTL" replay --rules "$TMP/quic.rules" --pcap "$TMP/quic.pcap"
+	check "QUIC: the text shows the quic flows" \
+		sh -c "printf '%s\n' \"\$0\" | grep -q '^approval T-QUIC-1 .*: 5 packets, 3 flows (ip 0, dns 0, sni 0, http 0, quic 3),'" "$out"
+else
+	for i in 1 2 3; do skip "QUIC replay" "quic_fixtures.py: $(head -1 "$TMP/quic.err")"; done
 fi
 
 printf 'not a capture\n' > "$TMP/junk.pcap"

@@ -210,23 +210,23 @@ got="$(cat $A/selected_packets) $(cat $A/selected_bytes) $(cat $A/kept_bytes) $(
 [ "$got" = "$SEL_N $SEL_W $SEL_H 8 0 0" ]
 ok $? "approvals/LIVE-FD-1: selected_packets = $SEL_N, selected_bytes, kept_bytes, 8 flows; the others 0" ||
 	echo "# got '$got', expected '$SEL_N $SEL_W $SEL_H 8 0 0'"
-got="$(cat $A/selected_flows_ip) $(cat $A/selected_flows_dns) $(cat $A/selected_flows_sni) $(cat $A/selected_flows_http)"
-[ "$got" = "7 1 0 0" ] && [ $(($(echo "$got" | tr ' ' '+'))) = "$(cat $A/selected_flows)" ]
-ok $? "approvals/LIVE-FD-1: selected_flows_{ip,dns,sni,http} = 7 1 0 0, their sum = selected_flows" ||
-	echo "# got '$got', expected '7 1 0 0'"
+got="$(cat $A/selected_flows_ip) $(cat $A/selected_flows_dns) $(cat $A/selected_flows_sni) $(cat $A/selected_flows_http) $(cat $A/selected_flows_quic)"
+[ "$got" = "7 1 0 0 0" ] && [ $(($(echo "$got" | tr ' ' '+'))) = "$(cat $A/selected_flows)" ]
+ok $? "approvals/LIVE-FD-1: selected_flows_{ip,dns,sni,http,quic} = 7 1 0 0 0, their sum = selected_flows" ||
+	echo "# got '$got', expected '7 1 0 0 0'"
 bad=0
 for id in LIVE-FF-0 LIVE-FD-2; do
-	for k in ip dns sni http; do
+	for k in ip dns sni http quic; do
 		[ "$(cat $S/approvals/$id/selected_flows_$k)" = 0 ] || bad=1
 	done
 done
 ok $bad "the other approvals: no flows of any kind"
 st=$(autoselctl stats --json 2>&1)
-echo "$st" | grep -q '"id":"LIVE-FD-1","type":"fd",.*"flows":8,"flows_by_kind":{"ip":7,"dns":1,"sni":0,"http":0}'
+echo "$st" | grep -q '"id":"LIVE-FD-1","type":"fd",.*"flows":8,"flows_by_kind":{"ip":7,"dns":1,"sni":0,"http":0,"quic":0}'
 ok $? "autoselctl stats --json: LIVE-FD-1 flows 8, by kind ip 7 dns 1 (from the module)" ||
 	echo "$st" | sed 's/^/# /'
-autoselctl report | grep -q '^  LIVE-FD-1 fd .*: [0-9]* packets, 8 flows (ip 7, dns 1, sni 0, http 0), [0-9]* header bytes kept$'
-ok $? "autoselctl report: LIVE-FD-1 8 flows (ip 7, dns 1, sni 0, http 0)" ||
+autoselctl report | grep -q '^  LIVE-FD-1 fd .*: [0-9]* packets, 8 flows (ip 7, dns 1, sni 0, http 0, quic 0), [0-9]* header bytes kept$'
+ok $? "autoselctl report: LIVE-FD-1 8 flows (ip 7, dns 1, sni 0, http 0, quic 0)" ||
 	autoselctl report 2>&1 | sed 's/^/# /'
 [ "$(c generation)" = 1 ]
 ok $? "generation 1 declared by autoselctl"
