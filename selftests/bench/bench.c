@@ -1595,7 +1595,7 @@ int main(int argc, char **argv)
 	static const char *paths[MAX_SUBJ];
 	static char *ab_list;
 	static char names_buf[MAX_SUBJ][8];
-	int nsubj = 1;
+	int nsubj = 0;
 
 	if (ab_path && *ab_path) {
 		ab = 1;
