@@ -15,7 +15,6 @@
 #include <linux/bpf.h>
 #include <stdbool.h>
 #include <errno.h>
-#include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -580,39 +579,6 @@ TEST(two_initials)
 	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), 1, 0);
 	EXPECT_LE(inc0 + 1, names_event(&t, AS_NE_HELLO_INCOMPLETE));
 	check_totals(_ksft, &t);
-	xenv_close(&t.x);
-}
-
-static double ns_per_run(struct tenv *t, const struct frame *f, int reps)
-{
-	struct timespec a, b;
-	uint32_t rv, ol;
-	static uint8_t out[PKT_MAX + 64];
-	int i;
-
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	for (i = 0; i < reps; i++)
-		xenv_run_into(&t->x, f->b, f->len, out, sizeof(out), &rv, &ol);
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	return ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / reps;
-}
-
-/* Informational: what a QUIC Initial costs beside other UDP (one test_run each). */
-TEST(cost)
-{
-	static struct tenv t;
-	static struct frame f;
-	static uint8_t b[1300];
-
-	SETUP(&t);
-	memset(b, 0x55, sizeof(b));
-	mk(&f, 4, D, F, 42000, 9999, b, 1250, "udp");
-	ksft_print("cost: udp 1250 bytes, not quic  %8.1f ns\n", ns_per_run(&t, &f, 20000));
-	b[0] = 0x43;
-	mk(&f, 4, D, F, 42001, 443, b, 1250, "short");
-	ksft_print("cost: quic short header         %8.1f ns\n", ns_per_run(&t, &f, 20000));
-	mk(&f, 4, D, F, 42002, 443, quic_cases[3].b, quic_cases[3].len, "initial");
-	ksft_print("cost: quic Initial, no match    %8.1f ns\n", ns_per_run(&t, &f, 2000));
 	xenv_close(&t.x);
 }
 
