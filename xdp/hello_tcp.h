@@ -72,12 +72,6 @@ struct {
 /* Counts one enum as_names_event (autosel.bpf.c: map or kfunc). */
 static __always_inline void as_count_names(__u32 event);
 
-struct as_hello_walk {
-	struct as_names_scratch *ns;
-	struct as_hello *v;
-	__u32 n;
-};
-
 static __always_inline __u8 *as_hello_mark(__u32 slot)
 {
 	__u32 w = (slot & (AS_HELLO_SLOTS - 1)) >> 3;
@@ -94,54 +88,13 @@ static __always_inline int as_hello_marked(__u32 fh)
 	return m && *m == (0x80 | (fh >> 25));
 }
 
-static int as_hello_wipe_step(__u32 i, void *data)
-{
-	struct as_hello_walk *c = data;
-	__u32 off = i * 512;
-
-	if (off >= c->n)
-		return 1;
-	off &= 2 * AS_HELLO_MAX - 512;
-	__builtin_memset(&c->v->buf[off], 0, 512);
-	return 0;
-}
-
-/* ns->buf[0, n) := v->buf[0, n), in 512-byte pieces */
-static int as_hello_copy_step(__u32 i, void *data)
-{
-	struct as_hello_walk *c = data;
-	__u32 off = i * 512;
-
-	if (off >= c->n)
-		return 1;
-	off &= AS_NAMES_WIN - 512;
-	__builtin_memcpy(&c->ns->buf[off], &c->v->buf[off], 512);
-	return 0;
-}
-
-/* The names window, [0, n) rounded up to 512 bytes. */
-static int as_hello_nswipe_step(__u32 i, void *data)
-{
-	struct as_hello_walk *c = data;
-	__u32 off = i * 512;
-
-	if (off >= c->n)
-		return 1;
-	off &= AS_NAMES_WIN - 512;
-	__builtin_memset(&c->ns->buf[off], 0, 512);
-	return 0;
-}
-
 /* Zero the bytes and the state of slot v (held BUSY: it stays so). */
 static __always_inline void as_hello_scrub(struct as_hello *v, __u32 slot)
 {
-	struct as_hello_walk c = { .v = v };
+	__u32 n = v->n > v->oo_hi ? v->n : v->oo_hi;
 	__u8 *m;
 
-	c.n = v->n > v->oo_hi ? v->n : v->oo_hi;
-	if (c.n > AS_HELLO_MAX)
-		c.n = AS_HELLO_MAX;
-	bpf_loop(2 * AS_HELLO_MAX / 512, as_hello_wipe_step, &c, 0);
+	as_pieces(v->buf, NULL, n < AS_HELLO_MAX ? n : AS_HELLO_MAX);
 	__builtin_memset(&v->key, 0, sizeof(v->key));
 	v->started_ns = 0;
 	v->isn = 0;
@@ -229,9 +182,8 @@ int as_hello_tcp(struct xdp_md *ctx, struct as_pkt *pkt, __u64 now,
 		 __u32 split, __u32 h)
 {
 	struct as_names_scratch *ns;
-	struct as_hello_walk c;
 	struct as_hello *v;
-	__u32 zero = 0, slot, tag, off, end, avail, seq, o, len, rec;
+	__u32 zero = 0, slot, tag, off, end, avail, seq, o, len, rec, wipe;
 	int kind, mine = 0, take = 0, start, res = 0;
 	__u8 *m;
 
@@ -375,17 +327,14 @@ int as_hello_tcp(struct xdp_md *ctx, struct as_pkt *pkt, __u64 now,
 		v->n = AS_HELLO_MAX;
 
 	/* All the bytes so far into the window, parsed as one ClientHello. */
-	c.ns = ns;
-	c.v = v;
-	c.n = v->n;
-	bpf_loop(AS_NAMES_WIN / 512, as_hello_copy_step, &c, 0);
-	c.n = ns->n > v->n ? ns->n : v->n;	/* what to wipe of it after */
+	as_pieces(ns->buf, v->buf, v->n);
+	wipe = ns->n > v->n ? ns->n : v->n;	/* what to wipe of it after */
 	ns->n = v->n;
 	ns->ech = 0;
 	ns->kind = AS_NAME_NONE;
 	res = as_name_hello(ns, 5, v->rec_end, v->n);
 	ns->kind = (__u32)res;
-	bpf_loop(AS_NAMES_WIN / 512, as_hello_nswipe_step, &c, 0);
+	as_pieces(ns->buf, NULL, wipe);
 	ns->n = 0;
 	if (res || v->n >= v->rec_end) {		/* decided */
 		as_count_names(AS_NE_HELLO_SPLIT);

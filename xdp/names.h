@@ -670,6 +670,41 @@ static __always_inline int as_names_load(struct xdp_md *ctx,
 	return 0;
 }
 
+/*
+ * dst[0, n) := src[0, n), or zeros where src is NULL, in 512-byte pieces:
+ * one bpf_loop() of as_piece_step() per copy or wipe of payload bytes, for
+ * every buffer of at least AS_NAMES_WIN bytes in a map value that holds
+ * them (the names window, split-ClientHello slots, held QUIC streams).
+ * n is at most AS_NAMES_WIN.
+ */
+struct as_pieces {
+	__u8 *dst;
+	const __u8 *src;
+	__u32 n;
+};
+
+static int as_piece_step(__u32 i, void *data)
+{
+	struct as_pieces *c = data;
+	__u32 off = i * 512;
+
+	if (off >= c->n)
+		return 1;
+	off &= AS_NAMES_WIN - 512;
+	if (c->src)
+		__builtin_memcpy(c->dst + off, c->src + off, 512);
+	else
+		__builtin_memset(c->dst + off, 0, 512);
+	return 0;
+}
+
+static __always_inline void as_pieces(__u8 *dst, const __u8 *src, __u32 n)
+{
+	struct as_pieces c = { .dst = dst, .src = src, .n = n };
+
+	bpf_loop(AS_NAMES_WIN / 512, as_piece_step, &c, 0);
+}
+
 #include "quic.h"
 
 /*
@@ -918,29 +953,15 @@ int as_names_lookup(struct xdp_md *ctx)
  * Nothing of the payload outlives the packet: the bytes read, the name,
  * its hash and the walk state are zeroed before the program moves on.
  */
-static int as_wipe_step(__u32 i, void *data)
-{
-	struct as_names_scratch *ns = ((struct as_walk *)data)->ns;
-	__u32 off = i * 512;
-
-	if (off >= ns->n)
-		return 1;
-	off &= AS_NAMES_WIN - 512;
-	__builtin_memset(&ns->buf[off], 0, 512);
-	return 0;
-}
-
 __attribute__((noinline))
 int as_names_wipe(struct xdp_md *ctx)
 {
 	struct as_names_scratch *ns;
-	struct as_walk w;
 	__u32 zero = 0;
 
 	ns = bpf_map_lookup_elem(&names_scratch, &zero);
 	if (!ctx || !ns)
 		return 0;
-	w.ns = ns;
 	/*
 	 * buf[0, n) is all as_names_load() wrote (hello_tcp.h wipes its own
 	 * copy); the first AS_NAMES_PEEK bytes always, as a load that failed
@@ -958,7 +979,7 @@ int as_names_wipe(struct xdp_md *ctx)
 	else if (ns->n <= AS_DNS_WIN_ROUND)
 		__builtin_memset(ns->buf, 0, AS_DNS_WIN_ROUND);
 	else
-		bpf_loop(AS_NAMES_WIN / 512, as_wipe_step, &w, 0);
+		as_pieces(ns->buf, NULL, ns->n);
 	/*
 	 * out: bytes a walk copied, also when the name failed part-way; it
 	 * wrote name[0, 8 * (out / 8 + 1)) at most (as_name_reset())

@@ -935,57 +935,10 @@ static int as_quic_prefix_step(__u32 idx, void *data)
 /* Counts one enum as_names_event (autosel.bpf.c). */
 static __always_inline void as_count_names(__u32 event);
 
-struct as_qheld_walk {
-	struct as_names_scratch *ns;
-	struct as_quic_held *v;
-	__u32 n;
-};
-
-/* ns->buf[0, n) := v->buf[0, n), in 512-byte pieces */
-static int as_qheld_get_step(__u32 i, void *data)
-{
-	struct as_qheld_walk *c = data;
-	__u32 off = i * 512;
-
-	if (off >= c->n)
-		return 1;
-	off &= AS_NAMES_WIN - 512;
-	__builtin_memcpy(&c->ns->buf[off], &c->v->buf[off], 512);
-	return 0;
-}
-
-/* v->buf[0, n) := ns->buf[0, n) */
-static int as_qheld_put_step(__u32 i, void *data)
-{
-	struct as_qheld_walk *c = data;
-	__u32 off = i * 512;
-
-	if (off >= c->n)
-		return 1;
-	off &= AS_NAMES_WIN - 512;
-	__builtin_memcpy(&c->v->buf[off], &c->ns->buf[off], 512);
-	return 0;
-}
-
-static int as_qheld_wipe_step(__u32 i, void *data)
-{
-	struct as_qheld_walk *c = data;
-	__u32 off = i * 512;
-
-	if (off >= c->n)
-		return 1;
-	off &= AS_NAMES_WIN - 512;
-	__builtin_memset(&c->v->buf[off], 0, 512);
-	return 0;
-}
-
 /* Zero slot v (held BUSY by this run) and empty it. */
 static __always_inline void as_qheld_free(struct as_quic_held *v)
 {
-	struct as_qheld_walk c = { .v = v };
-
-	c.n = v->top;
-	bpf_loop(AS_NAMES_WIN / 512, as_qheld_wipe_step, &c, 0);
+	as_pieces(v->buf, NULL, v->top);
 	__builtin_memset(&v->key, 0, sizeof(v->key));
 	__builtin_memset(v->f_off, 0, sizeof(v->f_off));
 	__builtin_memset(v->f_len, 0, sizeof(v->f_len));
@@ -1017,7 +970,6 @@ int as_qheld_take(struct xdp_md *ctx)
 	struct as_quic_scratch *q = as_quic_q();
 	struct as_names_scratch *ns;
 	struct as_quic_held *v;
-	struct as_qheld_walk c;
 	__u32 mine = 0, stale = 0, zero = 0, k;
 
 	ns = bpf_map_lookup_elem(&names_scratch, &zero);
@@ -1027,8 +979,6 @@ int as_qheld_take(struct xdp_md *ctx)
 	v = bpf_map_lookup_elem(&quic_held, &k);
 	if (!v)
 		return 0;
-	c.ns = ns;
-	c.v = v;
 	bpf_spin_lock(&v->lock);
 	if (v->state == AS_QUIC_HELD_LIVE &&
 	    (as_qheld_stale(v, q->now) ||
@@ -1044,9 +994,8 @@ int as_qheld_take(struct xdp_md *ctx)
 	}
 	if (!mine)
 		return 0;
-	c.n = v->top < AS_NAMES_WIN ? v->top : AS_NAMES_WIN;
-	bpf_loop(AS_NAMES_WIN / 512, as_qheld_get_step, &c, 0);
-	q->top = c.n;
+	q->top = v->top < AS_NAMES_WIN ? v->top : AS_NAMES_WIN;
+	as_pieces(ns->buf, v->buf, q->top);
 	q->nheld = v->nfr;
 	q->cov = v->cov;
 	q->hlen = v->hlen;
@@ -1088,7 +1037,6 @@ static __always_inline void as_qheld_put(struct as_quic_scratch *q,
 					 struct as_names_scratch *ns)
 {
 	struct as_quic_held *v;
-	struct as_qheld_walk c;
 	__u32 take = 0, k;
 
 	as_qheld_sweep(q);
@@ -1096,8 +1044,6 @@ static __always_inline void as_qheld_put(struct as_quic_scratch *q,
 	v = bpf_map_lookup_elem(&quic_held, &k);
 	if (!v)
 		return;
-	c.ns = ns;
-	c.v = v;
 	bpf_spin_lock(&v->lock);
 	if (v->state == AS_QUIC_HELD_EMPTY) {
 		v->state = AS_QUIC_HELD_BUSY;
@@ -1114,9 +1060,8 @@ static __always_inline void as_qheld_put(struct as_quic_scratch *q,
 	/* [nfr, AS_QUIC_FRAMES) are zero: the wipe of the last packet */
 	__builtin_memcpy(v->f_off, q->f_off, sizeof(v->f_off));
 	__builtin_memcpy(v->f_len, q->f_len, sizeof(v->f_len));
-	c.n = q->top < AS_NAMES_WIN ? q->top : AS_NAMES_WIN;
-	v->top = c.n;
-	bpf_loop(AS_NAMES_WIN / 512, as_qheld_put_step, &c, 0);
+	v->top = q->top < AS_NAMES_WIN ? q->top : AS_NAMES_WIN;
+	as_pieces(v->buf, ns->buf, v->top);
 	bpf_spin_lock(&v->lock);
 	v->state = AS_QUIC_HELD_LIVE;
 	bpf_spin_unlock(&v->lock);
