@@ -178,10 +178,8 @@ static void mk(struct frame *f, int fam, int proto, enum host src,
 	snprintf(f->what, sizeof(f->what), "%s (ip%d)", what, fam);
 }
 
-#define SEL(slot)	(slot)
-#define DEL(reason)	(100 + (reason))
-
-static const char *const reason_names[] = AS_REASON_NAMES;
+#define SEL(slot)	XENV_SEL(slot)
+#define DEL(reason)	XENV_DEL(reason)
 
 /* flows = ip + dns + sni + http, per slot; in want_kind if >= 0 (diffs) */
 static bool flow_kinds_ok(const struct as_slot_counters *s0,
@@ -212,7 +210,7 @@ static bool run(struct ksft_ctx *_ksft, struct tenv *t, const struct frame *f,
 	uint64_t c0[AS_C_MAX], c1[AS_C_MAX];
 	struct as_slot_counters s0, s1;
 	uint32_t wslot = want < AS_MAX_SLOTS ? (uint32_t)want : 0;
-	int got = -1, moved = 0, i;
+	int got, moved;
 	struct as_meta meta;
 	bool ok = true;
 
@@ -224,30 +222,17 @@ static bool run(struct ksft_ctx *_ksft, struct tenv *t, const struct frame *f,
 	}
 	t->fed++;
 	t->fed_bytes += f->len;
-	for (i = 0; i < AS_DEL_MAX; i++) {
-		if (c1[AS_C_DEL_REASON + i] != c0[AS_C_DEL_REASON + i]) {
-			moved += (int)(c1[AS_C_DEL_REASON + i] - c0[AS_C_DEL_REASON + i]);
-			got = DEL(i);
-		}
-	}
-	if (c1[AS_C_SELECTED] != c0[AS_C_SELECTED]) {
-		moved += (int)(c1[AS_C_SELECTED] - c0[AS_C_SELECTED]);
-		got = SEL(0);
-		if (r.out_len >= sizeof(meta)) {
-			memcpy(&meta, r.out, sizeof(meta));
-			got = SEL(meta.slot);
-		}
-	}
-	if (moved != 1 || c1[AS_C_SEEN] - c0[AS_C_SEEN] != 1) {
+	got = xenv_verdict(c0, c1, &r, &moved);
+	if (got < 0) {
 		FAIL_SOFT("%s: %d verdicts counted", f->what, moved);
 		return false;
 	}
 	if (got != want) {
-		FAIL_SOFT("%s: got %s %d, want %s %d", f->what,
-			  got >= 100 ? reason_names[got - 100] : "slot",
-			  got >= 100 ? got - 100 : got,
-			  want >= 100 ? reason_names[want - 100] : "slot",
-			  want >= 100 ? want - 100 : want);
+		char g[48], w[48];
+
+		FAIL_SOFT("%s: got %s, want %s", f->what,
+			  xenv_verdict_str(got, g, sizeof(g)),
+			  xenv_verdict_str(want, w, sizeof(w)));
 		return false;
 	}
 	if (got >= 100) {

@@ -138,10 +138,8 @@ static void mk(struct frame *f, int fam, enum host src, enum host dst,
 	snprintf(f->what, sizeof(f->what), "%s (ip%d)", what, fam);
 }
 
-#define SEL(slot)	(slot)
-#define DEL(reason)	(100 + (reason))
-
-static const char *const reason_names[] = AS_REASON_NAMES;
+#define SEL(slot)	XENV_SEL(slot)
+#define DEL(reason)	XENV_DEL(reason)
 static const char *const kind_names[] = AS_KIND_NAMES;
 
 /* The count of Initials decrypted, over CPUs. */
@@ -216,7 +214,7 @@ static bool run(struct ksft_ctx *_ksft, struct tenv *t, const struct frame *f,
 	uint64_t c0[AS_C_MAX], c1[AS_C_MAX], d0, d1;
 	struct as_slot_counters s0, s1;
 	uint32_t wslot = want < AS_MAX_SLOTS ? (uint32_t)want : 0;
-	int got = -1, moved = 0, i;
+	int got, moved, i;
 	struct as_meta meta;
 	bool ok = true;
 
@@ -230,30 +228,17 @@ static bool run(struct ksft_ctx *_ksft, struct tenv *t, const struct frame *f,
 	d1 = decrypts(t);
 	t->fed++;
 	t->fed_bytes += f->len;
-	for (i = 0; i < AS_DEL_MAX; i++) {
-		if (c1[AS_C_DEL_REASON + i] != c0[AS_C_DEL_REASON + i]) {
-			moved += (int)(c1[AS_C_DEL_REASON + i] - c0[AS_C_DEL_REASON + i]);
-			got = DEL(i);
-		}
-	}
-	if (c1[AS_C_SELECTED] != c0[AS_C_SELECTED]) {
-		moved += (int)(c1[AS_C_SELECTED] - c0[AS_C_SELECTED]);
-		got = SEL(0);
-		if (r.out_len >= sizeof(meta)) {
-			memcpy(&meta, r.out, sizeof(meta));
-			got = SEL(meta.slot);
-		}
-	}
-	if (moved != 1 || c1[AS_C_SEEN] - c0[AS_C_SEEN] != 1) {
+	got = xenv_verdict(c0, c1, &r, &moved);
+	if (got < 0) {
 		FAIL_SOFT("%s: %d verdicts counted", f->what, moved);
 		return false;
 	}
 	if (got != want) {
-		FAIL_SOFT("%s: got %s %d, want %s %d", f->what,
-			  got >= 100 ? reason_names[got - 100] : "slot",
-			  got >= 100 ? got - 100 : got,
-			  want >= 100 ? reason_names[want - 100] : "slot",
-			  want >= 100 ? want - 100 : want);
+		char g[48], w[48];
+
+		FAIL_SOFT("%s: got %s, want %s", f->what,
+			  xenv_verdict_str(got, g, sizeof(g)),
+			  xenv_verdict_str(want, w, sizeof(w)));
 		ok = false;
 	}
 	if (d1 - d0 != (uint64_t)(dec ? 1 : 0)) {

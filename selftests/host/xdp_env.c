@@ -397,3 +397,42 @@ int xenv_slot(struct xenv *e, uint32_t slot, struct as_slot_counters *sc)
 	free(v);
 	return 0;
 }
+
+int xenv_verdict(const uint64_t *c0, const uint64_t *c1,
+		 const struct xrun *r, int *moved)
+{
+	struct as_meta meta;
+	int got = -1, i;
+
+	*moved = 0;
+	for (i = 0; i < AS_DEL_MAX; i++) {
+		if (c1[AS_C_DEL_REASON + i] != c0[AS_C_DEL_REASON + i]) {
+			*moved += (int)(c1[AS_C_DEL_REASON + i] -
+					c0[AS_C_DEL_REASON + i]);
+			got = XENV_DEL(i);
+		}
+	}
+	if (c1[AS_C_SELECTED] != c0[AS_C_SELECTED]) {
+		*moved += (int)(c1[AS_C_SELECTED] - c0[AS_C_SELECTED]);
+		got = XENV_SEL(0);
+		if (r->out_len >= sizeof(meta)) {
+			memcpy(&meta, r->out, sizeof(meta));
+			got = XENV_SEL(meta.slot);
+		}
+	}
+	if (*moved != 1 || c1[AS_C_SEEN] - c0[AS_C_SEEN] != 1)
+		return -1;
+	return got;
+}
+
+const char *xenv_verdict_str(int v, char *buf, size_t len)
+{
+	static const char *const reasons[] = AS_REASON_NAMES;
+
+	if (v >= XENV_DEL(0) && v < XENV_DEL(AS_DEL_MAX))
+		snprintf(buf, len, "deleted %s (%d)", reasons[v - XENV_DEL(0)],
+			 v - XENV_DEL(0));
+	else
+		snprintf(buf, len, "slot %d", v);
+	return buf;
+}

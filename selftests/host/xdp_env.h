@@ -53,6 +53,22 @@ struct xrun {
 	uint8_t out[XENV_OUT_MAX];
 };
 
+/* A verdict: selected under a slot, or deleted for an enum as_reason. */
+#define XENV_SEL(slot)		(slot)
+#define XENV_DEL(reason)	(100 + (reason))
+
+/*
+ * The verdict of one run from the counters before (c0) and after (c1) and
+ * its output: XENV_DEL(reason), or XENV_SEL(the kept record's slot); -1
+ * unless exactly one packet was seen and given exactly one verdict
+ * (*moved: how many were counted).
+ */
+int xenv_verdict(const uint64_t *c0, const uint64_t *c1,
+		 const struct xrun *r, int *moved);
+
+/* "slot N" or "deleted REASON (N)" for a verdict, into buf. */
+const char *xenv_verdict_str(int v, char *buf, size_t len);
+
 /*
  * Open and load the object (AUTOSEL_BPF_OBJ, else the built-in path),
  * point tx_port at lo so that selection returns XDP_REDIRECT, and set
