@@ -62,13 +62,6 @@ struct tenv {
 	int domains, bloom, cfg;
 };
 
-static int map_fd(struct xenv *e, const char *name)
-{
-	struct bpf_map *m = bpf_object__find_map_by_name(e->obj, name);
-
-	return m ? bpf_map__fd(m) : -1;
-}
-
 static int setup(struct tenv *t, char *why, size_t whylen, int *skip)
 {
 	struct as_domains d;
@@ -79,9 +72,9 @@ static int setup(struct tenv *t, char *why, size_t whylen, int *skip)
 	memset(t, 0, sizeof(*t));
 	if (xenv_open(&t->x, skip, why, whylen))
 		return -1;
-	t->domains = map_fd(&t->x, "domains");
-	t->bloom = map_fd(&t->x, "dom_names");
-	t->cfg = map_fd(&t->x, "names_cfg");
+	t->domains = xenv_map_fd(&t->x, "domains");
+	t->bloom = xenv_map_fd(&t->x, "dom_names");
+	t->cfg = xenv_map_fd(&t->x, "names_cfg");
 	if (t->domains < 0 || t->bloom < 0 || t->cfg < 0) {
 		snprintf(why, whylen, "object has no domains/dom_names/names_cfg");
 		return -1;
@@ -845,7 +838,7 @@ TEST(http_truncated_never_selected)
  */
 static bool scratch_clean(struct tenv *t)
 {
-	int fd = map_fd(&t->x, "names_scratch");
+	int fd = xenv_map_fd(&t->x, "names_scratch");
 	struct bpf_map_info info;
 	__u32 il = sizeof(info), key = 0;
 	size_t vs, i;
@@ -947,7 +940,7 @@ static void seg_frame(struct frame *f, int fam, enum host dst, uint16_t sport,
  */
 static int hello_live(struct tenv *t, bool *dirty)
 {
-	int fd = map_fd(&t->x, "hello"), mfd = map_fd(&t->x, "hellomark");
+	int fd = xenv_map_fd(&t->x, "hello"), mfd = xenv_map_fd(&t->x, "hellomark");
 	struct bpf_map_info info;
 	__u32 il = sizeof(info), k;
 	int live = 0, marks = 0;
@@ -993,11 +986,7 @@ static int hello_live(struct tenv *t, bool *dirty)
 
 static uint64_t names_event(struct tenv *t, int ev)
 {
-	uint64_t c[AS_C_MAX];
-
-	if (xenv_counters(&t->x, c))
-		return ~0ULL;
-	return c[AS_C_NAMES + ev];
+	return xenv_counter(&t->x, AS_C_NAMES + ev);
 }
 
 #define EXPECT_LIVE(t, n) do {							\
@@ -1259,7 +1248,7 @@ TEST(tls_ech_counted_and_matched_on_the_outer_name)
 		static uint8_t v[2 * AS_HELLO_MAX + 256];
 
 		errno = 0;
-		EXPECT_EQ(-EPERM, bpf_map_lookup_elem(map_fd(&t.x, "hello"), &k, v));
+		EXPECT_EQ(-EPERM, bpf_map_lookup_elem(xenv_map_fd(&t.x, "hello"), &k, v));
 		EXPECT_EQ(EPERM, errno);
 	}
 	check_totals(_ksft, &t);
@@ -1375,7 +1364,7 @@ TEST(resolve_follow_answers)
 		struct as_res_key k;
 
 		errno = 0;
-		EXPECT_EQ(-EPERM, bpf_map_get_next_key(map_fd(&t.x, "resolved"),
+		EXPECT_EQ(-EPERM, bpf_map_get_next_key(xenv_map_fd(&t.x, "resolved"),
 						       NULL, &k));
 		EXPECT_EQ(EPERM, errno);
 	}

@@ -46,13 +46,6 @@ struct tenv {
 	int domains, words, qscratch, nscratch;
 };
 
-static int map_fd(struct xenv *e, const char *name)
-{
-	struct bpf_map *m = bpf_object__find_map_by_name(e->obj, name);
-
-	return m ? bpf_map__fd(m) : -1;
-}
-
 static int setup(struct tenv *t, char *why, size_t whylen, int *skip)
 {
 	struct as_domains d;
@@ -63,10 +56,10 @@ static int setup(struct tenv *t, char *why, size_t whylen, int *skip)
 	memset(t, 0, sizeof(*t));
 	if (xenv_open(&t->x, skip, why, whylen))
 		return -1;
-	t->domains = map_fd(&t->x, "domains");
-	t->words = map_fd(&t->x, "dom_names");
-	t->qscratch = map_fd(&t->x, "quic_scratch");
-	t->nscratch = map_fd(&t->x, "names_scratch");
+	t->domains = xenv_map_fd(&t->x, "domains");
+	t->words = xenv_map_fd(&t->x, "dom_names");
+	t->qscratch = xenv_map_fd(&t->x, "quic_scratch");
+	t->nscratch = xenv_map_fd(&t->x, "names_scratch");
 	if (t->domains < 0 || t->words < 0 || t->qscratch < 0 ||
 	    t->nscratch < 0) {
 		snprintf(why, whylen, "object has no domains/quic_scratch");
@@ -447,7 +440,7 @@ static const char *const held_readable[] = { "quic_held", NULL };
  */
 static int held_live(struct tenv *t, bool *dirty)
 {
-	int fd = map_fd(&t->x, "quic_held");
+	int fd = xenv_map_fd(&t->x, "quic_held");
 	struct bpf_map_info info;
 	__u32 il = sizeof(info), k;
 	int live = 0;
@@ -483,11 +476,7 @@ static int held_live(struct tenv *t, bool *dirty)
 
 static uint64_t names_event(struct tenv *t, int ev)
 {
-	uint64_t c[AS_C_MAX];
-
-	if (xenv_counters(&t->x, c))
-		return ~0ULL;
-	return c[AS_C_NAMES + ev];
+	return xenv_counter(&t->x, AS_C_NAMES + ev);
 }
 
 #define HELD(t, n) do {							\
@@ -516,7 +505,7 @@ TEST(two_initials)
 	int fam;
 
 	SETUP(&t);		/* as it is loaded: write-only */
-	EXPECT_EQ(-EPERM, bpf_map_lookup_elem(map_fd(&t.x, "quic_held"), &k, v) ? -errno : 0);
+	EXPECT_EQ(-EPERM, bpf_map_lookup_elem(xenv_map_fd(&t.x, "quic_held"), &k, v) ? -errno : 0);
 	xenv_close(&t.x);
 	xenv_readable_maps = held_readable;
 	SETUP(&t);

@@ -31,7 +31,7 @@ static int silent_print(enum libbpf_print_level level, const char *fmt,
 	return 0;
 }
 
-static int map_fd(struct xenv *e, const char *name)
+int xenv_map_fd(struct xenv *e, const char *name)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(e->obj, name);
 
@@ -88,13 +88,13 @@ int xenv_open(struct xenv *e, int *skip, char *why, size_t whylen)
 		goto fail;
 	}
 	e->prog = bpf_program__fd(prog);
-	e->config = map_fd(e, "config");
-	e->approvals = map_fd(e, "approvals");
-	e->flows = map_fd(e, "flows");
-	e->frags = map_fd(e, "frags");
-	e->counters = map_fd(e, "counters");
-	e->slot_counters = map_fd(e, "slot_counters");
-	e->tx_port = map_fd(e, "tx_port");
+	e->config = xenv_map_fd(e, "config");
+	e->approvals = xenv_map_fd(e, "approvals");
+	e->flows = xenv_map_fd(e, "flows");
+	e->frags = xenv_map_fd(e, "frags");
+	e->counters = xenv_map_fd(e, "counters");
+	e->slot_counters = xenv_map_fd(e, "slot_counters");
+	e->tx_port = xenv_map_fd(e, "tx_port");
 	if (e->config < 0 || e->approvals < 0 || e->flows < 0 ||
 	    e->frags < 0 || e->counters < 0 || e->slot_counters < 0 ||
 	    e->tx_port < 0) {
@@ -236,7 +236,7 @@ int xenv_sync(struct xenv *e)
 	if (!rng || !val)
 		return -ENOENT;
 	if (as_r4_build(t) ||
-	    as_r4_write(t, map_fd(e, "guard4"), map_fd(e, "rdir4"),
+	    as_r4_write(t, xenv_map_fd(e, "guard4"), xenv_map_fd(e, "rdir4"),
 			bpf_map__fd(rng),
 			bpf_map__fd(val), bpf_map__max_entries(rng),
 			bpf_map__max_entries(val)))
@@ -247,7 +247,7 @@ int xenv_sync(struct xenv *e)
 
 int xenv_marks_set(struct xenv *e, int half)
 {
-	int fd = map_fd(e, "flowmark"), n = 0;
+	int fd = xenv_map_fd(e, "flowmark"), n = 0;
 	__u32 w, w0 = half ? AS_FLOWMARK_WORDS / 2 : 0;
 	uint64_t v;
 
@@ -264,7 +264,7 @@ int xenv_marks_set(struct xenv *e, int half)
 
 int xenv_marks_clear(struct xenv *e)
 {
-	int fd = map_fd(e, "flowmark");
+	int fd = xenv_map_fd(e, "flowmark");
 	uint64_t zero = 0;
 	__u32 w;
 
@@ -435,4 +435,13 @@ const char *xenv_verdict_str(int v, char *buf, size_t len)
 	else
 		snprintf(buf, len, "slot %d", v);
 	return buf;
+}
+
+uint64_t xenv_counter(struct xenv *e, unsigned int idx)
+{
+	uint64_t c[AS_C_MAX];
+
+	if (idx >= AS_C_MAX || xenv_counters(e, c))
+		return ~0ULL;
+	return c[idx];
 }

@@ -131,6 +131,10 @@ int xenv_run_into(struct xenv *e, const void *frame, size_t len, void *out,
 
 /* Sums over CPUs. */
 int xenv_counters(struct xenv *e, uint64_t c[AS_C_MAX]);
+/* One counter summed over CPUs; ~0 if it cannot be read. */
+uint64_t xenv_counter(struct xenv *e, unsigned int idx);
+/* The fd of the object's map called name, -1 if it has none. */
+int xenv_map_fd(struct xenv *e, const char *name);
 int xenv_slot(struct xenv *e, uint32_t slot, struct as_slot_counters *sc);
 
 #endif /* AUTOSEL_SELFTEST_XDP_ENV_H */
