@@ -2648,7 +2648,8 @@ static int load_only(const char *path)
 	for (l = log; *l; l = *nl ? nl + 1 : nl) {
 		nl = strchrnul(l, '\n');
 		if (!strncmp(l, "processed", 9) ||
-		    !strncmp(l, "verification time", 17))
+		    !strncmp(l, "verification time", 17) ||
+		    !strncmp(l, "stack depth", 11))
 			printf("verifier: %.*s\n", (int)(nl - l), l);
 	}
 	/* refused: the statistics level has the verifier's reason too */
