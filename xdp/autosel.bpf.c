@@ -219,6 +219,7 @@ struct as_scratch {
 	struct as_frag_key gk;
 	struct as_res_key rk;
 	struct as_flow fe;	/* the flow-table entry found, entered, evicted */
+	struct as_flow nf;	/* the flow the packet is selected under */
 	/* what may open a new flow: kept here, out of the verifier's sight */
 	__u64 ind_s, ind_d;	/* the endpoints' indicator masks */
 	__u64 ip_mask;		/* slots whose IP indicators matched */
@@ -584,30 +585,76 @@ static __always_inline int as_addr6(const __u8 *addr, __u64 *mask)
 #define AS_G_IND	16
 
 /*
+ * Two clocks (Documentation/datapath.rst, "Time").  as_now(): the time a
+ * decision is made by -- a flow's idle time, an approval's window, a
+ * name's or a fragment's state -- read where one is made.  as_now_coarse():
+ * the time of the clock's last tick (CLOCK_MONOTONIC_COARSE, at most a
+ * tick behind as_now(), no TSC read), which is all the "maybe" tests of
+ * every packet need: the flow marks and the resolved-address mark, each of
+ * which accepts the epoch after its own for that lag.  A deleted packet
+ * then never waits for the TSC (rdtsc_ordered: ~20 ns a packet here,
+ * "live clock" rows of make bench).  Both are the fixed time while one is set
+ * (replay, tests, the bench).
+ */
+static __always_inline __u64 as_now(const struct as_config *cfg)
+{
+	return cfg->fixed_now_ns ? cfg->fixed_now_ns :
+	       bpf_ktime_get_ns() + cfg->clock_offset_ns;
+}
+
+static __always_inline __u64 as_now_coarse(const struct as_config *cfg)
+{
+	return cfg->fixed_now_ns ? cfg->fixed_now_ns :
+	       bpf_ktime_get_coarse_ns() + cfg->clock_offset_ns;
+}
+
+/* 1 if x is not 0, without a branch: the verifier follows one path. */
+static __always_inline __u64 as_nz(__u64 x)
+{
+	__u64 b = (x | -x) >> 63;
+
+	asm volatile("" : "+r"(b));	/* or clang makes it a branch */
+	return b;
+}
+
+/*
+ * The idle time, 0 in the configuration meaning the default; read where
+ * it is used (a value kept across the lookups would take the main
+ * frame's stack, which 6.1's limit on a call chain leaves no room for).
+ */
+static __always_inline __u64 as_idle_ns(const struct as_config *cfg)
+{
+	__u64 idle = cfg->flow_idle_ns;
+
+	return idle + (AS_FLOW_IDLE_DEFAULT_NS & (as_nz(idle) - 1));
+}
+
+/*
  * One byte per mark, holding the epoch in which a flow hashing to it last
- * saw a packet.  An epoch is 2^k ns, the smallest power of two not below
- * the idle timeout; a mark holds its low 7 bits with the top bit set (0 is
- * "never").  A mark of the current or the previous epoch says "maybe";
- * anything else "certainly not": a flow whose last packet is two epochs
- * old has been idle longer than the timeout and would not be followed
- * anyway.  So the marks of ended flows fade by themselves (an old mark
- * that aliases a current epoch only costs a lookup).  A plain byte store
- * never loses a neighbour's mark.
+ * saw a packet.  An epoch is 2^k ns, not below the idle timeout (k = 37
+ * for the default 120 s and any shorter one); a mark holds its low 7 bits
+ * with the top bit set (0 is "never").  A mark of the current or the
+ * previous epoch says "maybe" (and of the next: the test's clock may be a
+ * tick behind the writer's, as_now_coarse()); anything else "certainly
+ * not": a flow whose last packet is two epochs old has been idle longer
+ * than the timeout and would not be followed anyway.  So the marks of
+ * ended flows fade by themselves (an old mark that aliases a current
+ * epoch only costs a lookup).  A plain byte store never loses a
+ * neighbour's mark.
  */
 static __always_inline __u64 as_epoch(__u64 now, __u64 idle)
 {
-	__u32 k = 0;
-
-	/* k = ceil(log2(idle)), by halves: no division in the fast path. */
-	idle -= 1;
-	if (idle >> 32) { k += 32; idle >>= 32; }
-	if (idle >> 16) { k += 16; idle >>= 16; }
-	if (idle >> 8) { k += 8; idle >>= 8; }
-	if (idle >> 4) { k += 4; idle >>= 4; }
-	if (idle >> 2) { k += 2; idle >>= 2; }
-	if (idle >> 1) { k += 1; idle >>= 1; }
-	k += (__u32)idle;
-	return k >= 64 ? 0 : now >> k;
+	/*
+	 * k = AS_MARK_EPOCH_SHIFT for any idle time up to 2^37 ns (the
+	 * default's and every shorter one: their marks just fade later), 63
+	 * above (marks that never fade: a lookup per packet of the hash,
+	 * still exact).  No branch: each one multiplied the verifier's paths
+	 * through the code after it; and no chain of six steps, which cost
+	 * ~20 ns a call (the "new flows" row, A/B).
+	 */
+	return now >> (AS_MARK_EPOCH_SHIFT +
+		       (63 - AS_MARK_EPOCH_SHIFT) * as_nz((idle - 1) >>
+							AS_MARK_EPOCH_SHIFT));
 }
 
 static __always_inline __u8 as_mark(__u64 epoch)
@@ -615,6 +662,11 @@ static __always_inline __u8 as_mark(__u64 epoch)
 	return (__u8)((epoch & 0x7f) | 0x80);
 }
 
+/*
+ * ep is the epoch of as_now_coarse(), marks are written in as_now()'s: a
+ * mark one epoch ahead is as good as the current one (a flow entered
+ * since the last tick, across an epoch's end).
+ */
 static __always_inline int as_flowmark_test(__u32 idx, __u64 ep)
 {
 	__u32 w = idx >> 3;
@@ -624,7 +676,8 @@ static __always_inline int as_flowmark_test(__u32 idx, __u64 ep)
 	if (!v)
 		return 1;
 	m = v[idx & 7];
-	return m == as_mark(ep) || m == as_mark(ep - 1);
+	return m == as_mark(ep) || m == as_mark(ep - 1) ||
+	       m == as_mark(ep + 1);
 }
 
 /*
@@ -1087,12 +1140,12 @@ static __always_inline __u8 as_no_decap(struct xdp_md *ctx,
 SEC("xdp.frags")
 int autosel_xdp(struct xdp_md *ctx)
 {
-	__u32 wire_len, zero = 0, reason = AS_DEL_NO_MATCH, uid = 0;
-	struct as_flow *f, nf = {};
+	__u32 wire_len, zero = 0, reason = AS_DEL_NO_MATCH;
+	struct as_flow *f;
 	struct as_config *cfg;
 	struct as_scratch *s;
 	struct as_pkt *pkt;
-	__u64 now, idle, mask;
+	__u64 now, now_c, mask;
 	int ret, dom_s, dom_d, slot;
 	__u32 fh, fm, g_s, g_d, kind;
 	__u64 ep;
@@ -1117,10 +1170,6 @@ int autosel_xdp(struct xdp_md *ctx)
 	if (ret != AS_PARSE_OK)
 		return as_delete(AS_DEL_MALFORMED, wire_len);
 
-	now = cfg->fixed_now_ns ? cfg->fixed_now_ns :
-	      bpf_ktime_get_ns() + cfg->clock_offset_ns;
-	idle = cfg->flow_idle_ns ? cfg->flow_idle_ns : AS_FLOW_IDLE_DEFAULT_NS;
-
 	/*
 	 * One range-table lookup per address answers both questions, exactly:
 	 * domestic, and the slots of the longest indicator prefix.
@@ -1142,7 +1191,8 @@ int autosel_xdp(struct xdp_md *ctx)
 	if (pkt->frag == AS_FRAG_LATER) {
 		as_frag_key(pkt, &s->gk);
 		f = bpf_map_lookup_elem(&frags, &s->gk);
-		if (!f || !as_entry_valid(f, now, idle))
+		now = as_now(cfg);
+		if (!f || !as_entry_valid(f, now, as_idle_ns(cfg)))
 			return as_delete(AS_DEL_FRAGMENT, wire_len);
 		f->last_seen_ns = now;
 		return as_select(ctx, pkt, wire_len, f->slot, 0);
@@ -1161,13 +1211,17 @@ int autosel_xdp(struct xdp_md *ctx)
 	fh = as_flow_hash(pkt->saddr, pkt->daddr, pkt->sport, pkt->dport,
 			  pkt->proto);
 	fm = fh >> (32 - AS_FLOWMARK_BITS);
-	ep = as_epoch(now, idle);
-	if (as_flow_marked(s, fm, ep, now < cfg->marks_all_until_ns)) {
+	now_c = as_now_coarse(cfg);
+	ep = as_epoch(now_c, as_idle_ns(cfg));
+	if (as_flow_marked(s, fm, ep, now_c < cfg->marks_all_until_ns)) {
+		now = as_now(cfg);
+		ep = as_epoch(now, as_idle_ns(cfg));
 		as_flow_key(pkt, &s->fk);
-		if (as_flows_find(ctx, fh, now, idle, as_flow_closes(pkt))) {
-			nf = s->fe;
-			if (as_flow_approved(&nf, now)) {
-				nf.last_seen_ns = now;
+		if (as_flows_find(ctx, fh, now, as_idle_ns(cfg),
+				  as_flow_closes(pkt))) {
+			s->nf = s->fe;
+			if (as_flow_approved(&s->nf, now)) {
+				s->nf.last_seen_ns = now;
 				if (!as_flow_closes(pkt)) {
 					as_flowmark_set(fm, ep);
 					if (!s->ipg)
@@ -1177,11 +1231,13 @@ int autosel_xdp(struct xdp_md *ctx)
 				if (pkt->proto == AS_IPPROTO_UDP ||
 				    pkt->proto == AS_IPPROTO_TCP)
 					as_follow_answers(ctx, pkt,
-							  ((__u64)nf.uid << 32) |
-							  nf.slot, now);
-				return as_select_first(ctx, s, &nf, wire_len, 0);
+							  ((__u64)s->nf.uid << 32) |
+							  s->nf.slot, now);
+				return as_select_first(ctx, s, &s->nf, wire_len,
+						       0);
 			}
-			as_flows_find(ctx, fh, now, idle, 1);	/* forget it */
+			/* forget it */
+			as_flows_find(ctx, fh, now, as_idle_ns(cfg), 1);
 		}
 	}
 
@@ -1194,21 +1250,26 @@ int autosel_xdp(struct xdp_md *ctx)
 	s->ip_mask = mask;
 	/* Addresses answered for matched names, the same way (names.h). */
 	s->res_mask = 0;
-	if (as_res_any(now))
+	if (as_res_any(as_now_coarse(cfg)))
 		s->res_mask = as_resolved_mask(ctx, (dom_s ? 0 : 1) |
-					       (dom_d ? 0 : 2), now);
+					       (dom_d ? 0 : 2), as_now(cfg));
 	mask |= s->res_mask;
 	/* Domain indicators: DNS question, TLS SNI, HTTP Host (names.h). */
-	mask |= as_match_names(ctx, pkt, &s->name_kind, now, !mask, fh);
+	s->name_kind = AS_NAME_NONE;
+	if (as_names_may(ctx, pkt, fh))
+		mask |= as_match_names(ctx, pkt, &s->name_kind, as_now(cfg),
+				       !mask, fh);
 	if (!mask)
 		return as_delete(AS_DEL_NO_MATCH, wire_len);
-	slot = as_match(mask, dir, now, &reason, &uid);
+	now = as_now(cfg);
+	ep = as_epoch(now, as_idle_ns(cfg));
+	s->nf.uid = 0;
+	slot = as_match(mask, dir, now, &reason, &s->nf.uid);
 	if (slot < 0)
 		return as_delete(reason, wire_len);
 
-	nf.slot = slot;
-	nf.uid = uid;
-	nf.last_seen_ns = now;
+	s->nf.slot = slot;
+	s->nf.last_seen_ns = now;
 	ret = 0;
 	if (!as_flow_closes(pkt)) {
 		as_flowmark_set(fm, ep);
@@ -1221,13 +1282,14 @@ int autosel_xdp(struct xdp_md *ctx)
 		 * 757k processed instructions).
 		 */
 		as_flow_key(pkt, &s->fk);
-		s->fe = nf;
-		ret = as_flows_insert(ctx, fh, idle);
+		s->fe = s->nf;
+		ret = as_flows_insert(ctx, fh, as_idle_ns(cfg));
 		if (ret == 1 && as_flow_approved(&s->fe, now))
 			as_count_evicted(s->fe.slot);
 	}
 	if (pkt->proto == AS_IPPROTO_UDP || pkt->proto == AS_IPPROTO_TCP)
-		as_follow_answers(ctx, pkt, ((__u64)uid << 32) | slot, now);
+		as_follow_answers(ctx, pkt, ((__u64)s->nf.uid << 32) | slot,
+				  now);
 	/*
 	 * Opened by an IP indicator if the slot's IP bit is set; by an address
 	 * a DNS answer gave for one of its names: dns; else by the name.
@@ -1239,7 +1301,7 @@ int autosel_xdp(struct xdp_md *ctx)
 	else
 		kind = s->name_kind;
 	/* a flow already entered is counted once, by the packet that did */
-	return as_select_first(ctx, s, &nf, wire_len,
+	return as_select_first(ctx, s, &s->nf, wire_len,
 			       ret == 2 ? 0 : AS_NEW_FLOW(kind));
 }
 

@@ -1022,13 +1022,19 @@ static __always_inline int as_res_live(__u8 m, __u64 now)
 	       m == as_res_mark(now - (1ULL << AS_RES_EPOCH_SHIFT));
 }
 
-/* May any address have a live entry?  (Nothing learned for two epochs.) */
-static __always_inline int as_res_any(__u64 now)
+/*
+ * May any address have a live entry?  (Nothing learned for two epochs.)
+ * now_c: the coarse clock of every packet, at most a tick behind the
+ * learner's (autosel.bpf.c, as_now_coarse), so the next epoch's mark
+ * counts too.
+ */
+static __always_inline int as_res_any(__u64 now_c)
 {
 	__u32 w = AS_RESMARK_WORDS;
 	__u8 *v = bpf_map_lookup_elem(&resmark, &w);
 
-	return !v || as_res_live(v[0], now);
+	return !v || as_res_live(v[0], now_c) ||
+	       v[0] == as_res_mark(now_c + (1ULL << AS_RES_EPOCH_SHIFT));
 }
 
 /* May addr have a live entry?  A mark of this or the previous epoch. */
@@ -1251,8 +1257,9 @@ static __always_inline int as_names_may(struct xdp_md *ctx,
 }
 
 /*
- * The hook: domain indicators' slot mask for this packet (0: none), and in
- * *kind what carried the name (enum as_name_kind; AS_NAME_NONE with mask 0).
+ * The hook, for a packet that as_names_may() let through: domain
+ * indicators' slot mask for this packet (0: none), and in *kind what
+ * carried the name (enum as_name_kind; AS_NAME_NONE with mask 0).
  * kind should point into a map value: a value read from memory is unknown
  * to the verifier, so it does not split the states that follow.  split:
  * may a ClientHello that goes on in the next segments be read on
@@ -1269,8 +1276,6 @@ static __always_inline __u64 as_match_names(struct xdp_md *ctx,
 	__u64 mask = 0;
 
 	*kind = AS_NAME_NONE;
-	if (!as_names_may(ctx, pkt, fh))
-		return 0;
 	k = as_names_extract(ctx, pkt, now, fh);
 	ns = bpf_map_lookup_elem(&names_scratch, &zero);
 	if (!ns)

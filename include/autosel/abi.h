@@ -159,6 +159,10 @@ struct as_config {
 #define AS_NODECAP_PORTS	1024
 
 #define AS_FLOW_IDLE_DEFAULT_NS	(120ULL * 1000000000ULL)
+/* The flow marks' epoch, 2^37 ns (~137 s): not below the idle time. */
+#define AS_MARK_EPOCH_SHIFT	37
+_Static_assert(AS_FLOW_IDLE_DEFAULT_NS <= (1ULL << AS_MARK_EPOCH_SHIFT),
+	       "flow mark epoch");
 
 /* LPM keys (user space and tests: the prefixes as a rule set states them). */
 struct as_lpm4 {

@@ -1392,6 +1392,59 @@ TEST(resolve_follow_answers)
 	xenv_close(&t.x);
 }
 
+/*
+ * The live clock (datapath.rst, "Time"): every packet asks the resolved
+ * mark with the coarse clock, which may be a tick behind the one the
+ * learner wrote it with.  An answer learned just after the mark's epoch
+ * ends (2^AS_RES_EPOCH_SHIFT ns), while the coarse clock still shows the
+ * epoch before, is followed at once.  The epoch's end is put half a
+ * millisecond after a tick of CLOCK_MONOTONIC_COARSE, the approval's
+ * window around it.
+ */
+TEST(resolve_live_clock_epoch_edge)
+{
+	static struct tenv t;
+	static struct frame f;
+	uint64_t edge = ((T0 >> AS_RES_EPOCH_SHIFT) + 1) << AS_RES_EPOCH_SHIFT;
+	uint64_t tick, at, m0, c1;
+	uint8_t m[800];
+	size_t n, e[3];
+	int k, made = 0;
+
+	SETUP(&t);
+	ASSERT_EQ(0, xenv_set_approval(&t.x, 1, AS_DIR_FD, edge - HOUR,
+				       edge + (5ULL << AS_RES_EPOCH_SHIFT),
+				       101, 1));
+	/* the first run writes the rule set's maps: not inside the window */
+	syn_frame(&f, 4, 11, 1, 50000);
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	/* until a tick falls between the response and the probe: 4 tries */
+	for (k = 0; k < 4 && !made; k++, edge += 1ULL << AS_RES_EPOCH_SHIFT) {
+		n = dns_answer(m, "in.example", 300, 12 + k, 12 + k, e);
+		tick = xenv_coarse_tick();
+		ASSERT_NE(0, tick);
+		at = tick + NSEC / 2000;
+		ASSERT_EQ(0, xenv_set_live_clock(&t.x, edge - at));
+		while ((m0 = xenv_clock_ns(CLOCK_MONOTONIC)) < at)
+			;
+		/* a response that opens its own flow (fd, slot 1) teaches it */
+		mk(&f, 6, 17, F, D, 53, (uint16_t)(30101 + k), m, n, 40,
+		   "response in.example");
+		run(_ksft, &t, &f, SEL(1), NULL);
+		syn_frame(&f, 4, 12 + k, 1, (uint16_t)(50001 + k));
+		run(_ksft, &t, &f, SEL(1), "address learned past the edge");
+		c1 = xenv_clock_ns(CLOCK_MONOTONIC_COARSE);
+		made = c1 < at;
+		ksft_print("  try %d: learned %llu us past the edge, coarse clock %s\n",
+			   k, (unsigned long long)(m0 - at) / 1000,
+			   made ? "still before it" : "past it by the probe");
+	}
+	ASSERT_EQ(1, made);
+	ASSERT_EQ(0, xenv_set_live_clock(&t.x, 0) ?: xenv_set_now(&t.x, T0));
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
 TEST(resolve_learns_only_matched_responses)
 {
 	static struct tenv t;

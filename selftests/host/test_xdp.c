@@ -780,6 +780,58 @@ TEST(flow_idle_timeout)
 	xenv_close(&t.x);
 }
 
+/*
+ * On a port the program reads two clocks (datapath.rst, "Time"): the flow
+ * marks are tested by the coarse one, which may be a tick behind the one
+ * that wrote them.  A flow entered just after an epoch's end, while the
+ * coarse clock still shows the epoch before, is still found by its next
+ * packet.  The epoch's end (2^37 ns: the default idle time's) is put half
+ * a millisecond after a tick of CLOCK_MONOTONIC_COARSE; flows are opened
+ * and answered until 20 ms after that tick (at most 4000 of them).
+ */
+TEST(live_clock_epoch_edge)
+{
+	static struct tenv t;
+	static struct frame f;
+	struct pkt_spec s = { .name = "udp", .ipver = 4, .l4 = 17,
+			      .payload = 50 };
+	uint64_t tick, edge = ((T0 >> 37) + 1) << 37;
+	int i, across = 0;
+
+	SETUP(&t);
+	/* the first run writes the rule set's maps: not inside the window */
+	mkframe(&f, &s, FX, D, 20000, 53, 0, 0);
+	ASSERT_TRUE(RUN(&t, &f, R(AS_DEL_NO_MATCH), 0, 0));
+	tick = xenv_coarse_tick();
+	ASSERT_NE(0, tick);
+	/* now = CLOCK_MONOTONIC + offset: the edge at tick + 0.5 ms */
+	ASSERT_EQ(0, xenv_set_live_clock(&t.x, edge - (tick + NSEC / 2000)));
+	for (i = 0; i < 4000; i++) {
+		uint64_t m = xenv_clock_ns(CLOCK_MONOTONIC);
+		uint64_t c = xenv_clock_ns(CLOCK_MONOTONIC_COARSE);
+		long long us = ((long long)m - (long long)(tick + NSEC / 2000)) / 1000;
+
+		if (m > tick + NSEC / 50)
+			break;
+		mkframe(&f, &s, F0, D, (uint16_t)(20000 + i), 53, 0, 0);
+		snprintf(f.what, sizeof(f.what), "flow %d opened %+lld us from the edge", i, us);
+		if (!RUN(&t, &f, SEL, 0, f.info.hdr_len))
+			break;
+		/* the answer: only the flow selects it (slot 0 is fd) */
+		mkframe(&f, &s, D, F0, 53, (uint16_t)(20000 + i), 0, 0);
+		snprintf(f.what, sizeof(f.what), "answer of flow %d, %+lld us from the edge", i, us);
+		if (!RUN(&t, &f, SEL, 0, f.info.hdr_len))
+			break;
+		across += m >= tick + NSEC / 2000 && c < tick + NSEC / 2000;
+	}
+	ksft_print("  %d flows, %d opened past the edge before the coarse clock's next tick\n",
+		   i, across);
+	ASSERT_EQ(0, xenv_set_live_clock(&t.x, 0) ?: xenv_set_now(&t.x, T0));
+	ASSERT_GT(across, 0);
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
 /* The approval's window ends mid-flow: the flow stops with it. */
 TEST(flow_stops_at_window_end)
 {

@@ -164,6 +164,35 @@ int xenv_set_now(struct xenv *e, uint64_t now_ns)
 	return config_set(e, offsetof(struct as_config, fixed_now_ns), now_ns);
 }
 
+uint64_t xenv_clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* The next tick of CLOCK_MONOTONIC_COARSE (at most 100 ms away), or 0. */
+uint64_t xenv_coarse_tick(void)
+{
+	uint64_t c0 = xenv_clock_ns(CLOCK_MONOTONIC_COARSE), c;
+	uint64_t until = xenv_clock_ns(CLOCK_MONOTONIC) + 100000000ULL;
+
+	while ((c = xenv_clock_ns(CLOCK_MONOTONIC_COARSE)) == c0)
+		if (xenv_clock_ns(CLOCK_MONOTONIC) > until)
+			return 0;
+	return c;
+}
+
+/* The program's own clock plus offset_ns (as_now()); fixed time off. */
+int xenv_set_live_clock(struct xenv *e, uint64_t offset_ns)
+{
+	e->now = 0;
+	return config_set(e, offsetof(struct as_config, fixed_now_ns), 0) ?:
+	       config_set(e, offsetof(struct as_config, clock_offset_ns),
+			  offset_ns);
+}
+
 int xenv_set_idle(struct xenv *e, uint64_t idle_ns)
 {
 	return config_set(e, offsetof(struct as_config, flow_idle_ns), idle_ns);

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include <linux/types.h>
 
 #include <autosel/abi.h>
@@ -86,6 +87,13 @@ extern const char *const *xenv_readable_maps;
 void xenv_close(struct xenv *e);
 
 int xenv_set_now(struct xenv *e, uint64_t now_ns);
+/*
+ * The live clock (datapath.rst, "Time"): the program reads CLOCK_MONOTONIC
+ * (+ offset_ns) for decisions and CLOCK_MONOTONIC_COARSE for its marks.
+ */
+int xenv_set_live_clock(struct xenv *e, uint64_t offset_ns);
+uint64_t xenv_clock_ns(clockid_t id);
+uint64_t xenv_coarse_tick(void);
 int xenv_set_idle(struct xenv *e, uint64_t idle_ns);
 /* config.marks_all_until_ns: as a rule-set swap sets it. */
 int xenv_set_marks_all(struct xenv *e, uint64_t until_ns);
