@@ -363,17 +363,18 @@ struct as_flow {
 #define AS_FLOW_BUCKET_BITS	16
 #define AS_FLOW_BUCKETS		(1U << AS_FLOW_BUCKET_BITS)
 
+/* a: 4-byte aligned (word loads: BPF reads a __u8 pointer a byte a load) */
 static inline __u32 as_xor4w(const __u8 *a)
 {
 	__u32 w[4];
 
-	__builtin_memcpy(w, a, 16);
+	__builtin_memcpy(w, __builtin_assume_aligned(a, 4), 16);
 	return w[0] ^ w[1] ^ w[2] ^ w[3];
 }
 
 /*
- * The flow hash of a packet (addresses of 16 bytes, IPv4 in the first 4,
- * ports in network order), the same for both directions: its top
+ * The flow hash of a packet (addresses of 16 bytes, 4-byte aligned as in
+ * struct as_pkt, IPv4 in the first 4, ports in network order), the same for both directions: its top
  * AS_FLOWMARK_BITS pick the flow mark, its low AS_FLOW_BUCKET_BITS the
  * bucket of the flow table.
  */

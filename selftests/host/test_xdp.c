@@ -881,7 +881,8 @@ TEST(flow_not_inherited_by_reused_slot)
 static uint32_t bucket_of(int fam, enum host a, uint16_t pa, enum host b,
 			  uint16_t pb)
 {
-	uint8_t x[16] = {}, y[16] = {};
+	uint8_t x[16] __attribute__((aligned(4))) = {};
+	uint8_t y[16] __attribute__((aligned(4))) = {};
 
 	host_addr(fam, a, x);
 	host_addr(fam, b, y);

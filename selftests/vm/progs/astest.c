@@ -756,7 +756,9 @@ static int cmd_pcapcheck(int argc, char **argv)
 
 static int cmd_bucketmates(int argc, char **argv)
 {
-	__u8 sa[16] = {}, da[16] = {};
+	/* as_flow_hash() reads words */
+	__u8 sa[16] __attribute__((aligned(4))) = {};
+	__u8 da[16] __attribute__((aligned(4))) = {};
 	unsigned int proto, n, k = 0, bk = 0, sp, dp;
 
 	if (argc != 6 || inet_pton(AF_INET, argv[2], sa) != 1 ||
