@@ -936,9 +936,11 @@ static void seg_frame(struct frame *f, int fam, enum host dst, uint16_t sport,
 /*
  * The split states (needs the map made readable): how many slots are
  * live (state != 0), -1 on error; *dirty when an empty slot holds any
- * byte that is not zero, or the marks do not count the live slots.
+ * byte that is not zero, or the marks do not count the live slots; the
+ * index of each live one in slots[0..nslots).
  */
-static int hello_live(struct tenv *t, bool *dirty)
+static int hello_slots(struct tenv *t, bool *dirty, __u32 *slots,
+		       int nslots)
 {
 	int fd = xenv_map_fd(&t->x, "hello"), mfd = xenv_map_fd(&t->x, "hellomark");
 	struct bpf_map_info info;
@@ -963,6 +965,8 @@ static int hello_live(struct tenv *t, bool *dirty)
 		}
 		memcpy(&state, v + 4, 4);	/* after the spin lock */
 		if (state) {
+			if (live < nslots)
+				slots[live] = k;
 			live++;
 			continue;
 		}
@@ -982,6 +986,11 @@ static int hello_live(struct tenv *t, bool *dirty)
 	if (marks != live)
 		*dirty = true;
 	return live;
+}
+
+static int hello_live(struct tenv *t, bool *dirty)
+{
+	return hello_slots(t, dirty, NULL, 0);
 }
 
 static uint64_t names_event(struct tenv *t, int ev)
@@ -1083,6 +1092,64 @@ TEST(tls_hello_split_over_segments)
 	EXPECT_EQ(split0 + 10, names_event(&t, AS_NE_HELLO_SPLIT));
 	EXPECT_EQ(0, names_event(&t, AS_NE_HELLO_INCOMPLETE));
 	EXPECT_EQ(0, names_event(&t, AS_NE_ECH));
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
+/*
+ * A split ClientHello whose next segment never comes is given up by the
+ * sweep (as_hello_sweep: each new state looks at the slot half the table
+ * away, moved on by the clock), zeroed and counted, though its flow
+ * sends nothing more: A holds a slot; B, another flow with a name in no
+ * rule, learns its own slot in a dry run; then, past A's time, B starts
+ * again at the moment whose sweep falls on A's slot.
+ */
+TEST(tls_hello_split_swept)
+{
+	struct tls_opt op = { .sid_len = 32, .pad_before = 1500 };
+	static struct tenv t;
+	static struct frame f;
+	static uint8_t ma[PKT_MAX], mb[PKT_MAX];
+	__u32 sl[2], sa, sb = 0, n = AS_HELLO_SLOTS;
+	uint64_t inc0, base, t1;
+	size_t na, nb, e;
+	uint16_t sp;
+	bool dirty;
+
+	xenv_readable_maps = hello_readable;
+	SETUP(&t);
+	xenv_readable_maps = NULL;
+	inc0 = names_event(&t, AS_NE_HELLO_INCOMPLETE);
+	na = tls_hello(ma, "c2.example", &op, &e);
+	nb = tls_hello(mb, "not-listed.example", &op, &e);
+	ASSERT_LT(1000, na);
+	seg_frame(&f, 4, F, 6000, ma, 0, 1000, 1, "A: first segment");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	ASSERT_EQ(1, hello_slots(&t, &dirty, sl, 1));
+	sa = sl[0];
+	for (sp = 6001; sp < 6040; sp++) {	/* B: a slot not A's */
+		seg_frame(&f, 4, F, sp, mb, 0, 1000, 1, "B: first segment");
+		run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+		ASSERT_EQ(2, hello_slots(&t, &dirty, sl, 2));
+		sb = sl[0] == sa ? sl[1] : sl[0];
+		seg_frame(&f, 4, F, sp, mb, 1000, nb, 1, "B: second segment");
+		run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+		if (sb != sa)
+			break;
+	}
+	ASSERT_NE(sa, sb);
+	EXPECT_LIVE(&t, 1);
+	/* past A's AS_HELLO_TTL_NS; (t1 >> 10) puts B's sweep on A's slot */
+	base = (T0 + 3 * NSEC + (1ULL << 18)) & ~((1ULL << 18) - 1);
+	t1 = base + ((uint64_t)((sa - sb - n / 2) & (n - 1)) << 10);
+	ASSERT_EQ(0, xenv_set_now(&t.x, t1));
+	seg_frame(&f, 4, F, sp, mb, 0, 1000, 1,
+		  "B again, 3 s later: its sweep falls on A's slot");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);
+	ASSERT_EQ(1, hello_slots(&t, &dirty, sl, 1));
+	EXPECT_EQ(sb, sl[0]);		/* B's; A's is gone */
+	EXPECT_FALSE(dirty);		/* and zeroed, its mark cleared */
+	EXPECT_EQ(inc0 + 1, names_event(&t, AS_NE_HELLO_INCOMPLETE));
 	check_totals(_ksft, &t);
 	xenv_close(&t.x);
 }

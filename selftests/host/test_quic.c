@@ -436,9 +436,9 @@ static const char *const held_readable[] = { "quic_held", NULL };
 /*
  * The two-Initial states (needs the map made readable): how many slots
  * are live (state != 0), -1 on error; *dirty when an empty slot holds any
- * byte that is not zero.
+ * byte that is not zero; the index of each live one in slots[0..nslots).
  */
-static int held_live(struct tenv *t, bool *dirty)
+static int held_slots(struct tenv *t, bool *dirty, __u32 *slots, int nslots)
 {
 	int fd = xenv_map_fd(&t->x, "quic_held");
 	struct bpf_map_info info;
@@ -463,6 +463,8 @@ static int held_live(struct tenv *t, bool *dirty)
 		}
 		memcpy(&state, v + 4, 4);	/* after the spin lock */
 		if (state) {
+			if (live < nslots)
+				slots[live] = k;
 			live++;
 			continue;
 		}
@@ -472,6 +474,11 @@ static int held_live(struct tenv *t, bool *dirty)
 	}
 	free(v);
 	return live;
+}
+
+static int held_live(struct tenv *t, bool *dirty)
+{
+	return held_slots(t, dirty, NULL, 0);
 }
 
 static uint64_t names_event(struct tenv *t, int ev)
@@ -552,6 +559,65 @@ TEST(two_initials)
 	   "second Initial 3 s later");
 	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), 1, 0);
 	EXPECT_LE(inc0 + 1, names_event(&t, AS_NE_HELLO_INCOMPLETE));
+	check_totals(_ksft, &t);
+	xenv_close(&t.x);
+}
+
+/*
+ * A first Initial whose second never comes is given up by the sweep
+ * (as_qheld_sweep: each new state looks at the slot half the table away,
+ * moved on by the clock), zeroed and counted, though its own connection
+ * sends nothing more: A holds a slot; B, another connection, learns its
+ * own slot in a dry run; then, past A's time, B starts again at the
+ * moment whose sweep falls on A's slot.
+ */
+TEST(held_swept)
+{
+	static struct tenv t;
+	static struct frame f;
+	/* B's name is not listed: B opens no flow, so it starts again */
+	const struct quic_pair *pa = &quic_pairs[0], *pb = &quic_pairs[2];
+	struct bpf_map_info info = {};
+	__u32 il = sizeof(info), sl[2], sa, sb = 0, n;
+	uint64_t inc0, base, t1;
+	uint16_t sp;
+	bool dirty;
+
+	xenv_readable_maps = held_readable;
+	SETUP(&t);
+	xenv_readable_maps = NULL;
+	ASSERT_EQ(0, bpf_obj_get_info_by_fd(xenv_map_fd(&t.x, "quic_held"),
+					    &info, &il));
+	n = info.max_entries;
+	ASSERT_EQ(0, n & (n - 1));
+	inc0 = names_event(&t, AS_NE_HELLO_INCOMPLETE);
+	mk(&f, 4, D, F, 47000, 443, pa->a, pa->alen, "A: first Initial");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), 1, 0);
+	ASSERT_EQ(1, held_slots(&t, &dirty, sl, 1));
+	sa = sl[0];
+	for (sp = 47001; sp < 47040; sp++) {	/* B: a slot not A's */
+		mk(&f, 4, D, F, sp, 443, pb->a, pb->alen, "B: first Initial");
+		run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), 1, 0);
+		ASSERT_EQ(2, held_slots(&t, &dirty, sl, 2));
+		sb = sl[0] == sa ? sl[1] : sl[0];
+		mk(&f, 4, D, F, sp, 443, pb->b, pb->blen, "B: second Initial");
+		run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), 1, 0);
+		if (sb != sa)
+			break;
+	}
+	ASSERT_NE(sa, sb);
+	HELD(&t, 1);
+	/* past A's AS_QUIC_HELD_TTL_NS; (t1 >> 10) puts B's sweep on A's slot */
+	base = (T0 + 3 * NSEC + (1ULL << 18)) & ~((1ULL << 18) - 1);
+	t1 = base + ((uint64_t)((sa - sb - n / 2) & (n - 1)) << 10);
+	ASSERT_EQ(0, xenv_set_now(&t.x, t1));
+	mk(&f, 4, D, F, sp, 443, pb->a, pb->alen,
+	   "B again, 3 s later: its sweep falls on A's slot");
+	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), 1, 0);
+	ASSERT_EQ(1, held_slots(&t, &dirty, sl, 1));
+	EXPECT_EQ(sb, sl[0]);		/* B's; A's is gone */
+	EXPECT_FALSE(dirty);		/* and zeroed */
+	EXPECT_EQ(inc0 + 1, names_event(&t, AS_NE_HELLO_INCOMPLETE));
 	check_totals(_ksft, &t);
 	xenv_close(&t.x);
 }
