@@ -203,12 +203,12 @@ $(BENCH)/veth_blast: selftests/bench/veth_blast.c
 # the counts (BENCH_N=1,1000000), BENCH_ROWS the rows (bench.c).  Several
 # objects or revisions (BENCH_AB=A1,A2 or BENCH_AB_REV="R1 R2": ablations)
 # are timed in turn with B.  No difftest, no peers, no veth run.
-ifneq ($(BENCH_AB_REV),)
-# One object per revision: BENCH_AB_REV="REV1 REV2 ..." (or with commas)
-# times them all as A1, A2, ... against this tree (ablations).
 comma := ,
 empty :=
 space := $(empty) $(empty)
+ifneq ($(BENCH_AB_REV),)
+# One object per revision: BENCH_AB_REV="REV1 REV2 ..." (or with commas)
+# times them all as A1, A2, ... against this tree (ablations).
 BENCH_AB_REVS := $(subst $(comma), ,$(BENCH_AB_REV))
 BENCH_AB_HASHES := $(foreach r,$(BENCH_AB_REVS),$(shell git rev-parse \
 	--short=12 --verify -q '$(r)^{commit}'))
