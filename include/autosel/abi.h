@@ -374,9 +374,9 @@ static inline __u32 as_xor4w(const __u8 *a)
 
 /*
  * The flow hash of a packet (addresses of 16 bytes, 4-byte aligned as in
- * struct as_pkt, IPv4 in the first 4, ports in network order), the same for both directions: its top
- * AS_FLOWMARK_BITS pick the flow mark, its low AS_FLOW_BUCKET_BITS the
- * bucket of the flow table.
+ * struct as_pkt, IPv4 in the first 4, ports in network order), the same
+ * for both directions: its top AS_FLOWMARK_BITS pick the flow mark, its
+ * low AS_FLOW_BUCKET_BITS the bucket of the flow table.
  */
 static inline __u32 as_flow_hash(const __u8 *saddr, const __u8 *daddr,
 				 __u16 sport, __u16 dport, __u8 proto)

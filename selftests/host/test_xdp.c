@@ -795,7 +795,7 @@ TEST(live_clock_epoch_edge)
 	static struct frame f;
 	struct pkt_spec s = { .name = "udp", .ipver = 4, .l4 = 17,
 			      .payload = 50 };
-	uint64_t tick, edge = ((T0 >> 37) + 1) << 37;
+	uint64_t tick, at, edge = ((T0 >> 37) + 1) << 37;
 	int i, across = 0;
 
 	SETUP(&t);
@@ -805,27 +805,30 @@ TEST(live_clock_epoch_edge)
 	tick = xenv_coarse_tick();
 	ASSERT_NE(0, tick);
 	/* now = CLOCK_MONOTONIC + offset: the edge at tick + 0.5 ms */
-	ASSERT_EQ(0, xenv_set_live_clock(&t.x, edge - (tick + NSEC / 2000)));
+	at = tick + NSEC / 2000;
+	ASSERT_EQ(0, xenv_set_live_clock(&t.x, edge - at));
 	for (i = 0; i < 4000; i++) {
 		uint64_t m = xenv_clock_ns(CLOCK_MONOTONIC);
 		uint64_t c = xenv_clock_ns(CLOCK_MONOTONIC_COARSE);
-		long long us = ((long long)m - (long long)(tick + NSEC / 2000)) / 1000;
+		long long us = ((long long)m - (long long)at) / 1000;
 
 		if (m > tick + NSEC / 50)
 			break;
 		mkframe(&f, &s, F0, D, (uint16_t)(20000 + i), 53, 0, 0);
-		snprintf(f.what, sizeof(f.what), "flow %d opened %+lld us from the edge", i, us);
+		snprintf(f.what, sizeof(f.what),
+			 "flow %d opened %+lld us from the edge", i, us);
 		if (!RUN(&t, &f, SEL, 0, f.info.hdr_len))
 			break;
 		/* the answer: only the flow selects it (slot 0 is fd) */
 		mkframe(&f, &s, D, F0, 53, (uint16_t)(20000 + i), 0, 0);
-		snprintf(f.what, sizeof(f.what), "answer of flow %d, %+lld us from the edge", i, us);
+		snprintf(f.what, sizeof(f.what),
+			 "answer of flow %d, %+lld us from the edge", i, us);
 		if (!RUN(&t, &f, SEL, 0, f.info.hdr_len))
 			break;
-		across += m >= tick + NSEC / 2000 && c < tick + NSEC / 2000;
+		across += m >= at && c < at;
 	}
-	ksft_print("  %d flows, %d opened past the edge before the coarse clock's next tick\n",
-		   i, across);
+	ksft_print("  %d flows, %d opened past the edge before the coarse "
+		   "clock's next tick\n", i, across);
 	ASSERT_EQ(0, xenv_set_live_clock(&t.x, 0) ?: xenv_set_now(&t.x, T0));
 	ASSERT_GT(across, 0);
 	check_totals(_ksft, &t);
