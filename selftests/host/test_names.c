@@ -1111,7 +1111,7 @@ TEST(tls_hello_split_swept)
 	static struct frame f;
 	static uint8_t ma[PKT_MAX], mb[PKT_MAX];
 	__u32 sl[2], sa, sb = 0, n = AS_HELLO_SLOTS;
-	uint64_t inc0, base, t1;
+	uint64_t inc0;
 	size_t na, nb, e;
 	uint16_t sp;
 	bool dirty;
@@ -1139,10 +1139,9 @@ TEST(tls_hello_split_swept)
 	}
 	ASSERT_NE(sa, sb);
 	EXPECT_LIVE(&t, 1);
-	/* past A's AS_HELLO_TTL_NS; (t1 >> 10) puts B's sweep on A's slot */
-	base = (T0 + 3 * NSEC + (1ULL << 18)) & ~((1ULL << 18) - 1);
-	t1 = base + ((uint64_t)((sa - sb - n / 2) & (n - 1)) << 10);
-	ASSERT_EQ(0, xenv_set_now(&t.x, t1));
+	/* past A's AS_HELLO_TTL_NS, when B's sweep falls on A's slot */
+	ASSERT_EQ(0, xenv_set_now(&t.x,
+				     xenv_sweep_time(T0 + 3 * NSEC, sb, sa, n)));
 	seg_frame(&f, 4, F, sp, mb, 0, 1000, 1,
 		  "B again, 3 s later: its sweep falls on A's slot");
 	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), NULL);

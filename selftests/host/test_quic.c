@@ -579,7 +579,7 @@ TEST(held_swept)
 	const struct quic_pair *pa = &quic_pairs[0], *pb = &quic_pairs[2];
 	struct bpf_map_info info = {};
 	__u32 il = sizeof(info), sl[2], sa, sb = 0, n;
-	uint64_t inc0, base, t1;
+	uint64_t inc0;
 	uint16_t sp;
 	bool dirty;
 
@@ -607,10 +607,9 @@ TEST(held_swept)
 	}
 	ASSERT_NE(sa, sb);
 	HELD(&t, 1);
-	/* past A's AS_QUIC_HELD_TTL_NS; (t1 >> 10) puts B's sweep on A's slot */
-	base = (T0 + 3 * NSEC + (1ULL << 18)) & ~((1ULL << 18) - 1);
-	t1 = base + ((uint64_t)((sa - sb - n / 2) & (n - 1)) << 10);
-	ASSERT_EQ(0, xenv_set_now(&t.x, t1));
+	/* past A's AS_QUIC_HELD_TTL_NS, when B's sweep falls on A's slot */
+	ASSERT_EQ(0, xenv_set_now(&t.x,
+				     xenv_sweep_time(T0 + 3 * NSEC, sb, sa, n)));
 	mk(&f, 4, D, F, sp, 443, pb->a, pb->alen,
 	   "B again, 3 s later: its sweep falls on A's slot");
 	run(_ksft, &t, &f, DEL(AS_DEL_NO_MATCH), 1, 0);

@@ -184,6 +184,19 @@ uint64_t xenv_coarse_tick(void)
 	return c;
 }
 
+/*
+ * A time after `after` at which a new state in slot `from` of an n-slot
+ * table (n a power of two) sweeps slot `to`: as_hello_sweep() and
+ * as_qheld_sweep() look at (from + n / 2 + (now >> 10)) & (n - 1).
+ */
+uint64_t xenv_sweep_time(uint64_t after, uint32_t from, uint32_t to,
+			 uint32_t n)
+{
+	uint64_t base = (after + (1ULL << 18)) & ~((1ULL << 18) - 1);
+
+	return base + ((uint64_t)((to - from - n / 2) & (n - 1)) << 10);
+}
+
 /* The program's own clock plus offset_ns (as_now()); fixed time off. */
 int xenv_set_live_clock(struct xenv *e, uint64_t offset_ns)
 {

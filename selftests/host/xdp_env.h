@@ -94,6 +94,8 @@ int xenv_set_now(struct xenv *e, uint64_t now_ns);
 int xenv_set_live_clock(struct xenv *e, uint64_t offset_ns);
 uint64_t xenv_clock_ns(clockid_t id);
 uint64_t xenv_coarse_tick(void);
+uint64_t xenv_sweep_time(uint64_t after, uint32_t from, uint32_t to,
+			 uint32_t n);
 int xenv_set_idle(struct xenv *e, uint64_t idle_ns);
 /* config.marks_all_until_ns: as a rule-set swap sets it. */
 int xenv_set_marks_all(struct xenv *e, uint64_t until_ns);
