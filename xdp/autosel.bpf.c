@@ -1260,7 +1260,7 @@ int autosel_xdp(struct xdp_md *ctx)
 	s->ip_mask = mask;
 	/* Addresses answered for matched names, the same way (names.h). */
 	s->res_mask = 0;
-	if (as_res_any(as_now_coarse(cfg)))
+	if (as_res_any(now_c))
 		s->res_mask = as_resolved_mask(ctx, (dom_s ? 0 : 1) |
 					       (dom_d ? 0 : 2), as_now(cfg));
 	mask |= s->res_mask;
