@@ -934,47 +934,19 @@ static void seg_frame(struct frame *f, int fam, enum host dst, uint16_t sport,
 }
 
 /*
- * The split states (needs the map made readable): how many slots are
- * live (state != 0), -1 on error; *dirty when an empty slot holds any
- * byte that is not zero, or the marks do not count the live slots; the
- * index of each live one in slots[0..nslots).
+ * The split states (xenv_state_slots; the map made readable), and *dirty
+ * also when the marks do not count the live slots.
  */
 static int hello_slots(struct tenv *t, bool *dirty, __u32 *slots,
 		       int nslots)
 {
-	int fd = xenv_map_fd(&t->x, "hello"), mfd = xenv_map_fd(&t->x, "hellomark");
-	struct bpf_map_info info;
-	__u32 il = sizeof(info), k;
-	int live = 0, marks = 0;
-	uint8_t *v;
+	int mfd = xenv_map_fd(&t->x, "hellomark"), live, marks = 0;
+	__u32 k;
 	size_t i;
 
-	*dirty = false;
-	memset(&info, 0, sizeof(info));
-	if (fd < 0 || mfd < 0 || bpf_obj_get_info_by_fd(fd, &info, &il))
+	live = xenv_state_slots(&t->x, "hello", dirty, slots, nslots);
+	if (live < 0 || mfd < 0)
 		return -1;
-	v = malloc(info.value_size);
-	if (!v)
-		return -1;
-	for (k = 0; k < info.max_entries; k++) {
-		uint32_t state;
-
-		if (bpf_map_lookup_elem(fd, &k, v)) {
-			free(v);
-			return -1;
-		}
-		memcpy(&state, v + 4, 4);	/* after the spin lock */
-		if (state) {
-			if (live < nslots)
-				slots[live] = k;
-			live++;
-			continue;
-		}
-		for (i = 0; i < info.value_size; i++)
-			if (v[i])
-				*dirty = true;
-	}
-	free(v);
 	for (k = 0; k < AS_HELLO_SLOTS / 8; k++) {
 		uint8_t w[8];
 

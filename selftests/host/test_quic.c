@@ -433,47 +433,10 @@ TEST(not_initial_not_decrypted_flow_followed)
 
 static const char *const held_readable[] = { "quic_held", NULL };
 
-/*
- * The two-Initial states (needs the map made readable): how many slots
- * are live (state != 0), -1 on error; *dirty when an empty slot holds any
- * byte that is not zero; the index of each live one in slots[0..nslots).
- */
+/* The two-Initial states (xenv_state_slots; the map made readable). */
 static int held_slots(struct tenv *t, bool *dirty, __u32 *slots, int nslots)
 {
-	int fd = xenv_map_fd(&t->x, "quic_held");
-	struct bpf_map_info info;
-	__u32 il = sizeof(info), k;
-	int live = 0;
-	uint8_t *v;
-	size_t i;
-
-	*dirty = false;
-	memset(&info, 0, sizeof(info));
-	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &il))
-		return -1;
-	v = malloc(info.value_size);
-	if (!v)
-		return -1;
-	for (k = 0; k < info.max_entries; k++) {
-		uint32_t state;
-
-		if (bpf_map_lookup_elem(fd, &k, v)) {
-			free(v);
-			return -1;
-		}
-		memcpy(&state, v + 4, 4);	/* after the spin lock */
-		if (state) {
-			if (live < nslots)
-				slots[live] = k;
-			live++;
-			continue;
-		}
-		for (i = 0; i < info.value_size; i++)
-			if (v[i])
-				*dirty = true;
-	}
-	free(v);
-	return live;
+	return xenv_state_slots(&t->x, "quic_held", dirty, slots, nslots);
 }
 
 static int held_live(struct tenv *t, bool *dirty)

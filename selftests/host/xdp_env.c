@@ -197,6 +197,44 @@ uint64_t xenv_sweep_time(uint64_t after, uint32_t from, uint32_t to,
 	return base + ((uint64_t)((to - from - n / 2) & (n - 1)) << 10);
 }
 
+int xenv_state_slots(struct xenv *e, const char *map, bool *dirty,
+		     uint32_t *slots, int nslots)
+{
+	int fd = xenv_map_fd(e, map), live = 0;
+	struct bpf_map_info info;
+	__u32 il = sizeof(info), k;
+	uint8_t *v;
+	size_t i;
+
+	*dirty = false;
+	memset(&info, 0, sizeof(info));
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &il))
+		return -1;
+	v = malloc(info.value_size);
+	if (!v)
+		return -1;
+	for (k = 0; k < info.max_entries; k++) {
+		uint32_t state;
+
+		if (bpf_map_lookup_elem(fd, &k, v)) {
+			free(v);
+			return -1;
+		}
+		memcpy(&state, v + 4, 4);	/* after the spin lock */
+		if (state) {
+			if (live < nslots)
+				slots[live] = k;
+			live++;
+			continue;
+		}
+		for (i = 0; i < info.value_size; i++)
+			if (v[i])
+				*dirty = true;
+	}
+	free(v);
+	return live;
+}
+
 /* The program's own clock plus offset_ns (as_now()); fixed time off. */
 int xenv_set_live_clock(struct xenv *e, uint64_t offset_ns)
 {

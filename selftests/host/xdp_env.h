@@ -6,6 +6,7 @@
 #ifndef AUTOSEL_SELFTEST_XDP_ENV_H
 #define AUTOSEL_SELFTEST_XDP_ENV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -96,6 +97,14 @@ uint64_t xenv_clock_ns(clockid_t id);
 uint64_t xenv_coarse_tick(void);
 uint64_t xenv_sweep_time(uint64_t after, uint32_t from, uint32_t to,
 			 uint32_t n);
+/*
+ * A map of states ("hello", "quic_held": a bpf_spin_lock, then a __u32
+ * state, 0 empty), made readable (xenv_readable_maps): how many slots are
+ * live, -1 on error; *dirty when an empty slot holds any byte that is not
+ * zero; the index of each live one in slots[0..nslots).
+ */
+int xenv_state_slots(struct xenv *e, const char *map, bool *dirty,
+		     uint32_t *slots, int nslots);
 int xenv_set_idle(struct xenv *e, uint64_t idle_ns);
 /* config.marks_all_until_ns: as a rule-set swap sets it. */
 int xenv_set_marks_all(struct xenv *e, uint64_t until_ns);
