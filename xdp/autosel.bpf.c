@@ -235,11 +235,15 @@ struct {
 	__type(value, struct as_scratch);
 } scratch SEC(".maps");
 
-/* as_ld32(), as_ld64be(), as_flow_hash() read the addresses by words */
+/*
+ * as_ld32(), as_ld64be(), as_flow_hash() and as_flow_key() read the
+ * packet's addresses by words, and as_flow_key() writes the key so.
+ */
 _Static_assert(__builtin_offsetof(struct as_scratch, pkt) % 8 == 0 &&
-	       __builtin_offsetof(struct as_pkt, saddr) % 8 == 0 &&
-	       __builtin_offsetof(struct as_pkt, daddr) % 8 == 0,
-	       "addresses 8-byte aligned");
+	       __builtin_offsetof(struct as_pkt, saddr) == 0 &&
+	       __builtin_offsetof(struct as_pkt, daddr) == 16 &&
+	       __builtin_offsetof(struct as_scratch, fk) % 8 == 0,
+	       "addresses and flow key 8-byte aligned");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_DEVMAP);
@@ -1017,9 +1021,6 @@ int as_follow_answers(struct xdp_md *ctx, struct as_pkt *pkt, __u64 slot_uid,
  * instructions).
  */
 _Static_assert(sizeof(struct as_flow_key) == 40, "as_flow_key: 5 words");
-_Static_assert(__builtin_offsetof(struct as_pkt, daddr) == 16 &&
-	       __builtin_offsetof(struct as_scratch, fk) % 8 == 0,
-	       "as_flow_key: aligned words");
 
 static __always_inline void as_flow_key(const struct as_pkt *pkt,
 					struct as_flow_key *k)
